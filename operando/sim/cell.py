@@ -1,0 +1,208 @@
+"""A lithium-ion cathode half-cell as a set of redox processes with hysteresis.
+
+Each redox process holds a capacity (mAh per g of active material) and a state ``x``, the
+fraction of it that is oxidised (delithiated). At equilibrium a process follows a
+sigmoidal occupancy around its potential, the Nernst form broadened by a width ``w``:
+``f(E) = 1 / (1 + exp(-(E - E0) / w))``. The charge and discharge branches have their own
+potential and width (voltage hysteresis, as in Li-rich oxides whose oxygen redox charges
+at a 4.5 V plateau and discharges over a broad range near 3.3 V). A process is a "play"
+operator: on charge ``x`` can only grow, on discharge only shrink, so reversing the
+current leaves every process where it was until the potential reaches its other branch.
+
+``irreversible_fraction`` is the share of newly oxidised capacity that never comes back on
+discharge (oxygen lost as O2, electrolyte oxidised, Li that cannot return). A process may
+also have an "activated" charge branch used to re-charge capacity it has held before (after
+the first-cycle oxygen activation LNMO no longer shows its 4.55 V plateau).
+
+The electrode potential under a current I (mA) is ``E = E_eq + I R + b asinh(I / I0)``,
+R from the area-specific resistance and I0 from a mass-specific exchange current.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+
+F_MAH_PER_MOL = 96485.332 / 3.6  # mAh per mol of electrons: 26801.5
+
+
+def _sigmoid(e: float, e0: float, w: float) -> float:
+    z = (e - e0) / w
+    if z > 40:
+        return 1.0
+    if z < -40:
+        return 0.0
+    return 1.0 / (1.0 + math.exp(-z))
+
+
+@dataclass(frozen=True)
+class RedoxProcess:
+    """One redox (or parasitic) process of the cathode.
+
+    Parameters
+    ----------
+    name : what it stands for, e.g. "Ni2+/Ni3+".
+    capacity_mAh_g : charge it can pass, per g of active material.
+    e_charge_V, w_charge_V : potential and width of the charge (oxidation) branch.
+    e_discharge_V, w_discharge_V : potential and width of the discharge branch.
+    irreversible_fraction : share of first-time oxidation that never returns.
+    e_activated_V, w_activated_V : charge branch for capacity charged before (None: same
+        as the first charge).
+    """
+
+    name: str
+    capacity_mAh_g: float
+    e_charge_V: float
+    w_charge_V: float
+    e_discharge_V: float
+    w_discharge_V: float
+    irreversible_fraction: float = 0.0
+    e_activated_V: float | None = None
+    w_activated_V: float | None = None
+
+    def __post_init__(self) -> None:
+        if self.capacity_mAh_g <= 0:
+            raise ValueError(f"{self.name}: capacity must be positive")
+        if min(self.w_charge_V, self.w_discharge_V) <= 0:
+            raise ValueError(f"{self.name}: widths must be positive")
+        if not 0.0 <= self.irreversible_fraction <= 1.0:
+            raise ValueError(f"{self.name}: irreversible_fraction must lie in [0, 1]")
+
+
+@dataclass(frozen=True)
+class CathodeMaterial:
+    """The physics of one cathode material as the simulator sees it."""
+
+    name: str
+    formula: str
+    processes: tuple[RedoxProcess, ...]
+    pristine_ocv_V: float
+    asr_ohm_cm2: float  # area-specific ohmic + contact resistance
+    exchange_current_mA_g: float  # mass-specific exchange current of charge transfer
+    tafel_V: float = 0.025  # RT/(alpha F): slope of the asinh charge-transfer term
+
+    @property
+    def total_capacity_mAh_g(self) -> float:
+        return sum(p.capacity_mAh_g for p in self.processes)
+
+
+@dataclass
+class _ProcessState:
+    x: float = 0.0  # oxidised fraction now
+    anchor: float = 0.0  # x when the current last changed direction
+    x_max: float = 0.0  # highest x ever reached (capacity charged before)
+    locked: float = 0.0  # irreversibly oxidised fraction
+
+
+@dataclass
+class Cell:
+    """A cathode half-cell against Li metal: a material, its mass and electrode area.
+
+    State is advanced by :meth:`pass_charge` (galvanostatic) and read through
+    :meth:`voltage`. Charge ``q_mAh`` counts positive on oxidation (charge).
+    """
+
+    material: CathodeMaterial
+    active_mass_mg: float
+    area_cm2: float
+    states: list[_ProcessState] = field(default_factory=list)
+    charging: bool = True
+    q_mAh: float = 0.0
+    e_eq_V: float = 0.0
+
+    def __post_init__(self) -> None:
+        if self.active_mass_mg <= 0 or self.area_cm2 <= 0:
+            raise ValueError("active mass and area must be positive")
+        self.states = [_ProcessState() for _ in self.material.processes]
+        self.e_eq_V = self.material.pristine_ocv_V
+
+    @property
+    def mass_g(self) -> float:
+        return self.active_mass_mg * 1e-3
+
+    # --- equilibrium ------------------------------------------------------------------
+    def _x_on_branch(self, p: RedoxProcess, s: _ProcessState, e: float, charging: bool) -> float:
+        if charging:
+            x = max(s.anchor, _sigmoid(e, p.e_charge_V, p.w_charge_V))
+            if p.e_activated_V is not None and s.x_max > 0:
+                act = _sigmoid(e, p.e_activated_V, p.w_activated_V or p.w_charge_V)
+                x = max(x, min(s.x_max, act))
+            return x
+        return min(s.anchor, max(s.locked, _sigmoid(e, p.e_discharge_V, p.w_discharge_V)))
+
+    def _charge_on_branch(self, e: float, charging: bool) -> float:
+        """Oxidised capacity (mAh/g) at equilibrium potential e on the given branch."""
+        return sum(
+            p.capacity_mAh_g * self._x_on_branch(p, s, e, charging)
+            for p, s in zip(self.material.processes, self.states)
+        )
+
+    def _oxidised_mAh_g(self) -> float:
+        return sum(p.capacity_mAh_g * s.x for p, s in zip(self.material.processes, self.states))
+
+    def _set_direction(self, charging: bool) -> None:
+        if charging != self.charging:
+            for s in self.states:
+                s.anchor = s.x
+            self.charging = charging
+
+    def _solve_equilibrium(self, target_mAh_g: float) -> float:
+        """Equilibrium potential (V) at which the branch holds target oxidised capacity."""
+        lo, hi = 0.5, 6.5
+        for _ in range(48):
+            mid = 0.5 * (lo + hi)
+            if self._charge_on_branch(mid, self.charging) < target_mAh_g:
+                lo = mid
+            else:
+                hi = mid
+        return 0.5 * (lo + hi)
+
+    # --- dynamics ---------------------------------------------------------------------
+    def pass_charge(self, dq_mAh: float) -> None:
+        """Pass dq_mAh through the cell (positive: oxidise/charge) at quasi-equilibrium."""
+        if dq_mAh == 0:
+            return
+        self._set_direction(dq_mAh > 0)
+        target = self._oxidised_mAh_g() + dq_mAh / self.mass_g
+        low = sum(p.capacity_mAh_g * s.locked for p, s in zip(self.material.processes, self.states))
+        high = self.material.total_capacity_mAh_g
+        target = min(max(target, low), high)
+        e = self._solve_equilibrium(target)
+        for p, s in zip(self.material.processes, self.states):
+            x = self._x_on_branch(p, s, e, self.charging)
+            if x > s.x_max:
+                s.locked += p.irreversible_fraction * (x - s.x_max)
+                s.x_max = x
+            s.x = x
+        self.q_mAh += dq_mAh
+        self.e_eq_V = e
+
+    def overpotential(self, current_mA: float) -> float:
+        """Ohmic plus charge-transfer overpotential (V) at current_mA."""
+        m = self.material
+        r_ohm = m.asr_ohm_cm2 / self.area_cm2
+        i0 = m.exchange_current_mA_g * self.mass_g
+        return current_mA * 1e-3 * r_ohm + m.tafel_V * math.asinh(current_mA / (2 * i0))
+
+    def voltage(self, current_mA: float) -> float:
+        """Working-electrode potential (V vs Li/Li+) while current_mA flows."""
+        return self.e_eq_V + self.overpotential(current_mA)
+
+    def current_at(self, e_V: float, max_current_mA: float) -> float:
+        """Current (mA) that brings the electrode to e_V now; clipped to +- max_current_mA."""
+        lo, hi = -max_current_mA, max_current_mA
+        if self.voltage(hi) <= e_V:
+            return hi
+        if self.voltage(lo) >= e_V:
+            return lo
+        for _ in range(60):
+            mid = 0.5 * (lo + hi)
+            if self.voltage(mid) < e_V:
+                lo = mid
+            else:
+                hi = mid
+        return 0.5 * (lo + hi)
+
+    def state_of_charge(self) -> dict[str, float]:
+        """Oxidised fraction of each process (for the X-ray simulators and tests)."""
+        return {p.name: s.x for p, s in zip(self.material.processes, self.states)}

@@ -1,0 +1,272 @@
+"""A potentiostat/galvanostat instrument model: techniques, limits, compliance and data buffer.
+
+It behaves like a battery cycler's firmware: a technique (OCV, CC or CV) runs on the
+instrument until one of its limits is reached, and points are recorded into an on-board
+buffer every ``record_dt_s`` of instrument time or every ``record_dE_V`` of potential change,
+whether or not a computer is reading. Compliance (maximum |I|, voltage window) is hardware:
+configuration outside it is refused, and a potential outside the window faults the channel
+to open circuit.
+"""
+
+from __future__ import annotations
+
+import copy
+from array import array
+from dataclasses import dataclass
+
+from .cell import Cell
+
+TECHNIQUES = ("OCV", "CC", "CV")
+STATUSES = ("Idle", "Running", "Limit reached", "Fault")
+MAX_DQ_MAH_G = 0.2  # largest charge step of the integrator, per g of active material
+
+
+class ComplianceError(ValueError):
+    """A setting the instrument refuses: outside its hardware compliance or inconsistent."""
+
+
+@dataclass
+class Compliance:
+    max_current_mA: float = 100.0
+    v_min_V: float = 0.0
+    v_max_V: float = 5.5
+
+    def check_current(self, current_mA: float) -> None:
+        if abs(current_mA) > self.max_current_mA:
+            raise ComplianceError(
+                f"|I| = {abs(current_mA):g} mA exceeds the compliance of "
+                f"{self.max_current_mA:g} mA"
+            )
+
+    def check_voltage(self, volts: float, what: str) -> None:
+        if not self.v_min_V <= volts <= self.v_max_V:
+            raise ComplianceError(
+                f"{what} {volts:g} V lies outside the voltage window "
+                f"[{self.v_min_V:g}, {self.v_max_V:g}] V"
+            )
+
+
+@dataclass
+class TechniqueSettings:
+    technique: str = "OCV"
+    current_mA: float = 0.0  # CC setpoint; positive charges (oxidises) the cathode
+    voltage_V: float = 4.0  # CV setpoint
+    e_upper_V: float = 5.0  # CC stops when Ewe rises to this
+    e_lower_V: float = 2.0  # CC stops when Ewe falls to this
+    duration_s: float = 0.0  # 0: no time limit (OCV needs one)
+    current_floor_mA: float = 0.0  # CV stops when |I| falls below this
+    record_dt_s: float = 60.0
+    record_dE_V: float = 0.005
+
+
+class DataBuffer:
+    """On-instrument record: instrument time, time since clear, Ewe, I, Q, technique number."""
+
+    FIELDS = ("ts", "t", "ewe", "i", "q", "step")
+
+    def __init__(self) -> None:
+        self.clear(0.0)
+
+    def clear(self, t0: float) -> None:
+        self.t0 = t0
+        self.columns = {name: array("d") for name in self.FIELDS}
+
+    def __len__(self) -> int:
+        return len(self.columns["ts"])
+
+    def append(self, ts: float, ewe: float, i: float, q: float, step: int) -> None:
+        c = self.columns
+        c["ts"].append(ts)
+        c["t"].append(ts - self.t0)
+        c["ewe"].append(ewe)
+        c["i"].append(i)
+        c["q"].append(q)
+        c["step"].append(step)
+
+    def page(self, start: int, size: int) -> dict[str, list[float]]:
+        return {k: v[start : start + size].tolist() for k, v in self.columns.items()}
+
+
+class PotentiostatModel:
+    """One potentiostat channel with a cell on it, advanced in instrument time."""
+
+    def __init__(self, t0: float, compliance: Compliance | None = None):
+        self.t = t0
+        self.compliance = compliance or Compliance()
+        self.settings = TechniqueSettings()
+        self.cell: Cell | None = None
+        self.status = "Idle"
+        self.end_reason = ""
+        self.seq = 0  # number of techniques started
+        self.done_seq = 0  # number of the last technique that ended
+        self.current_mA = 0.0
+        self.q_mAh = 0.0  # charge passed since the buffer was cleared
+        self.technique_start = t0
+        self.buffer = DataBuffer()
+        self.buffer.clear(t0)
+        self._last_rec_t = t0
+        self._last_rec_e = 0.0
+
+    # --- readbacks --------------------------------------------------------------------
+    @property
+    def ewe_V(self) -> float:
+        return 0.0 if self.cell is None else self.cell.voltage(self.current_mA)
+
+    @property
+    def elapsed_s(self) -> float:
+        return self.t - self.technique_start if self.status == "Running" else 0.0
+
+    # --- commands ---------------------------------------------------------------------
+    def insert_cell(self, cell: Cell) -> None:
+        self.stop("cell replaced")
+        self.cell = cell
+
+    def clear_buffer(self) -> None:
+        self.buffer.clear(self.t)
+        self.q_mAh = 0.0
+
+    def validate(self, s: TechniqueSettings) -> None:
+        """Raise ComplianceError if the settings cannot run on this instrument."""
+        comp = self.compliance
+        if s.technique not in TECHNIQUES:
+            raise ComplianceError(f"technique {s.technique!r} is not one of {TECHNIQUES}")
+        comp.check_current(s.current_mA)
+        comp.check_voltage(s.voltage_V, "voltage setpoint")
+        comp.check_voltage(s.e_upper_V, "upper cutoff")
+        comp.check_voltage(s.e_lower_V, "lower cutoff")
+        if s.e_lower_V >= s.e_upper_V:
+            raise ComplianceError(
+                f"lower cutoff {s.e_lower_V:g} V must lie below upper cutoff {s.e_upper_V:g} V"
+            )
+        if s.duration_s < 0 or s.current_floor_mA < 0:
+            raise ComplianceError("duration and current floor must not be negative")
+        if s.record_dt_s <= 0 or s.record_dE_V <= 0:
+            raise ComplianceError("recording intervals dt and dE must be positive")
+        if s.technique == "OCV" and s.duration_s <= 0:
+            raise ComplianceError("an OCV rest needs a duration")
+        if s.technique == "CC" and s.current_mA == 0:
+            raise ComplianceError("a galvanostatic step needs a non-zero current")
+
+    def start(self) -> None:
+        if self.cell is None:
+            raise ComplianceError("no cell is connected to the channel")
+        self.validate(self.settings)
+        self.seq += 1
+        self.status = "Running"
+        self.end_reason = ""
+        self.technique_start = self.t
+        s = self.settings
+        self.current_mA = s.current_mA if s.technique == "CC" else 0.0
+        if s.technique == "CV":
+            self.current_mA = self.cell.current_at(s.voltage_V, self.compliance.max_current_mA)
+        self._record()
+
+    def stop(self, reason: str = "stopped by user") -> None:
+        """Open the circuit: no current flows, the technique ends."""
+        was_running = self.status == "Running"
+        self.current_mA = 0.0
+        if was_running:
+            self._finish("Idle", reason)
+
+    def _finish(self, status: str, reason: str) -> None:
+        self._record()
+        self.status = status
+        self.end_reason = reason
+        self.done_seq = self.seq
+        self.current_mA = 0.0
+
+    def _record(self) -> None:
+        e = self.ewe_V
+        self.buffer.append(self.t, e, self.current_mA, self.q_mAh, self.seq)
+        self._last_rec_t, self._last_rec_e = self.t, e
+
+    # --- time -------------------------------------------------------------------------
+    def advance(self, t_new: float) -> None:
+        """Run the instrument forward to instrument time t_new (s)."""
+        while self.t < t_new:
+            if self.status != "Running" or self.cell is None:
+                self.t = t_new
+                return
+            self._step(t_new)
+
+    def _max_step(self) -> float:
+        s, cell = self.settings, self.cell
+        h = s.record_dt_s
+        if s.technique == "OCV":
+            return h
+        i = abs(self.current_mA) if s.technique == "CC" else max(abs(self.current_mA), 1e-9)
+        return min(h, MAX_DQ_MAH_G * cell.mass_g * 3600.0 / max(i, 1e-12))
+
+    def _step(self, t_new: float) -> None:
+        s, cell = self.settings, self.cell
+        h = min(self._max_step(), t_new - self.t)
+        if s.duration_s > 0:
+            h = min(h, self.technique_start + s.duration_s - self.t)
+        cutoff = ""
+        if s.technique == "CC":
+            h, cutoff = self._cc_step(h)
+        elif s.technique == "CV":
+            self.current_mA = cell.current_at(s.voltage_V, self.compliance.max_current_mA)
+            self._pass(self.current_mA, h)
+        self.t += h
+        if cutoff:
+            self._finish("Limit reached", cutoff)
+            return
+        e = self.ewe_V
+        if not self.compliance.v_min_V <= e <= self.compliance.v_max_V:
+            self._finish("Fault", f"Ewe {e:.3f} V left the compliance window")
+            return
+        if s.technique == "CV" and s.current_floor_mA > 0:
+            if abs(self.current_mA) <= s.current_floor_mA:
+                self._finish("Limit reached", "current floor")
+                return
+        if s.duration_s > 0 and self.t >= self.technique_start + s.duration_s - 1e-9:
+            self._finish("Limit reached", "duration")
+            return
+        if self.t - self._last_rec_t >= s.record_dt_s - 1e-9 or abs(
+            e - self._last_rec_e
+        ) >= s.record_dE_V:
+            self._record()
+
+    def _pass(self, current_mA: float, h: float) -> None:
+        dq = current_mA * h / 3600.0
+        self.cell.pass_charge(dq)
+        self.q_mAh += dq
+
+    def _cc_step(self, h: float) -> tuple[float, str]:
+        """One galvanostatic step, shortened to land on a voltage cutoff.
+
+        Returns the step length (s) and the cutoff reached ("" if none).
+        """
+        s, cell, i = self.settings, self.cell, self.current_mA
+        snapshot = (copy.deepcopy(cell.states), cell.charging, cell.q_mAh, cell.e_eq_V, self.q_mAh)
+        self._pass(i, h)
+        crossed = self._cutoff_crossed()
+        if not crossed:
+            return h, ""
+        lo, hi = 0.0, h  # bisect the step length on the cutoff crossing
+        for _ in range(30):
+            mid = 0.5 * (lo + hi)
+            self._restore(snapshot)
+            self._pass(i, mid)
+            if self._cutoff_crossed():
+                hi = mid
+            else:
+                lo = mid
+        self._restore(snapshot)
+        self._pass(i, hi)
+        return hi, crossed
+
+    def _cutoff_crossed(self) -> str:
+        e, s = self.ewe_V, self.settings
+        if self.current_mA > 0 and e >= s.e_upper_V:
+            return "upper cutoff"
+        if self.current_mA < 0 and e <= s.e_lower_V:
+            return "lower cutoff"
+        return ""
+
+    def _restore(self, snapshot) -> None:
+        states, charging, q, e_eq, q_total = snapshot
+        self.cell.states = copy.deepcopy(states)
+        self.cell.charging, self.cell.q_mAh, self.cell.e_eq_V = charging, q, e_eq
+        self.q_mAh = q_total

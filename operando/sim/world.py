@@ -1,0 +1,34 @@
+"""The simulated laboratory: one virtual clock and the instruments that share one cell."""
+
+from __future__ import annotations
+
+from .cell import Cell
+from .clock import VirtualClock
+from .materials import MATERIALS
+from .potentiostat import ComplianceError, PotentiostatModel
+
+
+class World:
+    """Everything the simulated IOC serves, advanced together in instrument time."""
+
+    def __init__(self, time_scale: float = 1.0):
+        self.clock = VirtualClock(time_scale)
+        self.potentiostat = PotentiostatModel(self.clock.now())
+
+    def advance(self) -> float:
+        """Bring every instrument to the current instrument time; returns it (POSIX s)."""
+        now = self.clock.now()
+        self.potentiostat.advance(now)
+        return now
+
+    def new_cell(self, material: str, active_mass_mg: float, area_cm2: float) -> Cell:
+        """Assemble a pristine cell and connect it to the potentiostat."""
+        key = material.strip().lower()
+        if key not in MATERIALS:
+            raise ComplianceError(
+                f"the simulator has no cathode material {material!r}; it knows "
+                f"{sorted(MATERIALS)}"
+            )
+        cell = Cell(MATERIALS[key], active_mass_mg, area_cm2)
+        self.potentiostat.insert_cell(cell)
+        return cell

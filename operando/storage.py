@@ -1,0 +1,228 @@
+"""Storage: an embedded tiled server, the TiledWriter, a local document log, and replay.
+
+Every document the RunEngine emits is first appended to a local, line-buffered JSON
+document log (one file per run) and only then handed to tiled's TiledWriter. If the tiled
+write fails (storage outage, full disk on the server), acquisition goes on and the run can
+be re-ingested later from its log with :func:`recover`.
+
+The default store is embedded: a tiled app built in this process over a SQLite catalog and
+a data directory, with the BlueskyRun json-seq exporter registered so that
+``run.documents()`` replays. :func:`open_store` also accepts the URI of a standalone
+``tiled serve`` (PostgreSQL catalog, API key) for labs that outgrow one machine.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import pathlib
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+
+logger = logging.getLogger(__name__)
+
+LOG_DIRNAME = "document-log"
+WRITER_BATCH_SIZE = 500  # rows per table write; the document log covers what is not yet flushed
+
+
+@dataclass
+class Store:
+    """A tiled client over the operando catalog, plus where its local document logs live."""
+
+    client: Any
+    data_dir: pathlib.Path | None
+
+    @property
+    def log_dir(self) -> pathlib.Path | None:
+        return None if self.data_dir is None else self.data_dir / LOG_DIRNAME
+
+    def run(self, uid_or_index: str | int):
+        """Return a stored run by uid (or uid prefix) or by index (-1 is the latest)."""
+        if isinstance(uid_or_index, int):
+            keys = list(self.client.keys())
+            if not keys:
+                raise KeyError("the catalog holds no runs yet")
+            runs = [self.client[k] for k in keys]
+            runs.sort(key=lambda r: r.metadata["start"]["time"])
+            return runs[uid_or_index]
+        if uid_or_index in self.client:
+            return self.client[uid_or_index]
+        matches = [k for k in self.client.keys() if k.startswith(uid_or_index)]
+        if len(matches) == 1:
+            return self.client[matches[0]]
+        if not matches:
+            raise KeyError(f"no stored run has a uid starting with {uid_or_index!r}")
+        raise KeyError(f"uid prefix {uid_or_index!r} is ambiguous: {matches[:5]}")
+
+
+def _build_embedded_app(data_dir: pathlib.Path):
+    from bluesky_tiled_plugins.exporters import json_seq_exporter
+    from tiled.catalog import from_uri as catalog_from_uri
+    from tiled.media_type_registration import default_serialization_registry
+    from tiled.server.app import build_app
+
+    data_dir.mkdir(parents=True, exist_ok=True)
+    (data_dir / "data").mkdir(exist_ok=True)
+    catalog = catalog_from_uri(
+        f"sqlite:///{data_dir / 'catalog.db'}",
+        writable_storage=[
+            str(data_dir / "data"),
+            f"duckdb:///{data_dir / 'tables.duckdb'}",
+        ],
+        init_if_not_exists=True,
+        # This spec makes clients use bluesky-tiled-plugins' CatalogOfBlueskyRuns, which
+        # indexes runs by scan_id and by position (catalog[-1] is the latest run).
+        specs=[{"name": "CatalogOfBlueskyRuns", "version": "3.0"}],
+    )
+    registry = default_serialization_registry
+    registry.register("BlueskyRun", "application/json-seq", json_seq_exporter)
+    return build_app(catalog, serialization_registry=registry)
+
+
+def open_store(data: str | pathlib.Path, api_key: str | None = None) -> Store:
+    """Open the run store.
+
+    Parameters
+    ----------
+    data :
+        A directory (embedded store, created if missing) or the ``http(s)://`` URI of a
+        standalone tiled server.
+    api_key :
+        API key for a standalone server; unused for the embedded store.
+    """
+    from tiled.client import Context, from_context, from_uri
+
+    text = str(data)
+    if text.startswith(("http://", "https://")):
+        return Store(client=from_uri(text, api_key=api_key), data_dir=None)
+    data_dir = pathlib.Path(text).expanduser().resolve()
+    app = _build_embedded_app(data_dir)
+    context = Context.from_app(app)
+    return Store(client=from_context(context), data_dir=data_dir)
+
+
+class DocumentLog:
+    """Append every document of each run to ``<log_dir>/<start uid>.jsonl`` before storage.
+
+    Each line is ``{"name": ..., "doc": ...}``, flushed to the operating system as it is
+    written (a crash of this process loses nothing) and fsynced at the end of the run.
+    """
+
+    def __init__(self, log_dir: pathlib.Path):
+        self.log_dir = pathlib.Path(log_dir)
+        self.log_dir.mkdir(parents=True, exist_ok=True)
+        self._file = None
+        self.path: pathlib.Path | None = None
+
+    def __call__(self, name: str, doc: dict) -> None:
+        if name == "start":
+            self._close()
+            self.path = self.log_dir / f"{doc['uid']}.jsonl"
+            self._file = open(self.path, "a", buffering=1, encoding="utf-8")
+        if self._file is None:
+            return
+        self._file.write(json.dumps({"name": name, "doc": doc}, default=_to_json) + "\n")
+        if name == "stop":
+            self._close()
+
+    def _close(self) -> None:
+        if self._file is not None:
+            import os
+
+            self._file.flush()
+            os.fsync(self._file.fileno())
+            self._file.close()
+            self._file = None
+
+
+def _to_json(obj: Any) -> Any:
+    if isinstance(obj, np.ndarray):
+        return obj.tolist()
+    if isinstance(obj, np.generic):
+        return obj.item()
+    raise TypeError(f"cannot write {type(obj).__name__} to the document log")
+
+
+def read_log(path: str | pathlib.Path) -> Iterator[tuple[str, dict]]:
+    """Yield ``(name, doc)`` pairs from a document log; a torn last line is skipped."""
+    with open(path, encoding="utf-8") as f:
+        for line in f:
+            try:
+                item = json.loads(line)
+            except json.JSONDecodeError:
+                logger.warning("skipping an incomplete line at the end of %s", path)
+                continue
+            yield item["name"], item["doc"]
+
+
+class GuardedCallback:
+    """Run a callback; on failure log it and stop forwarding that run instead of
+    aborting acquisition. The document log still holds the run for :func:`recover`."""
+
+    def __init__(self, callback: Callable[[str, dict], Any], label: str):
+        self.callback = callback
+        self.label = label
+        self.failed_runs: list[str] = []
+        self._failed = False
+        self._uid: str | None = None
+
+    def __call__(self, name: str, doc: dict) -> None:
+        if name == "start":
+            self._failed = False
+            self._uid = doc["uid"]
+        if self._failed:
+            return
+        try:
+            self.callback(name, doc)
+        except Exception:
+            self._failed = True
+            self.failed_runs.append(self._uid or "?")
+            logger.exception(
+                "%s failed on a %r document of run %s; acquisition goes on and the run "
+                "stays in the document log (operando recover)",
+                self.label,
+                name,
+                self._uid,
+            )
+
+
+def make_writer(store: Store):
+    """A TiledWriter into the store's catalog."""
+    from bluesky_tiled_plugins import TiledWriter
+
+    return TiledWriter(store.client, batch_size=WRITER_BATCH_SIZE)
+
+
+def recover(store: Store, log_path: str | pathlib.Path) -> str:
+    """Re-ingest one document log into the store; returns the run uid.
+
+    A run that is already complete in the store is left as it is.
+    """
+    docs = list(read_log(log_path))
+    if not docs or docs[0][0] != "start":
+        raise ValueError(f"{log_path} does not begin with a start document")
+    uid = docs[0][1]["uid"]
+    if uid in store.client:
+        if "stop" in (store.client[uid].metadata.get("stop") or {}) or store.client[
+            uid
+        ].metadata.get("stop"):
+            return uid
+        raise RuntimeError(
+            f"run {uid} is partly stored; delete it from the catalog before recovering "
+            "it from the log"
+        )
+    writer = make_writer(store)
+    for name, doc in docs:
+        writer(name, doc)
+    return uid
+
+
+def replay(run, callbacks: Iterable[Callable[[str, dict], Any]]) -> None:
+    """Push a stored run's documents through callbacks, in the order they were emitted."""
+    callbacks = list(callbacks)
+    for name, doc in run.documents():
+        for cb in callbacks:
+            cb(name, doc)
