@@ -49,9 +49,7 @@ class Setpoint(EpicsSignal):
                 outer.set_finished()
                 return
             reason = _instrument_of(self).last_error.get(use_monitor=False) or "no reason given"
-            outer.set_exception(
-                InstrumentRefused(f"{self.pvname} refused {value!r}: {reason}")
-            )
+            outer.set_exception(InstrumentRefused(f"{self.pvname} refused {value!r}: {reason}"))
 
         inner.add_callback(relay)
         return outer
@@ -97,6 +95,7 @@ class DataBuffer(Device):
     """The on-instrument record, read in pages."""
 
     count = Cpt(EpicsSignalRO, "Count", kind="omitted")
+    t0 = Cpt(EpicsSignalRO, "T0", kind="omitted")  # instrument time of the last clear
     start = Cpt(EpicsSignal, "Start", kind="omitted")
     n = Cpt(EpicsSignalRO, "N", kind="omitted")
     ts = Cpt(EpicsSignalRO, "TS", kind="omitted")
@@ -105,7 +104,7 @@ class DataBuffer(Device):
     i = Cpt(EpicsSignalRO, "I", kind="omitted")
     q = Cpt(EpicsSignalRO, "Q", kind="omitted")
     step = Cpt(EpicsSignalRO, "Step", kind="omitted")
-    clear = Cpt(EpicsSignal, "Clear", kind="omitted")
+    clear = Cpt(Setpoint, "Clear", kind="omitted")
 
 
 # Columns of the primary stream: data key -> (buffer signal, units, dtype)
@@ -147,15 +146,11 @@ class Potentiostat(Device):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self._next_index = 0
+        self._next_index = 0  # first buffer point not yet collected
+        self._buffer_t0: float | None = None  # which filling of the buffer that index is in
         self._seq = 0
 
     # --- commands (blocking; plans reach them through messages) ------------------------
-    def clear_buffer(self) -> None:
-        """Empty the instrument's record; t = 0 from now."""
-        self.buffer.clear.put(1, wait=True)
-        self._next_index = 0
-
     def open_circuit(self) -> None:
         """Stop whatever runs and leave the cell at open circuit."""
         self.stop_cmd.put(1, wait=True)
@@ -204,6 +199,9 @@ class Potentiostat(Device):
 
     def collect_pages(self) -> Iterator[dict]:
         """Event pages of every point recorded since the last collection."""
+        t0 = float(self.buffer.t0.get(use_monitor=False))
+        if t0 != self._buffer_t0:  # the buffer was cleared since the last collection
+            self._buffer_t0, self._next_index = t0, 0
         count = int(self.buffer.count.get(use_monitor=False))
         while self._next_index < count:
             page = self.read_page(self._next_index)

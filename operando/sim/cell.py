@@ -120,6 +120,9 @@ class Cell:
     def mass_g(self) -> float:
         return self.active_mass_mg * 1e-3
 
+    def _pairs(self):
+        return zip(self.material.processes, self.states, strict=True)
+
     # --- equilibrium ------------------------------------------------------------------
     def _x_on_branch(self, p: RedoxProcess, s: _ProcessState, e: float, charging: bool) -> float:
         if charging:
@@ -133,12 +136,11 @@ class Cell:
     def _charge_on_branch(self, e: float, charging: bool) -> float:
         """Oxidised capacity (mAh/g) at equilibrium potential e on the given branch."""
         return sum(
-            p.capacity_mAh_g * self._x_on_branch(p, s, e, charging)
-            for p, s in zip(self.material.processes, self.states)
+            p.capacity_mAh_g * self._x_on_branch(p, s, e, charging) for p, s in self._pairs()
         )
 
     def _oxidised_mAh_g(self) -> float:
-        return sum(p.capacity_mAh_g * s.x for p, s in zip(self.material.processes, self.states))
+        return sum(p.capacity_mAh_g * s.x for p, s in self._pairs())
 
     def _set_direction(self, charging: bool) -> None:
         if charging != self.charging:
@@ -164,11 +166,11 @@ class Cell:
             return
         self._set_direction(dq_mAh > 0)
         target = self._oxidised_mAh_g() + dq_mAh / self.mass_g
-        low = sum(p.capacity_mAh_g * s.locked for p, s in zip(self.material.processes, self.states))
+        low = sum(p.capacity_mAh_g * s.locked for p, s in self._pairs())
         high = self.material.total_capacity_mAh_g
         target = min(max(target, low), high)
         e = self._solve_equilibrium(target)
-        for p, s in zip(self.material.processes, self.states):
+        for p, s in self._pairs():
             x = self._x_on_branch(p, s, e, self.charging)
             if x > s.x_max:
                 s.locked += p.irreversible_fraction * (x - s.x_max)
@@ -205,4 +207,4 @@ class Cell:
 
     def state_of_charge(self) -> dict[str, float]:
         """Oxidised fraction of each process (for the X-ray simulators and tests)."""
-        return {p.name: s.x for p, s in zip(self.material.processes, self.states)}
+        return {p.name: s.x for p, s in self._pairs()}

@@ -110,6 +110,7 @@ class BufferGroup(PVGroup):
     """The on-instrument data buffer, read in pages: put Start, then read N and the arrays."""
 
     count = pvproperty(name="Count", value=0, read_only=True, doc="points recorded")
+    t0 = pvproperty(name="T0", value=0.0, read_only=True, units="s", doc="time of last clear")
     n = pvproperty(name="N", value=0, read_only=True, doc="valid points in the page")
     ts = pvproperty(name="TS", value=[0.0] * PAGE_SIZE, max_length=PAGE_SIZE, read_only=True)
     t = pvproperty(name="T", value=[0.0] * PAGE_SIZE, max_length=PAGE_SIZE, read_only=True)
@@ -134,8 +135,10 @@ class BufferGroup(PVGroup):
     @clear.putter
     async def clear(self, instance, value):
         if value:
-            self.parent.world.potentiostat.clear_buffer()
+            pstat = self.parent.world.potentiostat
+            pstat.clear_buffer()
             await self.count.write(0)
+            await self.t0.write(pstat.buffer.t0)
         return 0
 
 
@@ -256,7 +259,9 @@ class SimControlIOC(RefusingGroup):
             cfg = self.potentiostat.cell
             self.world.advance()
             async with self.refusals():
-                self.world.new_cell(cfg.material.value, cfg.active_mass_mg.value, cfg.area_cm2.value)
+                self.world.new_cell(
+                    cfg.material.value, cfg.active_mass_mg.value, cfg.area_cm2.value
+                )
             await self.potentiostat.publish()
         return 0
 

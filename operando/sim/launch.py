@@ -63,7 +63,9 @@ class SimulatedBeamline:
         self.process: subprocess.Popen | None = None
 
     def client_env(self) -> dict[str, str]:
-        return ca_client_env(self.port, "127.0.0.1" if self.interface == "0.0.0.0" else self.interface)
+        return ca_client_env(
+            self.port, "127.0.0.1" if self.interface == "0.0.0.0" else self.interface
+        )
 
     def start(self, timeout: float = 30.0) -> SimulatedBeamline:
         cmd = [

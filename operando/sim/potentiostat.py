@@ -34,8 +34,7 @@ class Compliance:
     def check_current(self, current_mA: float) -> None:
         if abs(current_mA) > self.max_current_mA:
             raise ComplianceError(
-                f"|I| = {abs(current_mA):g} mA exceeds the compliance of "
-                f"{self.max_current_mA:g} mA"
+                f"|I| = {abs(current_mA):g} mA exceeds the compliance of {self.max_current_mA:g} mA"
             )
 
     def check_voltage(self, volts: float, what: str) -> None:
@@ -223,9 +222,10 @@ class PotentiostatModel:
         if s.duration_s > 0 and self.t >= self.technique_start + s.duration_s - 1e-9:
             self._finish("Limit reached", "duration")
             return
-        if self.t - self._last_rec_t >= s.record_dt_s - 1e-9 or abs(
-            e - self._last_rec_e
-        ) >= s.record_dE_V:
+        if (
+            self.t - self._last_rec_t >= s.record_dt_s - 1e-9
+            or abs(e - self._last_rec_e) >= s.record_dE_V
+        ):
             self._record()
 
     def _pass(self, current_mA: float, h: float) -> None:
@@ -238,7 +238,7 @@ class PotentiostatModel:
 
         Returns the step length (s) and the cutoff reached ("" if none).
         """
-        s, cell, i = self.settings, self.cell, self.current_mA
+        cell, i = self.cell, self.current_mA
         snapshot = (copy.deepcopy(cell.states), cell.charging, cell.q_mAh, cell.e_eq_V, self.q_mAh)
         self._pass(i, h)
         crossed = self._cutoff_crossed()

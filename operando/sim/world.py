@@ -26,8 +26,7 @@ class World:
         key = material.strip().lower()
         if key not in MATERIALS:
             raise ComplianceError(
-                f"the simulator has no cathode material {material!r}; it knows "
-                f"{sorted(MATERIALS)}"
+                f"the simulator has no cathode material {material!r}; it knows {sorted(MATERIALS)}"
             )
         cell = Cell(MATERIALS[key], active_mass_mg, area_cm2)
         self.potentiostat.insert_cell(cell)

@@ -1,0 +1,356 @@
+"""Electrochemistry protocols, one run each: rest, charge or discharge, hold, cycle.
+
+Every plan checks its parameters before anything moves (pure checks when the plan is
+made, the instrument's compliance as the first step of the run), records the sample and the
+protocol in the start document, collects the potentiostat's points into ``primary``, and
+leaves the cell at open circuit however it ends: success, exception, Ctrl-C then abort.
+
+Sign convention: positive current charges (oxidises) the cathode.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import bluesky.preprocessors as bpp
+from bluesky.utils import MsgGenerator
+
+from ..devices.potentiostat import Potentiostat
+from ..sample import Sample
+from .stubs import (
+    ONE_C_MA_G,
+    check_compliance,
+    clear_buffer,
+    configure_cell,
+    open_circuit,
+    run_technique,
+)
+
+DEFAULT_RECORD_DT_S = 60.0
+DEFAULT_RECORD_DE_V = 0.005
+
+
+def _positive(name: str, value: float, units: str) -> None:
+    if not (isinstance(value, (int, float)) and value > 0):
+        raise ValueError(f"{name} must be a positive number ({units}), got {value!r}")
+
+
+def _check_sample(sample: Sample) -> None:
+    if not isinstance(sample, Sample):
+        raise TypeError(
+            f"sample must be an operando.sample.Sample (see sample_for), got {type(sample)}"
+        )
+
+
+def _check_cutoffs(v_min: float, v_max: float) -> None:
+    if not v_min < v_max:
+        raise ValueError(
+            f"the lower cutoff ({v_min:g} V) must lie below the upper cutoff ({v_max:g} V)"
+        )
+
+
+def _check_recording(record_dt_s: float, record_dE_V: float) -> None:
+    _positive("record_dt_s", record_dt_s, "s")
+    _positive("record_dE_V", record_dE_V, "V")
+
+
+def applied_current_mA(
+    sample: Sample,
+    *,
+    current_mA: float | None = None,
+    current_mA_g: float | None = None,
+    c_rate: float | None = None,
+    one_c_mA_g: float = ONE_C_MA_G,
+) -> float:
+    """The current magnitude (mA) from exactly one of: mA, mA per g of active mass, C-rate."""
+    given = {
+        k: v
+        for k, v in (("current_mA", current_mA), ("current_mA_g", current_mA_g), ("c_rate", c_rate))
+        if v is not None
+    }
+    if len(given) != 1:
+        raise ValueError(
+            "give the current as exactly one of current_mA, current_mA_g or c_rate "
+            f"(got {sorted(given) or 'none'})"
+        )
+    ((name, value),) = given.items()
+    _positive(name, value, {"current_mA": "mA", "current_mA_g": "mA/g", "c_rate": "1/h"}[name])
+    if name == "current_mA":
+        return float(value)
+    if name == "current_mA_g":
+        return value * sample.active_mass_g
+    _positive("one_c_mA_g", one_c_mA_g, "mA/g")
+    return value * one_c_mA_g * sample.active_mass_g
+
+
+def electrochem_run(
+    pstat: Potentiostat,
+    sample: Sample,
+    protocol: str,
+    parameters: dict,
+    body: Callable[[], MsgGenerator],
+    *,
+    currents_mA: tuple[float, ...] = (),
+    voltages_V: tuple[float, ...] = (),
+    md: dict | None = None,
+) -> MsgGenerator[str]:
+    """One run around ``body``: compliance check, cell configuration, clean end at OCV.
+
+    Start metadata: ``sample``, ``protocol`` {name, parameters}, and whatever md adds. The
+    session puts ``experiment``, ``operator`` and ``simulated`` in RE.md for every run.
+    """
+    _md = {
+        "sample": sample.as_metadata(),
+        "protocol": {"name": protocol, "parameters": parameters},
+        "plan_name": protocol,
+        "hints": {"dimensions": [(["t"], "primary")]},
+        **(md or {}),
+    }
+
+    def inner() -> MsgGenerator:
+        yield from clear_buffer(pstat)
+        return (yield from body())
+
+    def guarded() -> MsgGenerator:
+        yield from check_compliance(pstat, currents_mA=currents_mA, voltages_V=voltages_V)
+        yield from configure_cell(pstat, sample)
+        return (
+            yield from bpp.run_wrapper(bpp.finalize_wrapper(inner(), open_circuit(pstat)), md=_md)
+        )
+
+    return (yield from guarded())
+
+
+def ocv_rest(
+    pstat: Potentiostat,
+    sample: Sample,
+    duration_s: float,
+    *,
+    record_dt_s: float = DEFAULT_RECORD_DT_S,
+    record_dE_V: float = DEFAULT_RECORD_DE_V,
+    md: dict | None = None,
+) -> MsgGenerator[str]:
+    """Rest the cell at open circuit for duration_s seconds of instrument time.
+
+    Parameters
+    ----------
+    pstat : the potentiostat channel with the cell.
+    sample : the electrode (its mass and formula go into the run's metadata).
+    duration_s : rest length (s, instrument time).
+    record_dt_s, record_dE_V : record a point every dt (s) or every dE (V).
+    md : extra start metadata.
+    """
+    _check_sample(sample)
+    _positive("duration_s", duration_s, "s")
+    _check_recording(record_dt_s, record_dE_V)
+    params = {"duration_s": duration_s, "record_dt_s": record_dt_s, "record_dE_V": record_dE_V}
+
+    def body() -> MsgGenerator[str]:
+        return (
+            yield from run_technique(
+                pstat, "OCV", duration=duration_s, record_dt=record_dt_s, record_de=record_dE_V
+            )
+        )
+
+    return electrochem_run(pstat, sample, "ocv_rest", params, body, md=md)
+
+
+def galvanostatic(
+    pstat: Potentiostat,
+    sample: Sample,
+    *,
+    direction: str = "charge",
+    cutoff_V: float,
+    current_mA: float | None = None,
+    current_mA_g: float | None = None,
+    c_rate: float | None = None,
+    one_c_mA_g: float = ONE_C_MA_G,
+    max_duration_s: float = 0.0,
+    record_dt_s: float = DEFAULT_RECORD_DT_S,
+    record_dE_V: float = DEFAULT_RECORD_DE_V,
+    md: dict | None = None,
+) -> MsgGenerator[str]:
+    """Charge or discharge at constant current to a voltage cutoff.
+
+    Parameters
+    ----------
+    pstat : the potentiostat channel with the cell.
+    sample : the electrode.
+    direction : "charge" (oxidise, current positive) or "discharge".
+    cutoff_V : stop when Ewe reaches this (V vs Li/Li+).
+    current_mA, current_mA_g, c_rate : the current magnitude, as exactly one of mA, mA
+        per g of active material, or C-rate (1/h) with 1C = one_c_mA_g mA/g.
+    max_duration_s : also stop after this long (s, instrument time); 0 for no limit.
+    record_dt_s, record_dE_V : record a point every dt (s) or every dE (V).
+    md : extra start metadata.
+    """
+    _check_sample(sample)
+    if direction not in ("charge", "discharge"):
+        raise ValueError(f"direction must be 'charge' or 'discharge', got {direction!r}")
+    _positive("cutoff_V", cutoff_V, "V")
+    if max_duration_s < 0:
+        raise ValueError(f"max_duration_s must not be negative, got {max_duration_s}")
+    _check_recording(record_dt_s, record_dE_V)
+    i = applied_current_mA(
+        sample, current_mA=current_mA, current_mA_g=current_mA_g, c_rate=c_rate,
+        one_c_mA_g=one_c_mA_g,
+    )  # fmt: skip
+    signed = i if direction == "charge" else -i
+    # The cutoff on the far side is a guard rail only; keep it inside the voltage window.
+    if direction == "charge":
+        e_upper, e_lower = cutoff_V, min(0.5, cutoff_V / 2)
+    else:
+        e_upper, e_lower = max(5.0, cutoff_V + 0.5), cutoff_V
+    params = {
+        "direction": direction,
+        "cutoff_V": cutoff_V,
+        "current_mA": i,
+        "c_rate": c_rate,
+        "current_mA_g": current_mA_g,
+        "one_c_mA_g": one_c_mA_g,
+        "max_duration_s": max_duration_s,
+        "record_dt_s": record_dt_s,
+        "record_dE_V": record_dE_V,
+    }
+
+    def body() -> MsgGenerator[str]:
+        return (
+            yield from run_technique(
+                pstat, "CC", current=signed, e_upper=e_upper, e_lower=e_lower,
+                duration=max_duration_s, record_dt=record_dt_s, record_de=record_dE_V,
+            )
+        )  # fmt: skip
+
+    return electrochem_run(
+        pstat, sample, "galvanostatic", params, body, currents_mA=(i,),
+        voltages_V=(e_lower, e_upper), md=md,
+    )  # fmt: skip
+
+
+def potentiostatic_hold(
+    pstat: Potentiostat,
+    sample: Sample,
+    voltage_V: float,
+    *,
+    duration_s: float,
+    current_floor_mA: float = 0.0,
+    record_dt_s: float = DEFAULT_RECORD_DT_S,
+    record_dE_V: float = DEFAULT_RECORD_DE_V,
+    md: dict | None = None,
+) -> MsgGenerator[str]:
+    """Hold the electrode at voltage_V until duration_s passes or |I| < current_floor_mA.
+
+    Parameters
+    ----------
+    voltage_V : the potential to hold (V vs Li/Li+).
+    duration_s : longest hold (s, instrument time).
+    current_floor_mA : end the hold early once |I| falls below this (mA); 0: never.
+    """
+    _check_sample(sample)
+    _positive("voltage_V", voltage_V, "V")
+    _positive("duration_s", duration_s, "s")
+    if current_floor_mA < 0:
+        raise ValueError(f"current_floor_mA must not be negative, got {current_floor_mA}")
+    _check_recording(record_dt_s, record_dE_V)
+    params = {
+        "voltage_V": voltage_V,
+        "duration_s": duration_s,
+        "current_floor_mA": current_floor_mA,
+        "record_dt_s": record_dt_s,
+        "record_dE_V": record_dE_V,
+    }
+
+    def body() -> MsgGenerator[str]:
+        return (
+            yield from run_technique(
+                pstat, "CV", voltage=voltage_V, duration=duration_s,
+                current_floor=current_floor_mA, record_dt=record_dt_s, record_de=record_dE_V,
+            )
+        )  # fmt: skip
+
+    return electrochem_run(
+        pstat, sample, "potentiostatic_hold", params, body, voltages_V=(voltage_V,), md=md
+    )
+
+
+def galvanostatic_cycle(
+    pstat: Potentiostat,
+    sample: Sample,
+    *,
+    v_min: float,
+    v_max: float,
+    cycles: int = 1,
+    current_mA: float | None = None,
+    current_mA_g: float | None = None,
+    c_rate: float | None = None,
+    one_c_mA_g: float = ONE_C_MA_G,
+    first: str = "charge",
+    rest_s: float = 0.0,
+    record_dt_s: float = DEFAULT_RECORD_DT_S,
+    record_dE_V: float = DEFAULT_RECORD_DE_V,
+    md: dict | None = None,
+) -> MsgGenerator[list[str]]:
+    """Cycle at constant current between two voltage cutoffs, n times, in one run.
+
+    Parameters
+    ----------
+    v_min, v_max : lower and upper cutoffs (V vs Li/Li+).
+    cycles : number of charge + discharge cycles.
+    current_mA, current_mA_g, c_rate : the current magnitude, as in :func:`galvanostatic`.
+    first : "charge" (the usual first step of a pristine cathode) or "discharge".
+    rest_s : open-circuit rest after each half-cycle (s, instrument time); 0 for none.
+    record_dt_s, record_dE_V : record a point every dt (s) or every dE (V).
+
+    Returns
+    -------
+    The instrument's end reason of each step.
+    """
+    _check_sample(sample)
+    _positive("v_min", v_min, "V")
+    _check_cutoffs(v_min, v_max)
+    if not (isinstance(cycles, int) and cycles >= 1):
+        raise ValueError(f"cycles must be a whole number >= 1, got {cycles!r}")
+    if first not in ("charge", "discharge"):
+        raise ValueError(f"first must be 'charge' or 'discharge', got {first!r}")
+    if rest_s < 0:
+        raise ValueError(f"rest_s must not be negative, got {rest_s}")
+    _check_recording(record_dt_s, record_dE_V)
+    i = applied_current_mA(
+        sample, current_mA=current_mA, current_mA_g=current_mA_g, c_rate=c_rate,
+        one_c_mA_g=one_c_mA_g,
+    )  # fmt: skip
+    params = {
+        "v_min": v_min,
+        "v_max": v_max,
+        "cycles": cycles,
+        "current_mA": i,
+        "c_rate": c_rate,
+        "current_mA_g": current_mA_g,
+        "one_c_mA_g": one_c_mA_g,
+        "first": first,
+        "rest_s": rest_s,
+        "record_dt_s": record_dt_s,
+        "record_dE_V": record_dE_V,
+    }
+    signs = (1, -1) if first == "charge" else (-1, 1)
+    recording = {"record_dt": record_dt_s, "record_de": record_dE_V}
+
+    def body() -> MsgGenerator[list[str]]:
+        reasons = []
+        for _ in range(cycles):
+            for sign in signs:
+                reason = yield from run_technique(
+                    pstat, "CC", current=sign * i, e_upper=v_max, e_lower=v_min, duration=0.0,
+                    **recording,
+                )  # fmt: skip
+                reasons.append(reason)
+                if rest_s > 0:
+                    reasons.append(
+                        (yield from run_technique(pstat, "OCV", duration=rest_s, **recording))
+                    )
+        return reasons
+
+    return electrochem_run(
+        pstat, sample, "galvanostatic_cycle", params, body, currents_mA=(i,),
+        voltages_V=(v_min, v_max), md=md,
+    )  # fmt: skip
