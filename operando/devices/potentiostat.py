@@ -132,7 +132,7 @@ class Potentiostat(Device):
     buffer = Cpt(DataBuffer, "Buf:", kind="omitted")
 
     start_cmd = Cpt(Setpoint, "Start", kind="omitted")
-    stop_cmd = Cpt(EpicsSignal, "Stop", kind="omitted")
+    stop_cmd = Cpt(Setpoint, "Stop", kind="omitted")
     status = Cpt(EpicsSignalRO, "Status", string=True, kind="normal")
     end_reason = Cpt(EpicsSignalRO, "EndReason", string=True, kind="omitted")
     last_error = Cpt(EpicsSignalRO, "LastError", string=True, kind="omitted")

@@ -1,0 +1,1 @@
+"""Analysis: pure functions that hold the science, and live callbacks that wrap them."""

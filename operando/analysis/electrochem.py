@@ -1,0 +1,211 @@
+"""Electrochemistry from potentiostat points: capacities, coulombic efficiency, Li, dQ/dV.
+
+Pure functions over numpy arrays (time in s, potential in V, current in mA). Positive
+current charges (oxidises) the cathode. Nothing here knows what a material "should" give.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+from scipy.ndimage import gaussian_filter1d
+from scipy.signal import find_peaks, savgol_filter
+
+from ..sample import molar_mass
+
+FARADAY_MAH_PER_MOL = 96485.332 / 3.6  # mAh per mol of electrons
+
+
+@dataclass(frozen=True)
+class HalfCycle:
+    """One constant-sign current segment: a charge or a discharge."""
+
+    direction: str  # "charge" or "discharge"
+    t_s: np.ndarray
+    ewe_V: np.ndarray
+    i_mA: np.ndarray
+
+    @property
+    def capacity_mAh(self) -> float:
+        return capacity_mAh(self.t_s, self.i_mA)
+
+    def cumulative_mAh(self) -> np.ndarray:
+        """Charge passed since the start of the segment (mAh, positive)."""
+        return cumulative_charge_mAh(self.t_s, np.abs(self.i_mA))
+
+
+def cumulative_charge_mAh(t_s: np.ndarray, i_mA: np.ndarray) -> np.ndarray:
+    """Running trapezoidal integral of I dt, in mAh."""
+    t = np.asarray(t_s, float)
+    i = np.asarray(i_mA, float)
+    if t.size < 2:
+        return np.zeros_like(t)
+    steps = 0.5 * (i[1:] + i[:-1]) * np.diff(t) / 3600.0
+    return np.concatenate([[0.0], np.cumsum(steps)])
+
+
+def capacity_mAh(t_s: np.ndarray, i_mA: np.ndarray) -> float:
+    """Charge passed (mAh, positive) over a segment, integrated from I(t)."""
+    q = cumulative_charge_mAh(t_s, np.abs(np.asarray(i_mA, float)))
+    return float(q[-1]) if q.size else 0.0
+
+
+def split_half_cycles(
+    t_s: np.ndarray, ewe_V: np.ndarray, i_mA: np.ndarray, step: np.ndarray | None = None
+) -> list[HalfCycle]:
+    """Split points into charge and discharge segments.
+
+    A segment is a run of points with the same current sign (and, when given, the same
+    instrument step number). Points at zero current (rests) separate segments.
+    """
+    t, e, i = (np.asarray(a, float) for a in (t_s, ewe_V, i_mA))
+    order = np.argsort(t, kind="stable")
+    t, e, i = t[order], e[order], i[order]
+    sign = np.sign(i)
+    key = sign if step is None else sign * (1 + np.asarray(step, float)[order])
+    segments = []
+    start = 0
+    for k in range(1, len(t) + 1):
+        if k == len(t) or key[k] != key[start]:
+            if sign[start] != 0 and k - start >= 2:
+                direction = "charge" if sign[start] > 0 else "discharge"
+                segments.append(HalfCycle(direction, t[start:k], e[start:k], i[start:k]))
+            start = k
+    return segments
+
+
+def pair_cycles(segments: list[HalfCycle]) -> list[tuple[HalfCycle | None, HalfCycle | None]]:
+    """Group segments into (charge, discharge) cycles, a cycle starting with a charge."""
+    cycles: list[tuple[HalfCycle | None, HalfCycle | None]] = []
+    for seg in segments:
+        if seg.direction == "charge" or not cycles or cycles[-1][1] is not None:
+            if seg.direction == "charge":
+                cycles.append((seg, None))
+            else:
+                cycles.append((None, seg))
+        else:
+            cycles[-1] = (cycles[-1][0], seg)
+    return cycles
+
+
+def li_equivalents(capacity_mAh_g: float, formula: str) -> float:
+    """Li per formula unit that a specific capacity (mAh/g) corresponds to."""
+    return capacity_mAh_g * molar_mass(formula) / FARADAY_MAH_PER_MOL
+
+
+def coulombic_efficiency_pct(charge_mAh: float, discharge_mAh: float) -> float:
+    """Discharge over charge capacity, in percent."""
+    if charge_mAh <= 0:
+        raise ValueError("coulombic efficiency needs a positive charge capacity")
+    return 100.0 * discharge_mAh / charge_mAh
+
+
+def dqdv(
+    q_mAh_g: np.ndarray,
+    ewe_V: np.ndarray,
+    *,
+    q_step: float = 0.25,
+    v_step: float = 0.002,
+    savgol_window_mAh_g: float = 2.0,
+    gaussian_sigma_V: float = 0.006,
+) -> tuple[np.ndarray, np.ndarray]:
+    """Incremental capacity dQ/dV (mAh g-1 V-1) of one half-cycle, as cellpy's ICA does it.
+
+    V(q) is interpolated onto a uniform capacity grid (q_step, mAh/g) and smoothed with a
+    Savitzky-Golay filter; the monotonic curve is inverted to q(V) on a uniform voltage
+    grid (v_step, V), differentiated, and smoothed with a Gaussian (gaussian_sigma_V, V).
+    Returns (V grid, dQ/dV), dQ/dV positive for both charge and discharge.
+    """
+    q = np.asarray(q_mAh_g, float)
+    v = np.asarray(ewe_V, float)
+    if q.size < 5:
+        raise ValueError("dQ/dV needs at least 5 points")
+    q_grid = np.arange(q[0], q[-1], q_step)
+    if q_grid.size < 5:
+        raise ValueError("the half-cycle holds too little capacity for dQ/dV")
+    v_grid_q = np.interp(q_grid, q, v)
+    window = max(5, int(round(savgol_window_mAh_g / q_step)) | 1)
+    if window < v_grid_q.size:
+        v_grid_q = savgol_filter(v_grid_q, window, 2)
+    falling = v_grid_q[-1] < v_grid_q[0]
+    if falling:  # discharge: make V increase along the array
+        v_grid_q, q_grid = v_grid_q[::-1], q_grid[::-1]
+    v_mono = np.maximum.accumulate(v_grid_q)
+    # Strictly increasing for inversion: a plateau keeps its capacity at one voltage.
+    v_mono = v_mono + np.arange(v_mono.size) * 1e-12
+    v_axis = np.arange(v_mono[0], v_mono[-1], v_step)
+    q_of_v = np.interp(v_axis, v_mono, q_grid)
+    d = np.abs(np.gradient(q_of_v, v_axis))
+    d = gaussian_filter1d(d, gaussian_sigma_V / v_step)
+    return v_axis, d
+
+
+def peak_positions(
+    v_axis: np.ndarray, dqdv_values: np.ndarray, *, min_prominence: float = 0.03
+) -> list[float]:
+    """Peak positions (V), strongest first; a peak must stand out by min_prominence of
+    the largest value and lie away from the ends of the voltage range."""
+    if dqdv_values.size < 3:
+        return []
+    prominence = min_prominence * float(np.max(dqdv_values))
+    idx, _ = find_peaks(dqdv_values, prominence=prominence)
+    idx = idx[(idx > 2) & (idx < dqdv_values.size - 3)]
+    idx = idx[np.argsort(-dqdv_values[idx], kind="stable")]
+    return [float(v_axis[k]) for k in idx]
+
+
+def cycle_metrics(
+    charge: HalfCycle | None, discharge: HalfCycle | None, mass_g: float, formula: str
+) -> dict:
+    """Capacities (mAh/g), CE (%), Li equivalents and dQ/dV peaks (V) of one cycle."""
+    out: dict = {}
+    for label, seg in (("charge", charge), ("discharge", discharge)):
+        if seg is None:
+            out[f"{label}_capacity_mAh_g"] = None
+            out[f"dqdv_{label}_peaks_V"] = []
+            continue
+        cap = seg.capacity_mAh / mass_g
+        out[f"{label}_capacity_mAh_g"] = cap
+        try:
+            v_axis, d = dqdv(seg.cumulative_mAh() / mass_g, seg.ewe_V)
+            out[f"dqdv_{label}_peaks_V"] = peak_positions(v_axis, d)
+        except ValueError:
+            out[f"dqdv_{label}_peaks_V"] = []
+    ch, dis = out["charge_capacity_mAh_g"], out["discharge_capacity_mAh_g"]
+    out["coulombic_efficiency_pct"] = (
+        coulombic_efficiency_pct(ch, dis) if ch and dis is not None else None
+    )
+    out["li_removed"] = li_equivalents(ch, formula) if ch is not None else None
+    out["li_inserted"] = li_equivalents(dis, formula) if dis is not None else None
+    return out
+
+
+def summarize_cycling(
+    t_s: np.ndarray,
+    ewe_V: np.ndarray,
+    i_mA: np.ndarray,
+    *,
+    active_mass_mg: float,
+    formula: str,
+    step: np.ndarray | None = None,
+) -> dict:
+    """First-cycle metrics at the top level and every cycle under ``cycles``."""
+    if active_mass_mg <= 0:
+        raise ValueError(f"active mass must be positive, got {active_mass_mg} mg")
+    mass_g = active_mass_mg * 1e-3
+    cycles = pair_cycles(split_half_cycles(t_s, ewe_V, i_mA, step))
+    per_cycle = [cycle_metrics(c, d, mass_g, formula) for c, d in cycles]
+    first = per_cycle[0] if per_cycle else cycle_metrics(None, None, mass_g, formula)
+    return {**first, "cycles": per_cycle}
+
+
+def round_floats(obj, digits: int = 4):
+    """Round every float in a nested structure (for printing and JSON)."""
+    if isinstance(obj, float):
+        return round(obj, digits)
+    if isinstance(obj, dict):
+        return {k: round_floats(v, digits) for k, v in obj.items()}
+    if isinstance(obj, (list, tuple)):
+        return [round_floats(v, digits) for v in obj]
+    return obj
