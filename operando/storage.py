@@ -40,22 +40,9 @@ class Store:
         return None if self.data_dir is None else self.data_dir / LOG_DIRNAME
 
     def run(self, uid_or_index: str | int):
-        """Return a stored run by uid (or uid prefix) or by index (-1 is the latest)."""
-        if isinstance(uid_or_index, int):
-            keys = list(self.client.keys())
-            if not keys:
-                raise KeyError("the catalog holds no runs yet")
-            runs = [self.client[k] for k in keys]
-            runs.sort(key=lambda r: r.metadata["start"]["time"])
-            return runs[uid_or_index]
-        if uid_or_index in self.client:
-            return self.client[uid_or_index]
-        matches = [k for k in self.client.keys() if k.startswith(uid_or_index)]
-        if len(matches) == 1:
-            return self.client[matches[0]]
-        if not matches:
-            raise KeyError(f"no stored run has a uid starting with {uid_or_index!r}")
-        raise KeyError(f"uid prefix {uid_or_index!r} is ambiguous: {matches[:5]}")
+        """A stored run by uid, by a unique uid prefix (5 characters or more), or by
+        position (-1 is the latest run)."""
+        return self.client[uid_or_index]
 
 
 def _build_embedded_app(data_dir: pathlib.Path):
@@ -93,7 +80,13 @@ def open_store(data: str | pathlib.Path, api_key: str | None = None) -> Store:
     api_key :
         API key for a standalone server; unused for the embedded store.
     """
+    import warnings
+
     from tiled.client import Context, from_context, from_uri
+
+    # tiled's in-process client goes through starlette's test client; its deprecation
+    # warning is about tiled's internals, not something a user can act on.
+    warnings.filterwarnings("ignore", message=".*starlette.testclient.*")
 
     text = str(data)
     if text.startswith(("http://", "https://")):

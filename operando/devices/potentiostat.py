@@ -1,11 +1,12 @@
-"""The potentiostat as the control system sees it: settings, commands, readbacks, a data buffer.
+"""The potentiostat as the control system sees it: procedure, commands, readbacks, buffer.
 
-The technique runs on the instrument. Bluesky drives it as a flyer: ``kickoff`` starts the
-technique, ``complete`` finishes when the instrument reports it ended (a limit, a fault or
-a stop), and ``collect_pages`` reads the points recorded since the last collection from the
-on-instrument buffer, page by page, as Event pages of the ``primary`` stream (t, Ewe, I, Q,
-step). Points keep accumulating on the instrument while nobody reads, so nothing is lost
-when a plan is paused or slow.
+A procedure (steps of OCV, CC or CV techniques, each with its limits) runs on the
+instrument. Bluesky drives it as a flyer: ``kickoff`` starts the procedure, ``complete``
+finishes when the instrument reports it ended (last step's limit, a fault or a stop), and
+``collect_pages`` reads the points recorded since the last collection from the
+on-instrument buffer, page by page, as Event pages of the ``primary`` stream (t, Ewe, I,
+Q, step). Points keep accumulating on the instrument while nobody reads, so nothing is
+lost when a plan is paused or slow.
 """
 
 from __future__ import annotations
@@ -62,17 +63,31 @@ def _instrument_of(signal):
     return device
 
 
-class TechniqueSettings(Device):
-    """Setpoints and limits of the next technique."""
+TECHNIQUE_CODES = {"OCV": 0, "CC": 1, "CV": 2}
 
-    current = Cpt(Setpoint, "Current-SP", kind="config")  # mA, positive charges
-    voltage = Cpt(Setpoint, "Voltage-SP", kind="config")  # V
-    e_upper = Cpt(Setpoint, "EUpper", kind="config")  # V
-    e_lower = Cpt(Setpoint, "ELower", kind="config")  # V
-    duration = Cpt(Setpoint, "Duration", kind="config")  # s, 0: none
-    current_floor = Cpt(Setpoint, "IFloor", kind="config")  # mA
-    record_dt = Cpt(Setpoint, "RecordDt", kind="config")  # s
-    record_de = Cpt(Setpoint, "RecordDE", kind="config")  # V
+
+class Procedure(Device):
+    """The steps the instrument runs one after another; one array element per step.
+
+    Technique codes: 0 OCV, 1 CC, 2 CV. Current in mA (positive charges), voltages in V,
+    duration in s (0: none), current floor in mA (CV ends when |I| falls below it).
+    """
+
+    n_steps = Cpt(Setpoint, "N", kind="config")
+    technique = Cpt(Setpoint, "Technique", kind="config")
+    current = Cpt(Setpoint, "Current", kind="config")
+    voltage = Cpt(Setpoint, "Voltage", kind="config")
+    e_upper = Cpt(Setpoint, "EUpper", kind="config")
+    e_lower = Cpt(Setpoint, "ELower", kind="config")
+    duration = Cpt(Setpoint, "Duration", kind="config")
+    current_floor = Cpt(Setpoint, "IFloor", kind="config")
+
+
+class Recording(Device):
+    """When the instrument records a point: every dt (s) or every dE (V)."""
+
+    record_dt = Cpt(Setpoint, "RecordDt", kind="config")
+    record_de = Cpt(Setpoint, "RecordDE", kind="config")
 
 
 class Compliance(Device):
@@ -118,15 +133,15 @@ PRIMARY_KEYS = {
 
 
 class Potentiostat(Device):
-    """A potentiostat/galvanostat channel with techniques OCV, CC and CV.
+    """A potentiostat/galvanostat channel running procedures of OCV, CC and CV steps.
 
     Parameters
     ----------
     prefix : PV prefix of the channel, e.g. ``"BL:PSTAT:"``.
     """
 
-    technique = Cpt(EpicsSignal, "Technique", string=True, kind="config")
-    settings = Cpt(TechniqueSettings, "", kind="config")
+    procedure = Cpt(Procedure, "Steps:", kind="config")
+    recording = Cpt(Recording, "", kind="config")
     compliance = Cpt(Compliance, "Compliance:", kind="config")
     cell = Cpt(CellConfig, "Cell:", kind="config")
     buffer = Cpt(DataBuffer, "Buf:", kind="omitted")
@@ -138,6 +153,7 @@ class Potentiostat(Device):
     last_error = Cpt(EpicsSignalRO, "LastError", string=True, kind="omitted")
     seq = Cpt(EpicsSignalRO, "Seq", kind="omitted")
     done_seq = Cpt(EpicsSignalRO, "DoneSeq", kind="omitted")
+    step = Cpt(EpicsSignalRO, "Step", kind="omitted")  # index of the running step
     ewe = Cpt(EpicsSignalRO, "Ewe", kind="hinted")  # V
     current = Cpt(EpicsSignalRO, "I", kind="normal")  # mA
     charge = Cpt(EpicsSignalRO, "Q", kind="normal")  # mAh since the buffer was cleared
@@ -160,7 +176,7 @@ class Potentiostat(Device):
 
     # --- flyer interface ---------------------------------------------------------------
     def kickoff(self) -> Status:
-        """Start the configured technique; done once the instrument has started it."""
+        """Start the programmed procedure; done once the instrument has started it."""
         status = DeviceStatus(self)
         try:
             seq_before = int(self.seq.get(use_monitor=False))
@@ -175,7 +191,7 @@ class Potentiostat(Device):
         return status
 
     def complete(self) -> Status:
-        """Done when the technique started by the last kickoff has ended."""
+        """Done when the procedure started by the last kickoff has ended."""
         seq = self._seq
 
         def ended(*, value, **kwargs) -> bool:

@@ -19,13 +19,15 @@ from ..devices.potentiostat import Potentiostat
 from ..sample import Sample
 from .stubs import (
     ONE_C_MA_G,
+    Step,
     check_compliance,
     clear_buffer,
     configure_cell,
     open_circuit,
-    run_technique,
+    run_procedure,
 )
 
+MAX_STEPS = 64  # steps the potentiostat holds in one procedure
 DEFAULT_RECORD_DT_S = 60.0
 DEFAULT_RECORD_DE_V = 0.005
 
@@ -145,11 +147,11 @@ def ocv_rest(
     _check_recording(record_dt_s, record_dE_V)
     params = {"duration_s": duration_s, "record_dt_s": record_dt_s, "record_dE_V": record_dE_V}
 
+    steps = [Step("OCV", duration_s=duration_s)]
+
     def body() -> MsgGenerator[str]:
         return (
-            yield from run_technique(
-                pstat, "OCV", duration=duration_s, record_dt=record_dt_s, record_de=record_dE_V
-            )
+            yield from run_procedure(pstat, steps, record_dt_s=record_dt_s, record_dE_V=record_dE_V)
         )
 
     return electrochem_run(pstat, sample, "ocv_rest", params, body, md=md)
@@ -213,13 +215,15 @@ def galvanostatic(
         "record_dE_V": record_dE_V,
     }
 
+    steps = [
+        Step("CC", current_mA=signed, e_upper_V=e_upper, e_lower_V=e_lower,
+             duration_s=max_duration_s)
+    ]  # fmt: skip
+
     def body() -> MsgGenerator[str]:
         return (
-            yield from run_technique(
-                pstat, "CC", current=signed, e_upper=e_upper, e_lower=e_lower,
-                duration=max_duration_s, record_dt=record_dt_s, record_de=record_dE_V,
-            )
-        )  # fmt: skip
+            yield from run_procedure(pstat, steps, record_dt_s=record_dt_s, record_dE_V=record_dE_V)
+        )
 
     return electrochem_run(
         pstat, sample, "galvanostatic", params, body, currents_mA=(i,),
@@ -260,17 +264,59 @@ def potentiostatic_hold(
         "record_dE_V": record_dE_V,
     }
 
+    steps = [
+        Step("CV", voltage_V=voltage_V, duration_s=duration_s,
+             current_floor_mA=current_floor_mA)
+    ]  # fmt: skip
+
     def body() -> MsgGenerator[str]:
         return (
-            yield from run_technique(
-                pstat, "CV", voltage=voltage_V, duration=duration_s,
-                current_floor=current_floor_mA, record_dt=record_dt_s, record_de=record_dE_V,
-            )
-        )  # fmt: skip
+            yield from run_procedure(pstat, steps, record_dt_s=record_dt_s, record_dE_V=record_dE_V)
+        )
 
     return electrochem_run(
         pstat, sample, "potentiostatic_hold", params, body, voltages_V=(voltage_V,), md=md
     )
+
+
+def check_cycle_parameters(
+    sample: Sample,
+    *,
+    v_min: float,
+    v_max: float,
+    cycles: int = 1,
+    current_mA: float | None = None,
+    current_mA_g: float | None = None,
+    c_rate: float | None = None,
+    one_c_mA_g: float = ONE_C_MA_G,
+    first: str = "charge",
+    rest_s: float = 0.0,
+    record_dt_s: float = DEFAULT_RECORD_DT_S,
+    record_dE_V: float = DEFAULT_RECORD_DE_V,
+) -> float:
+    """Check the parameters of :func:`galvanostatic_cycle`; return the current (mA).
+
+    Pure: touches no instrument, so a command line can refuse bad input before it starts
+    or connects to anything. The instrument's compliance is checked by the plan itself.
+    """
+    _check_sample(sample)
+    _positive("v_min", v_min, "V")
+    _check_cutoffs(v_min, v_max)
+    steps_per_cycle = 2 if rest_s <= 0 else 4
+    if not (isinstance(cycles, int) and 1 <= cycles <= MAX_STEPS // steps_per_cycle):
+        raise ValueError(
+            f"cycles must be a whole number from 1 to {MAX_STEPS // steps_per_cycle} "
+            f"(the instrument holds {MAX_STEPS} steps), got {cycles!r}"
+        )
+    if first not in ("charge", "discharge"):
+        raise ValueError(f"first must be 'charge' or 'discharge', got {first!r}")
+    if rest_s < 0:
+        raise ValueError(f"rest_s must not be negative, got {rest_s}")
+    _check_recording(record_dt_s, record_dE_V)
+    return applied_current_mA(
+        sample, current_mA=current_mA, current_mA_g=current_mA_g, c_rate=c_rate,
+        one_c_mA_g=one_c_mA_g,
+    )  # fmt: skip
 
 
 def galvanostatic_cycle(
@@ -289,8 +335,11 @@ def galvanostatic_cycle(
     record_dt_s: float = DEFAULT_RECORD_DT_S,
     record_dE_V: float = DEFAULT_RECORD_DE_V,
     md: dict | None = None,
-) -> MsgGenerator[list[str]]:
+) -> MsgGenerator[str]:
     """Cycle at constant current between two voltage cutoffs, n times, in one run.
+
+    The whole cycling procedure is programmed into the instrument, which moves from one
+    half-cycle to the next by itself.
 
     Parameters
     ----------
@@ -303,21 +352,12 @@ def galvanostatic_cycle(
 
     Returns
     -------
-    The instrument's end reason of each step.
+    The instrument's end reason of the last step.
     """
-    _check_sample(sample)
-    _positive("v_min", v_min, "V")
-    _check_cutoffs(v_min, v_max)
-    if not (isinstance(cycles, int) and cycles >= 1):
-        raise ValueError(f"cycles must be a whole number >= 1, got {cycles!r}")
-    if first not in ("charge", "discharge"):
-        raise ValueError(f"first must be 'charge' or 'discharge', got {first!r}")
-    if rest_s < 0:
-        raise ValueError(f"rest_s must not be negative, got {rest_s}")
-    _check_recording(record_dt_s, record_dE_V)
-    i = applied_current_mA(
-        sample, current_mA=current_mA, current_mA_g=current_mA_g, c_rate=c_rate,
-        one_c_mA_g=one_c_mA_g,
+    i = check_cycle_parameters(
+        sample, v_min=v_min, v_max=v_max, cycles=cycles, current_mA=current_mA,
+        current_mA_g=current_mA_g, c_rate=c_rate, one_c_mA_g=one_c_mA_g, first=first,
+        rest_s=rest_s, record_dt_s=record_dt_s, record_dE_V=record_dE_V,
     )  # fmt: skip
     params = {
         "v_min": v_min,
@@ -333,22 +373,17 @@ def galvanostatic_cycle(
         "record_dE_V": record_dE_V,
     }
     signs = (1, -1) if first == "charge" else (-1, 1)
-    recording = {"record_dt": record_dt_s, "record_de": record_dE_V}
+    steps = []
+    for _ in range(cycles):
+        for sign in signs:
+            steps.append(Step("CC", current_mA=sign * i, e_upper_V=v_max, e_lower_V=v_min))
+            if rest_s > 0:
+                steps.append(Step("OCV", duration_s=rest_s))
 
-    def body() -> MsgGenerator[list[str]]:
-        reasons = []
-        for _ in range(cycles):
-            for sign in signs:
-                reason = yield from run_technique(
-                    pstat, "CC", current=sign * i, e_upper=v_max, e_lower=v_min, duration=0.0,
-                    **recording,
-                )  # fmt: skip
-                reasons.append(reason)
-                if rest_s > 0:
-                    reasons.append(
-                        (yield from run_technique(pstat, "OCV", duration=rest_s, **recording))
-                    )
-        return reasons
+    def body() -> MsgGenerator[str]:
+        return (
+            yield from run_procedure(pstat, steps, record_dt_s=record_dt_s, record_dE_V=record_dE_V)
+        )
 
     return electrochem_run(
         pstat, sample, "galvanostatic_cycle", params, body, currents_mA=(i,),

@@ -1,20 +1,21 @@
-"""Plan stubs for the potentiostat: check, configure, run a technique, open the circuit.
+"""Plan stubs for the potentiostat: check, configure, run a procedure, open the circuit.
 
-Techniques run on the instrument. A stub starts one and then, until the instrument reports
-it ended, collects the points the instrument recorded into the ``primary`` stream every
-``readout_s`` of wall time. Nothing here sleeps for an experimental duration: the duration
-is a limit of the technique, kept by the instrument's clock.
+Procedures (steps of techniques) run on the instrument. A stub starts one and then, until
+the instrument reports it ended, collects the points the instrument recorded into the
+``primary`` stream every ``readout_s`` of wall time. Nothing here sleeps for an
+experimental duration: the duration is a limit of a step, kept by the instrument's clock.
 """
 
 from __future__ import annotations
 
 import uuid
+from dataclasses import dataclass
 from typing import Any
 
 import bluesky.plan_stubs as bps
 from bluesky.utils import MsgGenerator
 
-from ..devices.potentiostat import Potentiostat
+from ..devices.potentiostat import TECHNIQUE_CODES, Potentiostat
 from ..sample import Sample
 
 READOUT_S = 0.5  # wall seconds between buffer read-outs while a technique runs
@@ -64,34 +65,73 @@ def collect_points(pstat: Potentiostat) -> MsgGenerator[None]:
     yield from bps.collect(pstat, return_payload=False)
 
 
-def run_technique(
-    pstat: Potentiostat,
-    technique: str,
-    *,
-    readout_s: float = READOUT_S,
-    **settings: float,
-) -> MsgGenerator[str]:
-    """Run one technique on the instrument to its end, collecting points as they come.
+@dataclass(frozen=True)
+class Step:
+    """One step of a procedure: a technique and the limits that end it.
 
-    Parameters
-    ----------
-    pstat : the potentiostat.
-    technique : "OCV", "CC" or "CV".
-    readout_s : wall seconds between read-outs of the instrument's buffer.
-    **settings : values for ``pstat.settings`` components (current in mA, voltage,
-        e_upper, e_lower in V, duration in s, current_floor in mA, record_dt in s,
-        record_de in V).
+    technique : "OCV" (rest), "CC" (constant current) or "CV" (constant potential).
+    current_mA : CC current, positive charges (oxidises) the cathode.
+    voltage_V : CV potential (V vs Li/Li+).
+    e_upper_V, e_lower_V : CC ends when Ewe reaches either cutoff (V).
+    duration_s : the step ends after this long (s, instrument time); 0 for no limit.
+    current_floor_mA : CV ends once |I| falls below this (mA); 0: never.
+    """
+
+    technique: str
+    current_mA: float = 0.0
+    voltage_V: float = 4.0
+    e_upper_V: float = 5.0
+    e_lower_V: float = 2.0
+    duration_s: float = 0.0
+    current_floor_mA: float = 0.0
+
+
+def program_procedure(
+    pstat: Potentiostat, steps: list[Step], *, record_dt_s: float, record_dE_V: float
+) -> MsgGenerator[None]:
+    """Load steps and recording intervals (dt in s, dE in V) into the instrument."""
+    if not steps:
+        raise ValueError("a procedure needs at least one step")
+    unknown = [s.technique for s in steps if s.technique not in TECHNIQUE_CODES]
+    if unknown:
+        raise ValueError(f"unknown techniques {unknown}; use one of {list(TECHNIQUE_CODES)}")
+    proc = pstat.procedure
+    columns = {
+        proc.technique: [TECHNIQUE_CODES[s.technique] for s in steps],
+        proc.current: [s.current_mA for s in steps],
+        proc.voltage: [s.voltage_V for s in steps],
+        proc.e_upper: [s.e_upper_V for s in steps],
+        proc.e_lower: [s.e_lower_V for s in steps],
+        proc.duration: [s.duration_s for s in steps],
+        proc.current_floor: [s.current_floor_mA for s in steps],
+    }
+    moves: list[Any] = [proc.n_steps, len(steps)]
+    for signal, values in columns.items():
+        moves += [signal, values]
+    moves += [pstat.recording.record_dt, record_dt_s, pstat.recording.record_de, record_dE_V]
+    yield from bps.mv(*moves)
+
+
+def run_procedure(
+    pstat: Potentiostat,
+    steps: list[Step],
+    *,
+    record_dt_s: float,
+    record_dE_V: float,
+    readout_s: float = READOUT_S,
+) -> MsgGenerator[str]:
+    """Run steps on the instrument, one after another, collecting points as they come.
+
+    The instrument moves from one step to the next by itself, so the record has no gap
+    between steps however slow the computer is.
 
     Returns
     -------
-    Why the technique ended, as the instrument says it ("upper cutoff", "duration", ...).
+    Why the last step ended, as the instrument says it ("upper cutoff", "duration", ...).
     """
-    moves: list[Any] = [pstat.technique, technique]
-    for name, value in settings.items():
-        moves += [getattr(pstat.settings, name), value]
-    yield from bps.mv(*moves)
+    yield from program_procedure(pstat, steps, record_dt_s=record_dt_s, record_dE_V=record_dE_V)
     yield from bps.kickoff(pstat, wait=True)
-    group = f"technique-{uuid.uuid4()}"
+    group = f"procedure-{uuid.uuid4()}"
     yield from bps.complete(pstat, group=group, wait=False)
     done = False
     while not done:

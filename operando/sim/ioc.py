@@ -2,8 +2,9 @@
 
 PVs (``P`` is the beamline prefix):
 
-- ``P PSTAT:`` potentiostat: technique settings, Start/Stop, status, readbacks, compliance,
-  cell configuration and the data buffer (``Buf:``) read out in pages.
+- ``P PSTAT:`` potentiostat: the procedure (``Steps:``, arrays with one element per step),
+  recording intervals, Start/Stop, status, readbacks, compliance, cell configuration and
+  the data buffer (``Buf:``) read out in pages.
 - ``P SIM:`` simulator controls that a real beamline does not have: time scale, instrument
   clock, and ``NewCell`` (assemble a pristine cell from the potentiostat's cell settings).
 """
@@ -23,19 +24,21 @@ _VOLTAGE_SETTINGS = {
     "e_upper_V": "upper cutoff",
     "e_lower_V": "lower cutoff",
 }
+MAX_STEPS = 64  # steps in one procedure
 PAGE_SIZE = 2000  # buffer points per page read
 TICK_S = 0.05  # wall-clock period of the simulation loop
 
 
-def _setting(name: str, value: float, units: str, doc: str):
-    """A float setpoint PV stored in the potentiostat's TechniqueSettings."""
-    prop = pvproperty(value=value, units=units, doc=doc, precision=4, name=name)
+def _step_array(name: str, value: float, units: str, doc: str):
+    """One setting of every step of the procedure, as an array PV (one element per step)."""
+    prop = pvproperty(
+        value=[value] * MAX_STEPS, max_length=MAX_STEPS, units=units, doc=doc, name=name
+    )
 
     @prop.putter
     async def prop(group, instance, value):
         async with group.parent.refusals():
-            group.parent.check_setting(instance.pvspec.attr, value)
-        setattr(group.parent.world.potentiostat.settings, instance.pvspec.attr, value)
+            group.parent.check_step_values(instance.pvspec.attr, list(value))
         return value
 
     return prop
@@ -63,17 +66,65 @@ class RefusingGroup(PVGroup):
             raise
 
 
-class TechniqueGroup(PVGroup):
-    """What to run and when to stop."""
+class ProcedureGroup(PVGroup):
+    """The procedure: N steps, each a technique with its setpoint and limits.
 
-    current_mA = _setting("Current-SP", 0.0, "mA", "CC current; positive charges")
-    voltage_V = _setting("Voltage-SP", 4.0, "V", "CV potential")
-    e_upper_V = _setting("EUpper", 5.0, "V", "CC upper voltage cutoff")
-    e_lower_V = _setting("ELower", 2.0, "V", "CC lower voltage cutoff")
-    duration_s = _setting("Duration", 0.0, "s", "time limit, 0 for none")
-    current_floor_mA = _setting("IFloor", 0.0, "mA", "CV ends when |I| falls below")
-    record_dt_s = _setting("RecordDt", 60.0, "s", "record a point every dt")
-    record_dE_V = _setting("RecordDE", 0.005, "V", "or every dE")
+    Technique codes: 0 OCV, 1 CC (galvanostatic), 2 CV (potentiostatic).
+    """
+
+    n_steps = pvproperty(name="N", value=1, doc="number of steps to run")
+    technique = _step_array("Technique", 0, "", "0 OCV, 1 CC, 2 CV")
+    current_mA = _step_array("Current", 0.0, "mA", "CC current; positive charges")
+    voltage_V = _step_array("Voltage", 4.0, "V", "CV potential")
+    e_upper_V = _step_array("EUpper", 5.0, "V", "CC upper voltage cutoff")
+    e_lower_V = _step_array("ELower", 2.0, "V", "CC lower voltage cutoff")
+    duration_s = _step_array("Duration", 0.0, "s", "time limit, 0 for none")
+    current_floor_mA = _step_array("IFloor", 0.0, "mA", "CV ends when |I| falls below")
+
+    @n_steps.putter
+    async def n_steps(self, instance, value):
+        async with self.parent.refusals():
+            if not 1 <= value <= MAX_STEPS:
+                raise ComplianceError(f"a procedure has 1 to {MAX_STEPS} steps, got {value}")
+        return value
+
+    def steps(self) -> list[TechniqueSettings]:
+        """The programmed steps as the instrument model takes them."""
+        n = int(self.n_steps.value)
+        names = ("current_mA", "voltage_V", "e_upper_V", "e_lower_V", "duration_s")
+        columns = {name: getattr(self, name).value for name in names}
+        floors = self.current_floor_mA.value
+        return [
+            TechniqueSettings(
+                technique=TECHNIQUES[int(self.technique.value[k])],
+                current_floor_mA=float(floors[k]),
+                **{name: float(col[k]) for name, col in columns.items()},
+            )
+            for k in range(n)
+        ]
+
+
+class RecordingGroup(PVGroup):
+    """When the buffer records a point."""
+
+    record_dt_s = pvproperty(name="RecordDt", value=60.0, units="s", doc="every dt")
+    record_dE_V = pvproperty(name="RecordDE", value=0.005, units="V", doc="or every dE")
+
+    @record_dt_s.putter
+    async def record_dt_s(self, instance, value):
+        async with self.parent.refusals():
+            if value <= 0:
+                raise ComplianceError(f"the recording interval must be positive, got {value} s")
+        self.parent.world.potentiostat.record_dt_s = value
+        return value
+
+    @record_dE_V.putter
+    async def record_dE_V(self, instance, value):
+        async with self.parent.refusals():
+            if value <= 0:
+                raise ComplianceError(f"the recording step must be positive, got {value} V")
+        self.parent.world.potentiostat.record_dE_V = value
+        return value
 
 
 class ComplianceGroup(PVGroup):
@@ -145,10 +196,8 @@ class BufferGroup(PVGroup):
 class PotentiostatIOC(RefusingGroup):
     """A potentiostat channel: techniques OCV, CC, CV with limits and a data buffer."""
 
-    technique = pvproperty(
-        name="Technique", value="OCV", enum_strings=TECHNIQUES, dtype=ChannelType.ENUM
-    )
-    settings = SubGroup(TechniqueGroup, prefix="")
+    procedure = SubGroup(ProcedureGroup, prefix="Steps:")
+    recording = SubGroup(RecordingGroup, prefix="")
     compliance = SubGroup(ComplianceGroup, prefix="Compliance:")
     cell = SubGroup(CellGroup, prefix="Cell:")
     buffer = SubGroup(BufferGroup, prefix="Buf:")
@@ -159,8 +208,9 @@ class PotentiostatIOC(RefusingGroup):
         name="Status", value="Idle", enum_strings=STATUSES, dtype=ChannelType.ENUM, read_only=True
     )
     end_reason = pvproperty(name="EndReason", value="", dtype=ChannelType.STRING, read_only=True)
-    seq = pvproperty(name="Seq", value=0, read_only=True, doc="techniques started")
-    done_seq = pvproperty(name="DoneSeq", value=0, read_only=True, doc="last technique ended")
+    seq = pvproperty(name="Seq", value=0, read_only=True, doc="procedures started")
+    done_seq = pvproperty(name="DoneSeq", value=0, read_only=True, doc="last procedure ended")
+    step = pvproperty(name="Step", value=0, read_only=True, doc="index of the running step")
     ewe = pvproperty(name="Ewe", value=0.0, units="V", precision=5, read_only=True)
     current = pvproperty(name="I", value=0.0, units="mA", precision=6, read_only=True)
     charge = pvproperty(name="Q", value=0.0, units="mAh", precision=6, read_only=True)
@@ -171,28 +221,25 @@ class PotentiostatIOC(RefusingGroup):
         self.world = world
         super().__init__(*args, **kwargs)
 
-    def check_setting(self, attr: str, value: float) -> None:
-        """Refuse a single setpoint that is outside the hardware compliance."""
-        model = self.world.potentiostat
-        trial = TechniqueSettings(**{**vars(model.settings), attr: value})
-        comp = model.compliance
-        if attr == "current_mA":
-            comp.check_current(value)
-        elif attr in _VOLTAGE_SETTINGS:
-            comp.check_voltage(value, _VOLTAGE_SETTINGS[attr])
-        elif getattr(trial, attr) < 0:
-            raise ComplianceError(f"{attr} must not be negative, got {value}")
-
-    @technique.putter
-    async def technique(self, instance, value):
-        self.world.potentiostat.settings.technique = value
-        return value
+    def check_step_values(self, attr: str, values: list[float]) -> None:
+        """Refuse step settings outside the hardware compliance (or otherwise impossible)."""
+        comp = self.world.potentiostat.compliance
+        for k, value in enumerate(values):
+            if attr == "current_mA":
+                comp.check_current(value)
+            elif attr in _VOLTAGE_SETTINGS:
+                comp.check_voltage(value, f"step {k}: {_VOLTAGE_SETTINGS[attr]}")
+            elif attr == "technique" and int(value) not in range(len(TECHNIQUES)):
+                raise ComplianceError(f"step {k}: technique code {value} is not 0, 1 or 2")
+            elif value < 0:
+                raise ComplianceError(f"step {k}: {attr} must not be negative, got {value}")
 
     @start.putter
     async def start(self, instance, value):
         if value:
             self.world.advance()
             async with self.refusals():
+                self.world.potentiostat.steps = self.procedure.steps()
                 self.world.potentiostat.start()
             await self.publish()
         return 0
@@ -218,6 +265,7 @@ class PotentiostatIOC(RefusingGroup):
             self.end_reason: m.end_reason[:39],
             self.seq: m.seq,
             self.done_seq: m.done_seq,
+            self.step: m.step_index,
             self.ewe: m.ewe_V,
             self.current: m.current_mA,
             self.charge: m.q_mAh,

@@ -1,7 +1,8 @@
-"""A potentiostat/galvanostat instrument model: techniques, limits, compliance and data buffer.
+"""A potentiostat/galvanostat instrument model: procedures, limits, compliance, data buffer.
 
-It behaves like a battery cycler's firmware: a technique (OCV, CC or CV) runs on the
-instrument until one of its limits is reached, and points are recorded into an on-board
+It behaves like a battery cycler's firmware: a procedure of steps, each a technique (OCV,
+CC or CV) with its limits, runs on the instrument; when a step reaches a limit the next
+one starts at once, with no computer in the loop. Points are recorded into an on-board
 buffer every ``record_dt_s`` of instrument time or every ``record_dE_V`` of potential change,
 whether or not a computer is reading. Compliance (maximum |I|, voltage window) is hardware:
 configuration outside it is refused, and a potential outside the window faults the channel
@@ -54,8 +55,6 @@ class TechniqueSettings:
     e_lower_V: float = 2.0  # CC stops when Ewe falls to this
     duration_s: float = 0.0  # 0: no time limit (OCV needs one)
     current_floor_mA: float = 0.0  # CV stops when |I| falls below this
-    record_dt_s: float = 60.0
-    record_dE_V: float = 0.005
 
 
 class DataBuffer:
@@ -92,7 +91,12 @@ class PotentiostatModel:
     def __init__(self, t0: float, compliance: Compliance | None = None):
         self.t = t0
         self.compliance = compliance or Compliance()
-        self.settings = TechniqueSettings()
+        self.steps: list[TechniqueSettings] = [TechniqueSettings()]  # the procedure
+        self.record_dt_s = 60.0  # record a point every dt of instrument time (s) ...
+        self.record_dE_V = 0.005  # ... or every dE of potential change (V)
+        self.settings = self.steps[0]  # the step running now (or last run)
+        self.step_index = 0  # its index in the procedure
+        self.step_count = 0  # steps started since power-up: the buffer's "step" column
         self.cell: Cell | None = None
         self.status = "Idle"
         self.end_reason = ""
@@ -125,7 +129,7 @@ class PotentiostatModel:
         self.q_mAh = 0.0
 
     def validate(self, s: TechniqueSettings) -> None:
-        """Raise ComplianceError if the settings cannot run on this instrument."""
+        """Raise ComplianceError if a step cannot run on this instrument."""
         comp = self.compliance
         if s.technique not in TECHNIQUES:
             raise ComplianceError(f"technique {s.technique!r} is not one of {TECHNIQUES}")
@@ -139,22 +143,34 @@ class PotentiostatModel:
             )
         if s.duration_s < 0 or s.current_floor_mA < 0:
             raise ComplianceError("duration and current floor must not be negative")
-        if s.record_dt_s <= 0 or s.record_dE_V <= 0:
-            raise ComplianceError("recording intervals dt and dE must be positive")
         if s.technique == "OCV" and s.duration_s <= 0:
             raise ComplianceError("an OCV rest needs a duration")
         if s.technique == "CC" and s.current_mA == 0:
             raise ComplianceError("a galvanostatic step needs a non-zero current")
 
     def start(self) -> None:
+        """Run the programmed procedure from its first step."""
         if self.cell is None:
             raise ComplianceError("no cell is connected to the channel")
-        self.validate(self.settings)
+        if not self.steps:
+            raise ComplianceError("the procedure has no steps")
+        for n, step in enumerate(self.steps):
+            try:
+                self.validate(step)
+            except ComplianceError as exc:
+                raise ComplianceError(f"step {n}: {exc}") from None
+        if self.record_dt_s <= 0 or self.record_dE_V <= 0:
+            raise ComplianceError("recording intervals dt and dE must be positive")
         self.seq += 1
         self.status = "Running"
         self.end_reason = ""
+        self.step_index = 0
+        self._begin_step()
+
+    def _begin_step(self) -> None:
+        self.settings = s = self.steps[self.step_index]
+        self.step_count += 1
         self.technique_start = self.t
-        s = self.settings
         self.current_mA = s.current_mA if s.technique == "CC" else 0.0
         if s.technique == "CV":
             self.current_mA = self.cell.current_at(s.voltage_V, self.compliance.max_current_mA)
@@ -169,6 +185,10 @@ class PotentiostatModel:
 
     def _finish(self, status: str, reason: str) -> None:
         self._record()
+        if status == "Limit reached" and self.step_index + 1 < len(self.steps):
+            self.step_index += 1  # the next step starts now, on the instrument
+            self._begin_step()
+            return
         self.status = status
         self.end_reason = reason
         self.done_seq = self.seq
@@ -176,7 +196,7 @@ class PotentiostatModel:
 
     def _record(self) -> None:
         e = self.ewe_V
-        self.buffer.append(self.t, e, self.current_mA, self.q_mAh, self.seq)
+        self.buffer.append(self.t, e, self.current_mA, self.q_mAh, self.step_count)
         self._last_rec_t, self._last_rec_e = self.t, e
 
     # --- time -------------------------------------------------------------------------
@@ -190,7 +210,7 @@ class PotentiostatModel:
 
     def _max_step(self) -> float:
         s, cell = self.settings, self.cell
-        h = s.record_dt_s
+        h = max(self._last_rec_t + self.record_dt_s - self.t, 1e-6)  # land on the next record
         if s.technique == "OCV":
             return h
         i = abs(self.current_mA) if s.technique == "CC" else max(abs(self.current_mA), 1e-9)
@@ -223,8 +243,8 @@ class PotentiostatModel:
             self._finish("Limit reached", "duration")
             return
         if (
-            self.t - self._last_rec_t >= s.record_dt_s - 1e-9
-            or abs(e - self._last_rec_e) >= s.record_dE_V
+            self.t - self._last_rec_t >= self.record_dt_s - 1e-9
+            or abs(e - self._last_rec_e) >= self.record_dE_V
         ):
             self._record()
 

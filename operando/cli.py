@@ -1,0 +1,296 @@
+"""The ``operando`` command: serve the simulator, run protocols, replay, recover, demo.
+
+    operando sim [--prefix P] [--port N] [--time-scale K]
+    operando run cycle --material lnmo --mass-mg 3.85 --c-rate 0.02 --v-min 2 --v-max 4.8 \\
+        --cycles 1 --time-scale 50000 --data DIR [--json]
+    operando replay UID --data DIR [--json]
+    operando recover --data DIR [LOG ...]
+    operando demo --out DIR
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import pathlib
+import sys
+import time
+
+from .sample import KNOWN_MATERIALS
+
+COIN_CELL_AREA_CM2 = 1.54  # a 14 mm electrode disc
+DEMO_TIME_SCALE = 50000.0
+
+
+def _print_json(obj: dict) -> None:
+    print(json.dumps(obj, indent=None, sort_keys=False))
+
+
+def _cycling_keys(summary: dict) -> dict:
+    """The summary without the per-cycle list (first cycle at the top level)."""
+    return {k: v for k, v in summary.items() if k != "cycles"}
+
+
+# --- operando sim ---------------------------------------------------------------------
+def cmd_sim(args: argparse.Namespace) -> int:
+    from .sim.__main__ import serve
+
+    print(
+        f"simulated beamline: prefix {args.prefix}, Channel Access on {args.interface}:"
+        f"{args.port}, time scale {args.time_scale:g}\n"
+        f"clients: EPICS_CA_ADDR_LIST={args.interface}:{args.port} "
+        "EPICS_CA_AUTO_ADDR_LIST=NO",
+        flush=True,
+    )
+    try:
+        serve(args)
+    except KeyboardInterrupt:
+        pass
+    return 0
+
+
+# --- operando run cycle ----------------------------------------------------------------
+def run_cycle(
+    *,
+    material: str,
+    mass_mg: float,
+    area_cm2: float,
+    c_rate: float,
+    v_min: float,
+    v_max: float,
+    cycles: int,
+    time_scale: float,
+    data: str,
+    prefix: str | None = None,
+    ca_port: int | None = None,
+    sample_name: str | None = None,
+) -> dict:
+    """Run galvanostatic cycling and return the live analysis summary (first cycle + all)."""
+    from .plans.electrochem import check_cycle_parameters, galvanostatic_cycle
+    from .sample import sample_for
+
+    # Every parameter is checked before anything starts or any PV is written.
+    sample = sample_for(material, mass_mg, area_cm2, name=sample_name)
+    check_cycle_parameters(sample, v_min=v_min, v_max=v_max, cycles=cycles, c_rate=c_rate)
+    if time_scale <= 0:
+        raise ValueError(f"--time-scale must be positive, got {time_scale}")
+    session = _session(data, prefix, ca_port, time_scale)
+    try:
+        if session.sim_control is not None:
+            session.assemble_sim_cell(sample)
+        plan = galvanostatic_cycle(
+            session.potentiostat, sample, v_min=v_min, v_max=v_max, cycles=cycles, c_rate=c_rate
+        )
+        _run(session, plan)
+        return session.cycling.summary
+    finally:
+        session.close()
+
+
+def _session(data, prefix, ca_port, time_scale):
+    from .session import make_session
+
+    return make_session(data, prefix=prefix, ca_port=ca_port, time_scale=time_scale)
+
+
+def _run(session, plan) -> None:
+    """Run a plan; Ctrl-C aborts it cleanly (the plan leaves the cell at open circuit)."""
+    from bluesky.utils import RunEngineInterrupted
+
+    try:
+        session.RE(plan)
+    except RunEngineInterrupted:
+        print("interrupted: aborting the run (the cell goes to open circuit)", file=sys.stderr)
+        session.RE.abort("interrupted by the operator")
+        raise SystemExit(130) from None
+    if session.writer.failed_runs:
+        print(
+            f"warning: storage failed for runs {session.writer.failed_runs}; they are safe in "
+            f"{session.document_log.log_dir}; run `operando recover` once storage is back",
+            file=sys.stderr,
+        )
+
+
+def cmd_run_cycle(args: argparse.Namespace) -> int:
+    summary = run_cycle(
+        material=args.material,
+        mass_mg=args.mass_mg,
+        area_cm2=args.area_cm2,
+        c_rate=args.c_rate,
+        v_min=args.v_min,
+        v_max=args.v_max,
+        cycles=args.cycles,
+        time_scale=args.time_scale,
+        data=args.data,
+        prefix=args.prefix,
+        ca_port=args.ca_port,
+    )
+    _report_summary(summary, args.json)
+    return 0
+
+
+def _report_summary(summary: dict, as_json: bool) -> None:
+    if as_json:
+        _print_json(_cycling_keys(summary))
+        return
+    print(f"run {summary['uid']}")
+    for n, cycle in enumerate(summary["cycles"], 1):
+        print(
+            f"  cycle {n}: charge {cycle['charge_capacity_mAh_g']} mAh/g, discharge "
+            f"{cycle['discharge_capacity_mAh_g']} mAh/g, CE {cycle['coulombic_efficiency_pct']} %"
+            f", Li removed {cycle['li_removed']}, inserted {cycle['li_inserted']}"
+        )
+        print(
+            f"    dQ/dV peaks (V, strongest first): charge {cycle['dqdv_charge_peaks_V']}, "
+            f"discharge {cycle['dqdv_discharge_peaks_V']}"
+        )
+
+
+# --- operando replay ---------------------------------------------------------------------
+def replay_cycling(uid: str, data: str) -> dict:
+    """Recompute a stored run's cycling summary from its stored documents."""
+    from .analysis.live import CyclingAnalysis
+    from .storage import open_store, replay
+
+    store = open_store(data)
+    analysis = CyclingAnalysis()
+    replay(store.run(uid), [analysis])
+    if analysis.summary is None:
+        raise RuntimeError(f"run {uid} has no stop document; is it complete?")
+    return analysis.summary
+
+
+def cmd_replay(args: argparse.Namespace) -> int:
+    _report_summary(replay_cycling(args.uid, args.data), args.json)
+    return 0
+
+
+# --- operando recover ---------------------------------------------------------------------
+def cmd_recover(args: argparse.Namespace) -> int:
+    from .storage import open_store, recover
+
+    store = open_store(args.data)
+    logs = [pathlib.Path(p) for p in args.logs] or sorted(store.log_dir.glob("*.jsonl"))
+    for log in logs:
+        uid = recover(store, log)
+        print(f"{log.name}: run {uid} is in the store")
+    return 0
+
+
+# --- operando demo ---------------------------------------------------------------------------
+DEMO_CYCLE = {"c_rate": 1 / 50, "v_min": 2.0, "v_max": 4.8, "cycles": 1}
+DEMO_LOADING_MG_CM2 = 2.5
+
+
+def run_demo(out: pathlib.Path, time_scale: float = DEMO_TIME_SCALE) -> dict:
+    """First cycle of both materials at C/50, stored, then reported from storage."""
+    from .analysis.report import cycling_summary, plot_cycling
+    from .plans.electrochem import galvanostatic_cycle
+    from .sample import sample_for
+    from .session import make_session
+    from .storage import open_store
+
+    out.mkdir(parents=True, exist_ok=True)
+    data = out / "data"
+    session = make_session(str(data), time_scale=time_scale)
+    uids = {}
+    try:
+        for material in KNOWN_MATERIALS:
+            sample = sample_for(
+                material,
+                DEMO_LOADING_MG_CM2 * COIN_CELL_AREA_CM2,
+                COIN_CELL_AREA_CM2,
+                name=f"{material} coin cell",
+            )
+            print(f"[demo] {material}: first cycle at C/50, 2.0-4.8 V ...", flush=True)
+            t0 = time.monotonic()
+            session.assemble_sim_cell(sample)
+            _run(session, galvanostatic_cycle(session.potentiostat, sample, **DEMO_CYCLE))
+            uids[material] = session.cycling.summary["uid"]
+            print(f"[demo] {material}: done in {time.monotonic() - t0:.0f} s", flush=True)
+    finally:
+        session.close()
+
+    # The report reads storage afresh, as a later reader would.
+    store = open_store(str(data))
+    summary = {}
+    for material, uid in uids.items():
+        run = store.run(uid)
+        summary[material] = _cycling_keys(cycling_summary(run))
+        plot_cycling(run, out / f"{material}_cycle.png")
+    (out / "summary.json").write_text(json.dumps(summary, indent=2))
+    print(f"[demo] wrote {out / 'summary.json'} and figures to {out}")
+    return summary
+
+
+def cmd_demo(args: argparse.Namespace) -> int:
+    summary = run_demo(pathlib.Path(args.out), args.time_scale)
+    for material, s in summary.items():
+        print(
+            f"{material}: charge {s['charge_capacity_mAh_g']} / discharge "
+            f"{s['discharge_capacity_mAh_g']} mAh/g, CE {s['coulombic_efficiency_pct']} %, "
+            f"Li {s['li_removed']} / {s['li_inserted']}, dQ/dV charge peaks "
+            f"{s['dqdv_charge_peaks_V']}"
+        )
+    return 0
+
+
+# --- parser ------------------------------------------------------------------------------------
+def build_parser() -> argparse.ArgumentParser:
+    from .sim.__main__ import add_arguments as add_sim_arguments
+
+    parser = argparse.ArgumentParser(prog="operando", description="Operando battery experiments")
+    sub = parser.add_subparsers(dest="command", required=True)
+
+    p = sub.add_parser("sim", help="serve the simulated beamline (one caproto IOC)")
+    add_sim_arguments(p)
+    p.set_defaults(func=cmd_sim)
+
+    p = sub.add_parser("run", help="run a protocol")
+    protocols = p.add_subparsers(dest="protocol", required=True)
+    c = protocols.add_parser("cycle", help="galvanostatic cycling between two cutoffs")
+    c.add_argument("--material", required=True, choices=sorted(KNOWN_MATERIALS))
+    c.add_argument("--mass-mg", type=float, required=True, help="active mass (mg)")
+    c.add_argument("--area-cm2", type=float, default=COIN_CELL_AREA_CM2, help="electrode area")
+    c.add_argument("--c-rate", type=float, required=True, help="C-rate (1/h), 1C = 250 mA/g")
+    c.add_argument("--v-min", type=float, required=True, help="lower cutoff (V)")
+    c.add_argument("--v-max", type=float, required=True, help="upper cutoff (V)")
+    c.add_argument("--cycles", type=int, default=1)
+    c.add_argument("--time-scale", type=float, default=1.0, help="simulator speed-up")
+    c.add_argument("--data", required=True, help="data directory or tiled URI")
+    c.add_argument("--prefix", help="PV prefix of a running beamline (default: own simulator)")
+    c.add_argument("--ca-port", type=int, help="Channel Access port of that beamline's server")
+    c.add_argument("--json", action="store_true", help="print one JSON object")
+    c.set_defaults(func=cmd_run_cycle)
+
+    p = sub.add_parser("replay", help="recompute a stored run from its documents")
+    p.add_argument("uid", help="run uid (or a unique prefix of it)")
+    p.add_argument("--data", required=True)
+    p.add_argument("--json", action="store_true")
+    p.set_defaults(func=cmd_replay)
+
+    p = sub.add_parser("recover", help="re-ingest document logs into the store")
+    p.add_argument("logs", nargs="*", help="log files (default: every log of the store)")
+    p.add_argument("--data", required=True)
+    p.set_defaults(func=cmd_recover)
+
+    p = sub.add_parser("demo", help="run the study on the simulator and report it")
+    p.add_argument("--out", default="demo-out", help="output directory")
+    p.add_argument("--time-scale", type=float, default=DEMO_TIME_SCALE)
+    p.set_defaults(func=cmd_demo)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    try:
+        return args.func(args)
+    except (ValueError, KeyError) as exc:
+        # Bad input: say what was wrong, without a traceback.
+        print(f"operando: error: {exc}", file=sys.stderr)
+        return 2
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,136 @@
+"""A working session: RunEngine, storage, devices and live analysis, wired together.
+
+Used by the command line, the IPython profile and the tests, so that all of them acquire
+the same way. Documents flow, in this order, to: the local document log (nothing is lost
+if storage fails), tiled through TiledWriter (guarded: a storage outage does not stop
+acquisition), and the live analysis callbacks.
+"""
+
+from __future__ import annotations
+
+import getpass
+import os
+import uuid
+from dataclasses import dataclass, field
+from typing import Any
+
+from .sim.launch import SimulatedBeamline, ca_client_env
+from .storage import DocumentLog, GuardedCallback, Store, make_writer, open_store
+
+DEFAULT_CA_PORT = 5064
+
+
+@dataclass
+class Session:
+    """Everything a user or a command needs to run and store experiments."""
+
+    RE: Any
+    store: Store
+    potentiostat: Any
+    sim_control: Any | None
+    cycling: Any  # analysis.live.CyclingAnalysis, subscribed
+    writer: GuardedCallback
+    document_log: DocumentLog
+    simulator: SimulatedBeamline | None = None
+    extra: dict = field(default_factory=dict)
+
+    @property
+    def db(self):
+        """databroker's (v1) API over the same catalog: ``db[-1]`` is the latest run."""
+        from databroker import Broker
+
+        return Broker(self.store.client)
+
+    def assemble_sim_cell(self, sample) -> None:
+        """Simulator only: put a pristine cell of the sample's material on the channel."""
+        if self.sim_control is None:
+            raise RuntimeError("a real beamline has no simulated cell to assemble")
+        pstat = self.potentiostat
+        pstat.cell.material.set(sample.material).wait()
+        pstat.cell.active_mass.set(sample.active_mass_mg).wait()
+        pstat.cell.area.set(sample.area_cm2).wait()
+        self.sim_control.assemble_cell()
+
+    def close(self) -> None:
+        if self.simulator is not None:
+            self.simulator.stop()
+            self.simulator = None
+
+
+def point_ca_client_at(port: int, host: str = "127.0.0.1") -> None:
+    """Make this process's Channel Access client search one server only (before devices)."""
+    os.environ.update(ca_client_env(port, host))
+
+
+def make_session(
+    data: str,
+    *,
+    prefix: str | None = None,
+    ca_port: int | None = None,
+    time_scale: float = 1.0,
+    operator: str | None = None,
+    experiment: str | None = None,
+    connect_timeout: float = 10.0,
+) -> Session:
+    """Build a session.
+
+    Parameters
+    ----------
+    data : the store: a data directory (embedded tiled) or a tiled server URI.
+    prefix : PV prefix of a running beamline (e.g. ``"BL7:"``). None starts a simulated
+        beamline in a subprocess, private to this session.
+    ca_port : Channel Access port of that beamline's server (for a simulator started with
+        ``operando sim --port``); None keeps the process's EPICS environment.
+    time_scale : instrument seconds per wall second of the private simulator.
+    operator, experiment : start metadata for every run (experiment: a new uid if None).
+    """
+    from bluesky import RunEngine
+
+    simulator = None
+    if prefix is None:
+        simulator = SimulatedBeamline(time_scale=time_scale)
+        prefix, ca_port = simulator.prefix, simulator.port
+    if ca_port is not None:
+        point_ca_client_at(ca_port)
+    if simulator is not None:
+        simulator.start()
+
+    from .analysis.live import CyclingAnalysis
+    from .devices import Potentiostat, SimControl
+
+    potentiostat = Potentiostat(f"{prefix}PSTAT:", name="potentiostat")
+    sim_control = SimControl(f"{prefix}SIM:", name="sim")
+    potentiostat.wait_for_connection(timeout=connect_timeout)
+    try:
+        sim_control.wait_for_connection(timeout=min(connect_timeout, 2.0))
+    except TimeoutError:
+        sim_control = None  # a real beamline
+
+    store = open_store(data)
+    RE = RunEngine()
+    RE.md.update(
+        operator=operator or getpass.getuser(),
+        experiment=experiment or str(uuid.uuid4()),
+        simulated=sim_control is not None,
+    )
+    log = DocumentLog(store.log_dir) if store.log_dir else DocumentLog(_default_log_dir())
+    writer = GuardedCallback(make_writer(store), "tiled writer")
+    cycling = CyclingAnalysis()
+    for callback in (log, writer, cycling):
+        RE.subscribe(callback)
+    return Session(
+        RE=RE,
+        store=store,
+        potentiostat=potentiostat,
+        sim_control=sim_control,
+        cycling=cycling,
+        writer=writer,
+        document_log=log,
+        simulator=simulator,
+    )
+
+
+def _default_log_dir():
+    import pathlib
+
+    return pathlib.Path.home() / ".operando" / "document-log"

@@ -1,0 +1,52 @@
+"""Fixtures: one simulated beamline IOC for the whole test session, a store per test.
+
+The IOC runs in a subprocess on a free port with a random PV prefix, on loopback only; the
+Channel Access client of this process is pointed at that port alone.
+"""
+
+from __future__ import annotations
+
+import os
+
+import pytest
+
+from operando.sim.launch import SimulatedBeamline
+
+TEST_TIME_SCALE = 100_000.0  # a C/50 cycle (about 110 h) takes about 4 s of wall time
+
+
+@pytest.fixture(scope="session")
+def beamline():
+    sim = SimulatedBeamline(time_scale=TEST_TIME_SCALE)
+    saved = {k: os.environ.get(k) for k in sim.client_env()}
+    os.environ.update(sim.client_env())
+    sim.start()
+    yield sim
+    sim.stop()
+    for key, value in saved.items():
+        if value is None:
+            os.environ.pop(key, None)
+        else:
+            os.environ[key] = value
+
+
+@pytest.fixture
+def store(tmp_path):
+    """An in-process tiled over a temporary directory (no network)."""
+    from operando.storage import open_store
+
+    return open_store(tmp_path / "data")
+
+
+@pytest.fixture
+def session(beamline, tmp_path):
+    """RunEngine + storage + devices against the session's simulated beamline."""
+    from operando.session import make_session
+
+    s = make_session(
+        str(tmp_path / "data"), prefix=beamline.prefix, ca_port=beamline.port, operator="pytest"
+    )
+    yield s
+    # Whatever a test did, leave the shared simulated cell at open circuit.
+    s.potentiostat.open_circuit()
+    s.close()

@@ -1,0 +1,79 @@
+"""The coin-cell first cycle through Channel Access, stored, read back and replayed."""
+
+from __future__ import annotations
+
+import pytest
+
+from operando.analysis.live import CyclingAnalysis
+from operando.analysis.report import cycling_summary
+from operando.plans import galvanostatic_cycle
+from operando.sample import sample_for
+from operando.storage import replay
+
+MASS_MG = 3.85  # 2.5 mg/cm2 on a 1.54 cm2 disc
+C50 = {"c_rate": 1 / 50, "v_min": 2.0, "v_max": 4.8}
+
+
+def first_cycle(session, material):
+    sample = sample_for(material, MASS_MG, 1.54)
+    session.assemble_sim_cell(sample)
+    (uid,) = session.RE(galvanostatic_cycle(session.potentiostat, sample, **C50))
+    live = session.cycling.summary
+    stored = cycling_summary(session.store.run(uid))
+    return uid, live, stored
+
+
+@pytest.mark.parametrize(
+    "material, charge, discharge, ce, li_out, li_in, strongest_charge_peak",
+    [
+        ("lnmo", 310, 232, 75.0, 0.97, 0.73, 4.55),
+        ("lnro", 239, 213, 88.9, 1.01, 0.89, 3.65),
+    ],
+)
+def test_first_cycle_matches_the_paper(
+    session, material, charge, discharge, ce, li_out, li_in, strongest_charge_peak
+):
+    uid, live, stored = first_cycle(session, material)
+    for summary in (live, stored):  # live callback and the table read back from storage
+        assert summary["charge_capacity_mAh_g"] == pytest.approx(charge, abs=8)
+        assert summary["discharge_capacity_mAh_g"] == pytest.approx(discharge, abs=8)
+        assert summary["coulombic_efficiency_pct"] == pytest.approx(ce, abs=2)
+        assert summary["li_removed"] == pytest.approx(li_out, abs=0.03)
+        assert summary["li_inserted"] == pytest.approx(li_in, abs=0.03)
+        assert summary["dqdv_charge_peaks_V"][0] == pytest.approx(strongest_charge_peak, abs=0.03)
+    assert stored == live
+
+    run = session.store.run(uid)
+    start = run.metadata["start"]
+    assert start["sample"]["material"] == material
+    assert start["protocol"]["name"] == "galvanostatic_cycle"
+    assert start["simulated"] is True and start["operator"] == "pytest" and start["experiment"]
+    units = {k: v.get("units") for k, v in run["primary"].metadata["data_keys"].items()}
+    assert units["Ewe"] == "V" and units["I"] == "mA" and units["Q"] == "mAh" and units["t"] == "s"
+
+
+def test_lnro_discharge_peaks(session):
+    _, live, _ = first_cycle(session, "lnro")
+    peaks = live["dqdv_discharge_peaks_V"]
+    assert any(abs(p - 3.7) <= 0.05 for p in peaks), peaks
+    assert any(abs(p - 3.4) <= 0.05 for p in peaks), peaks
+
+
+def test_replay_and_databroker_agree_with_live(session):
+    uid, live, _ = first_cycle(session, "lnmo")
+    replayed = CyclingAnalysis()
+    replay(session.store.run(uid), [replayed])
+    assert replayed.summary == live
+    # databroker's API and the tiled client reach the same latest run
+    assert session.db[-1].start["uid"] == uid
+    assert session.store.run(-1).metadata["start"]["uid"] == uid
+
+
+def test_potentiostat_points_have_no_gaps(session):
+    uid, _, _ = first_cycle(session, "lnro")
+    ds = session.store.run(uid)["primary"].read()
+    t = ds["t"].values
+    dt = t[1:] - t[:-1]
+    record_dt = session.store.run(uid).metadata["start"]["protocol"]["parameters"]["record_dt_s"]
+    assert (dt >= 0).all()  # a step ends and the next begins at the same instant
+    assert dt.max() <= record_dt + 1e-6
