@@ -135,6 +135,9 @@ def run_procedure(
     yield from bps.complete(pstat, group=group, wait=False)
     done = False
     while not done:
+        # A pause (Ctrl-C) takes effect here; the procedure goes on on the instrument and
+        # the points recorded meanwhile are read out on resume (or by open_circuit on abort).
+        yield from bps.checkpoint()
         done = yield from bps.wait(group=group, timeout=readout_s, error_on_timeout=False)
         yield from collect_points(pstat)
     status = yield from bps.rd(pstat.status)
