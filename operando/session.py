@@ -32,7 +32,7 @@ class Session:
     writer: GuardedCallback
     document_log: DocumentLog
     simulator: SimulatedBeamline | None = None
-    extra: dict = field(default_factory=dict)
+    tokens: dict[str, int] = field(default_factory=dict)  # RE subscription tokens by role
 
     @property
     def db(self):
@@ -116,9 +116,12 @@ def make_session(
     log = DocumentLog(store.log_dir) if store.log_dir else DocumentLog(_default_log_dir())
     writer = GuardedCallback(make_writer(store), "tiled writer")
     cycling = CyclingAnalysis()
-    for callback in (log, writer, cycling):
-        RE.subscribe(callback)
+    tokens = {
+        role: RE.subscribe(callback)
+        for role, callback in (("document_log", log), ("writer", writer), ("cycling", cycling))
+    }
     return Session(
+        tokens=tokens,
         RE=RE,
         store=store,
         potentiostat=potentiostat,

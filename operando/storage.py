@@ -199,13 +199,12 @@ def recover(store: Store, log_path: str | pathlib.Path) -> str:
         raise ValueError(f"{log_path} does not begin with a start document")
     uid = docs[0][1]["uid"]
     if uid in store.client:
-        if "stop" in (store.client[uid].metadata.get("stop") or {}) or store.client[
-            uid
-        ].metadata.get("stop"):
+        if store.client[uid].metadata.get("stop"):
             return uid
         raise RuntimeError(
-            f"run {uid} is partly stored; delete it from the catalog before recovering "
-            "it from the log"
+            f"run {uid} is partly stored; delete it from the catalog "
+            f"(client.delete_contents({uid!r}, recursive=True, external_only=False)) "
+            "before recovering it from the log"
         )
     writer = make_writer(store)
     for name, doc in docs:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import bluesky.preprocessors as bpp
 import os
 import signal
 

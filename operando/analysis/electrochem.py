@@ -105,9 +105,9 @@ def dqdv(
     q_mAh_g: np.ndarray,
     ewe_V: np.ndarray,
     *,
-    q_step: float = 0.25,
+    q_step: float = 0.05,
     v_step: float = 0.002,
-    savgol_window_mAh_g: float = 2.0,
+    savgol_window_mAh_g: float = 0.25,
     gaussian_sigma_V: float = 0.006,
 ) -> tuple[np.ndarray, np.ndarray]:
     """Incremental capacity dQ/dV (mAh g-1 V-1) of one half-cycle, as cellpy's ICA does it.
