@@ -15,7 +15,14 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from .sim.launch import SimulatedBeamline, ca_client_env
-from .storage import DocumentLog, GuardedCallback, Store, make_writer, open_store
+from .storage import (
+    BackgroundWriter,
+    DocumentLog,
+    GuardedCallback,
+    Store,
+    make_writer,
+    open_store,
+)
 
 DEFAULT_CA_PORT = 5064
 
@@ -115,10 +122,16 @@ def make_session(
     )
     log = DocumentLog(store.log_dir) if store.log_dir else DocumentLog(_default_log_dir())
     writer = GuardedCallback(make_writer(store), "tiled writer")
+    # Storage writes happen beside acquisition, not in its way (the log is written first).
+    background_writer = BackgroundWriter(writer)
     cycling = CyclingAnalysis()
     tokens = {
         role: RE.subscribe(callback)
-        for role, callback in (("document_log", log), ("writer", writer), ("cycling", cycling))
+        for role, callback in (
+            ("document_log", log),
+            ("writer", background_writer),
+            ("cycling", cycling),
+        )
     }
     return Session(
         tokens=tokens,

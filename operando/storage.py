@@ -16,6 +16,8 @@ from __future__ import annotations
 import json
 import logging
 import pathlib
+import queue
+import threading
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from typing import Any
@@ -25,7 +27,7 @@ import numpy as np
 logger = logging.getLogger(__name__)
 
 LOG_DIRNAME = "document-log"
-WRITER_BATCH_SIZE = 500  # rows per table write; the document log covers what is not yet flushed
+WRITER_BATCH_SIZE = 2000  # rows per table write; the document log covers what is not yet flushed
 
 
 @dataclass
@@ -182,11 +184,47 @@ class GuardedCallback:
             )
 
 
+class BackgroundWriter:
+    """Run a slow callback (storage) in a worker thread, so acquisition does not wait on it.
+
+    Documents are handed over in order through a queue. At each run's stop document the
+    caller waits until everything of the run has been written, so a run is complete in
+    storage when the RunEngine returns. Wrap a :class:`GuardedCallback`: an exception in
+    the worker would otherwise only be logged.
+    """
+
+    def __init__(self, callback: Callable[[str, dict], Any], name: str = "storage-writer"):
+        self.callback = callback
+        self._queue: queue.Queue = queue.Queue()
+        self._thread = threading.Thread(target=self._work, daemon=True, name=name)
+        self._thread.start()
+
+    def __call__(self, name: str, doc: dict) -> None:
+        self._queue.put((name, doc))
+        if name == "stop":
+            self._queue.join()
+
+    def _work(self) -> None:
+        while True:
+            name, doc = self._queue.get()
+            try:
+                self.callback(name, doc)
+            except Exception:
+                logger.exception("storage callback failed on a %r document", name)
+            finally:
+                self._queue.task_done()
+
+
 def make_writer(store: Store):
-    """A TiledWriter into the store's catalog."""
+    """A TiledWriter into the store's catalog.
+
+    Without the normaliser: it exists to upgrade documents of older schemas, and it
+    re-validates every Event of every page against the JSON schema, which costs more than
+    acquiring the point. Documents from this RunEngine are current and already validated.
+    """
     from bluesky_tiled_plugins import TiledWriter
 
-    return TiledWriter(store.client, batch_size=WRITER_BATCH_SIZE)
+    return TiledWriter(store.client, normalizer=None, batch_size=WRITER_BATCH_SIZE)
 
 
 def recover(store: Store, log_path: str | pathlib.Path) -> str:

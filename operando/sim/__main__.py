@@ -17,6 +17,11 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         default="127.0.0.1",
         help="address to serve on (default loopback only; 0.0.0.0 for every interface)",
     )
+    parser.add_argument(
+        "--exit-with-parent",
+        action="store_true",
+        help="exit when the process that started this one ends (used by test fixtures)",
+    )
 
 
 def serve(args: argparse.Namespace) -> None:
@@ -31,8 +36,25 @@ def serve(args: argparse.Namespace) -> None:
     from .ioc import build_pvdb
     from .world import World
 
+    if getattr(args, "exit_with_parent", False):
+        _exit_with_parent()
     world = World(time_scale=args.time_scale)
     run(build_pvdb(args.prefix, world), interfaces=[args.interface])
+
+
+def _exit_with_parent() -> None:
+    """Leave no orphaned IOC behind a client that was killed."""
+    import threading
+    import time
+
+    parent = os.getppid()
+
+    def watch() -> None:
+        while os.getppid() == parent:
+            time.sleep(1.0)
+        os._exit(0)
+
+    threading.Thread(target=watch, daemon=True, name="exit-with-parent").start()
 
 
 def main(argv: list[str] | None = None) -> None:

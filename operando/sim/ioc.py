@@ -27,6 +27,7 @@ _VOLTAGE_SETTINGS = {
 MAX_STEPS = 64  # steps in one procedure
 PAGE_SIZE = 2000  # buffer points per page read
 TICK_S = 0.05  # wall-clock period of the simulation loop
+MAX_STEPS_PER_TICK = 1000  # integration steps per tick, about 0.1 s of CPU
 
 
 def _step_array(name: str, value: float, units: str, doc: str):
@@ -237,7 +238,7 @@ class PotentiostatIOC(RefusingGroup):
     @start.putter
     async def start(self, instance, value):
         if value:
-            self.world.advance()
+            self.world.advance(max_steps=MAX_STEPS_PER_TICK)
             async with self.refusals():
                 self.world.potentiostat.steps = self.procedure.steps()
                 self.world.potentiostat.start()
@@ -247,14 +248,16 @@ class PotentiostatIOC(RefusingGroup):
     @stop.putter
     async def stop(self, instance, value):
         if value:
-            self.world.advance()
+            self.world.advance(max_steps=MAX_STEPS_PER_TICK)
             self.world.potentiostat.stop()
             await self.publish()
         return 0
 
     @clock.scan(period=TICK_S)
     async def clock(self, instance, async_lib):
-        self.world.advance()
+        # Bounded work per tick keeps Channel Access responsive when the time scale asks
+        # for more simulation than the CPU can do; the instrument then lags its clock.
+        self.world.advance(max_steps=MAX_STEPS_PER_TICK)
         await self.publish()
 
     async def publish(self) -> None:
@@ -297,7 +300,7 @@ class SimControlIOC(RefusingGroup):
     async def time_scale(self, instance, value):
         if value <= 0:
             raise ValueError(f"time scale must be positive, got {value}")
-        self.world.advance()
+        self.world.advance(max_steps=MAX_STEPS_PER_TICK)
         self.world.clock.time_scale = value
         return value
 
@@ -305,7 +308,7 @@ class SimControlIOC(RefusingGroup):
     async def new_cell(self, instance, value):
         if value:
             cfg = self.potentiostat.cell
-            self.world.advance()
+            self.world.advance(max_steps=MAX_STEPS_PER_TICK)
             async with self.refusals():
                 self.world.new_cell(
                     cfg.material.value, cfg.active_mass_mg.value, cfg.area_cm2.value

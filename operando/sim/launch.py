@@ -74,6 +74,7 @@ class SimulatedBeamline:
             "--port", str(self.port),
             "--time-scale", repr(self.time_scale),
             "--interface", self.interface,
+            "--exit-with-parent",
         ]  # fmt: skip
         self.process = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
         self._wait_ready(timeout)

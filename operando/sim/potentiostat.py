@@ -200,13 +200,21 @@ class PotentiostatModel:
         self._last_rec_t, self._last_rec_e = self.t, e
 
     # --- time -------------------------------------------------------------------------
-    def advance(self, t_new: float) -> None:
-        """Run the instrument forward to instrument time t_new (s)."""
+    def advance(self, t_new: float, max_steps: int | None = None) -> None:
+        """Run the instrument forward to instrument time t_new (s).
+
+        With max_steps, stop after that many integration steps even if t_new is not
+        reached (the caller then lags behind its clock rather than block its event loop).
+        """
+        steps = 0
         while self.t < t_new:
             if self.status != "Running" or self.cell is None:
                 self.t = t_new
                 return
+            if max_steps is not None and steps >= max_steps:
+                return
             self._step(t_new)
+            steps += 1
 
     def _max_step(self) -> float:
         s, cell = self.settings, self.cell

@@ -15,10 +15,13 @@ class World:
         self.clock = VirtualClock(time_scale)
         self.potentiostat = PotentiostatModel(self.clock.now())
 
-    def advance(self) -> float:
-        """Bring every instrument to the current instrument time; returns it (POSIX s)."""
+    def advance(self, max_steps: int | None = None) -> float:
+        """Bring every instrument to the current instrument time; returns it (POSIX s).
+
+        max_steps bounds the work of one call (see PotentiostatModel.advance).
+        """
         now = self.clock.now()
-        self.potentiostat.advance(now)
+        self.potentiostat.advance(now, max_steps)
         return now
 
     def new_cell(self, material: str, active_mass_mg: float, area_cm2: float) -> Cell:
