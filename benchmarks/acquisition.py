@@ -97,7 +97,9 @@ def main() -> None:
             f"resident memory: {early[1]:.0f} MB at {early[0]} points, {late[1]:.0f} MB at "
             f"{late[0]} points: {growth:+.1f} MB ({per_1e5:+.1f} MB per 100k points)"
         )
-    print(f"peak resident memory: {resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1e3:.0f} MB")
+    print(
+        f"peak resident memory: {resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1e3:.0f} MB"
+    )
 
 
 if __name__ == "__main__":

@@ -6,8 +6,9 @@ sigmoidal occupancy around its potential, the Nernst form broadened by a width `
 ``f(E) = 1 / (1 + exp(-(E - E0) / w))``. The charge and discharge branches have their own
 potential and width (voltage hysteresis, as in Li-rich oxides whose oxygen redox charges
 at a 4.5 V plateau and discharges over a broad range near 3.3 V). A process is a "play"
-operator: on charge ``x`` can only grow, on discharge only shrink, so reversing the
-current leaves every process where it was until the potential reaches its other branch.
+operator: on charge ``x`` can only grow, on discharge only shrink. On discharge the
+reducible part of each process empties along its discharge sigmoid, scaled to start from
+where the charge left it, so the potential is continuous when the current reverses.
 
 ``irreversible_fraction`` is the share of newly oxidised capacity that never comes back on
 discharge (oxygen lost as O2, electrolyte oxidised, Li that cannot return). A process may
@@ -109,6 +110,7 @@ class Cell:
     charging: bool = True
     q_mAh: float = 0.0
     e_eq_V: float = 0.0
+    _e_reversal: float = 0.0  # equilibrium potential when the current last changed sign
 
     def __post_init__(self) -> None:
         if self.active_mass_mg <= 0 or self.area_cm2 <= 0:
@@ -131,7 +133,11 @@ class Cell:
                 act = _sigmoid(e, p.e_activated_V, p.w_activated_V or p.w_charge_V)
                 x = max(x, min(s.x_max, act))
             return x
-        return min(s.anchor, max(s.locked, _sigmoid(e, p.e_discharge_V, p.w_discharge_V)))
+        # Discharge: the reducible part empties along the discharge sigmoid, scaled so the
+        # branch starts where the charge left it (no jump in potential on reversal).
+        f = _sigmoid(e, p.e_discharge_V, p.w_discharge_V)
+        f_rev = _sigmoid(self._e_reversal, p.e_discharge_V, p.w_discharge_V)
+        return s.locked + max(s.anchor - s.locked, 0.0) * min(1.0, f / max(f_rev, 1e-300))
 
     def _charge_on_branch(self, e: float, charging: bool) -> float:
         """Oxidised capacity (mAh/g) at equilibrium potential e on the given branch."""
@@ -146,6 +152,7 @@ class Cell:
         if charging != self.charging:
             for s in self.states:
                 s.anchor = s.x
+            self._e_reversal = self.e_eq_V
             self.charging = charging
 
     def _solve_equilibrium(self, target_mAh_g: float) -> float:

@@ -38,7 +38,7 @@ LNMO = CathodeMaterial(
         RedoxProcess("electrolyte", _capacity(0.03, _LNMO), 4.35, 0.10, 4.35, 0.10, 1.0),
         # Lattice oxygen oxidation on the plateau; after activation it recharges lower.
         RedoxProcess(
-            "O2-/On-", _capacity(0.445, _LNMO), 4.522, 0.010, 3.25, 0.30, 0.23, 3.70, 0.25
+            "O2-/On-", _capacity(0.445, _LNMO), 4.522, 0.010, 3.15, 0.32, 0.20, 3.70, 0.25
         ),
         # Lattice oxygen lost as O2 at 4 e- per O2 (0.028 O2 per f.u.).
         RedoxProcess("O2 loss", _capacity(4 * 0.028, _LNMO), 4.54, 0.012, 4.54, 0.012, 1.0),
@@ -54,7 +54,7 @@ LNRO = CathodeMaterial(
     processes=(
         # 0.6 Ru per f.u., Ru4+/Ru5+: the strong 3.6 V charge feature.
         RedoxProcess("Ru4+/Ru5+", _capacity(0.6, _LNRO), 3.62, 0.022, 3.43, 0.05),
-        RedoxProcess("Ni2+/Ni3+", _capacity(0.2, _LNRO), 3.74, 0.03, 3.70, 0.05),
+        RedoxProcess("Ni2+/Ni3+", _capacity(0.2, _LNRO), 3.74, 0.03, 3.73, 0.05),
         # Ni3+/Ni4+ is only partly reversible in LNRO.
         RedoxProcess("Ni3+/Ni4+", _capacity(0.2, _LNRO), 4.10, 0.06, 3.72, 0.08, 0.50),
         RedoxProcess("electrolyte", _capacity(0.01, _LNRO), 4.40, 0.12, 4.40, 0.12, 1.0),
