@@ -84,16 +84,21 @@ class CyclingAnalysis(ColumnGatherer):
     def compute(self) -> dict:
         if self.start_doc is None:
             raise RuntimeError("no run has started")
-        sample = self.start_doc.get("sample") or {}
-        if "active_mass_mg" not in sample or "formula" not in sample:
-            raise ValueError("the run's start document lacks sample.active_mass_mg/formula")
-        c = self.columns()
-        result = summarize_cycling(
-            c["t"],
-            c["Ewe"],
-            c["I"],
-            step=c["step"],
-            active_mass_mg=sample["active_mass_mg"],
-            formula=sample["formula"],
-        )
-        return {"uid": self.start_doc["uid"], **round_floats(result)}
+        return run_cycling_summary(self.start_doc, self.columns())
+
+
+def run_cycling_summary(start_doc: dict, columns: dict[str, np.ndarray]) -> dict:
+    """The cycling summary of a run from its start document and primary columns
+    (t s, Ewe V, I mA, step); floats rounded for reporting, ``uid`` added."""
+    sample = start_doc.get("sample") or {}
+    if "active_mass_mg" not in sample or "formula" not in sample:
+        raise ValueError("the run's start document lacks sample.active_mass_mg/formula")
+    result = summarize_cycling(
+        columns["t"],
+        columns["Ewe"],
+        columns["I"],
+        step=columns["step"],
+        active_mass_mg=sample["active_mass_mg"],
+        formula=sample["formula"],
+    )
+    return {"uid": start_doc["uid"], **round_floats(result)}

@@ -14,13 +14,8 @@ matplotlib.use("Agg")  # reports are files; no screen needed
 import matplotlib.pyplot as plt  # noqa: E402
 import numpy as np  # noqa: E402
 
-from .electrochem import (  # noqa: E402
-    dqdv,
-    pair_cycles,
-    round_floats,
-    split_half_cycles,
-    summarize_cycling,
-)
+from .electrochem import dqdv, pair_cycles, split_half_cycles  # noqa: E402
+from .live import run_cycling_summary  # noqa: E402
 
 
 def primary_columns(run) -> dict[str, np.ndarray]:
@@ -31,18 +26,7 @@ def primary_columns(run) -> dict[str, np.ndarray]:
 
 def cycling_summary(run) -> dict:
     """The cycling summary of a stored run, computed from its stored table."""
-    start = run.metadata["start"]
-    sample = start["sample"]
-    c = primary_columns(run)
-    result = summarize_cycling(
-        c["t"],
-        c["Ewe"],
-        c["I"],
-        step=c["step"],
-        active_mass_mg=sample["active_mass_mg"],
-        formula=sample["formula"],
-    )
-    return {"uid": start["uid"], **round_floats(result)}
+    return run_cycling_summary(run.metadata["start"], primary_columns(run))
 
 
 def plot_cycling(run, path: str | pathlib.Path, title: str | None = None) -> pathlib.Path:
