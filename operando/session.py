@@ -92,6 +92,7 @@ def make_session(
     operator, experiment : start metadata for every run (experiment: a new uid if None).
     """
     from bluesky import RunEngine
+    from bluesky.preprocessors import SupplementalData
 
     simulator = None
     if prefix is None:
@@ -115,6 +116,12 @@ def make_session(
 
     store = open_store(data)
     RE = RunEngine()
+    # The instrument's state (status, Ewe, I, Q, cell, compliance) at the start and end of
+    # every run.
+    # (Its signals, not the device: the device itself is the flyer of the primary stream.)
+    p = potentiostat
+    baseline = [p.status, p.ewe, p.current, p.charge, p.elapsed, p.clock, p.cell, p.compliance]
+    RE.preprocessors.append(SupplementalData(baseline=baseline))
     RE.md.update(
         operator=operator or getpass.getuser(),
         experiment=experiment or str(uuid.uuid4()),

@@ -48,6 +48,7 @@ def test_first_cycle_matches_the_paper(
     assert start["sample"]["material"] == material
     assert start["protocol"]["name"] == "galvanostatic_cycle"
     assert start["simulated"] is True and start["operator"] == "pytest" and start["experiment"]
+    assert "baseline" in run  # the instrument's state at the start and end of the run
     units = {k: v.get("units") for k, v in run["primary"].metadata["data_keys"].items()}
     assert units["Ewe"] == "V" and units["I"] == "mA" and units["Q"] == "mAh" and units["t"] == "s"
 
