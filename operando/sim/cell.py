@@ -24,6 +24,8 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass, field
 
+from scipy.optimize import brentq
+
 F_MAH_PER_MOL = 96485.332 / 3.6  # mAh per mol of electrons: 26801.5
 
 
@@ -158,13 +160,15 @@ class Cell:
     def _solve_equilibrium(self, target_mAh_g: float) -> float:
         """Equilibrium potential (V) at which the branch holds target oxidised capacity."""
         lo, hi = 0.5, 6.5
-        for _ in range(48):
-            mid = 0.5 * (lo + hi)
-            if self._charge_on_branch(mid, self.charging) < target_mAh_g:
-                lo = mid
-            else:
-                hi = mid
-        return 0.5 * (lo + hi)
+
+        def excess(e: float) -> float:
+            return self._charge_on_branch(e, self.charging) - target_mAh_g
+
+        if excess(lo) >= 0:
+            return lo
+        if excess(hi) <= 0:
+            return hi
+        return brentq(excess, lo, hi, xtol=1e-10)
 
     # --- dynamics ---------------------------------------------------------------------
     def pass_charge(self, dq_mAh: float) -> None:
@@ -211,6 +215,16 @@ class Cell:
             else:
                 hi = mid
         return 0.5 * (lo + hi)
+
+    def snapshot(self) -> tuple:
+        """The cell's state, to :meth:`restore` later (cheaper than a deep copy)."""
+        states = tuple((s.x, s.anchor, s.x_max, s.locked) for s in self.states)
+        return states, self.charging, self.q_mAh, self.e_eq_V, self._e_reversal
+
+    def restore(self, snapshot: tuple) -> None:
+        states, self.charging, self.q_mAh, self.e_eq_V, self._e_reversal = snapshot
+        for s, (x, anchor, x_max, locked) in zip(self.states, states, strict=True):
+            s.x, s.anchor, s.x_max, s.locked = x, anchor, x_max, locked
 
     def state_of_charge(self) -> dict[str, float]:
         """Oxidised fraction of each process (for the X-ray simulators and tests)."""

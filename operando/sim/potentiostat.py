@@ -11,7 +11,6 @@ to open circuit.
 
 from __future__ import annotations
 
-import copy
 from array import array
 from dataclasses import dataclass
 
@@ -267,7 +266,7 @@ class PotentiostatModel:
         Returns the step length (s) and the cutoff reached ("" if none).
         """
         cell, i = self.cell, self.current_mA
-        snapshot = (copy.deepcopy(cell.states), cell.charging, cell.q_mAh, cell.e_eq_V, self.q_mAh)
+        snapshot = (cell.snapshot(), self.q_mAh)
         self._pass(i, h)
         crossed = self._cutoff_crossed()
         if not crossed:
@@ -294,7 +293,5 @@ class PotentiostatModel:
         return ""
 
     def _restore(self, snapshot) -> None:
-        states, charging, q, e_eq, q_total = snapshot
-        self.cell.states = copy.deepcopy(states)
-        self.cell.charging, self.cell.q_mAh, self.cell.e_eq_V = charging, q, e_eq
-        self.q_mAh = q_total
+        cell_state, self.q_mAh = snapshot
+        self.cell.restore(cell_state)
