@@ -137,7 +137,8 @@ def make_session(
         for role, callback in (
             ("document_log", log),
             ("writer", background_writer),
-            ("cycling", cycling),
+            # A failing analysis must not stop acquisition; it is logged instead.
+            ("cycling", GuardedCallback(cycling, "live cycling analysis")),
         )
     }
     return Session(

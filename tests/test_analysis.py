@@ -99,3 +99,9 @@ def test_summary_of_a_synthetic_cycle():
     assert s["dqdv_discharge_peaks_V"][0] == pytest.approx(3.85, abs=0.01)
     with pytest.raises(ValueError, match="active mass"):
         summarize_cycling(t, e, cur, active_mass_mg=0, formula=formula)
+
+
+def test_dqdv_refuses_a_segment_at_constant_voltage():
+    q = np.linspace(0, 50, 100)
+    with pytest.raises(ValueError, match="voltage range"):
+        dqdv(q, np.full_like(q, 3.7))

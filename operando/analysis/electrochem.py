@@ -135,6 +135,8 @@ def dqdv(
     # Strictly increasing for inversion: a plateau keeps its capacity at one voltage.
     v_mono = v_mono + np.arange(v_mono.size) * 1e-12
     v_axis = np.arange(v_mono[0], v_mono[-1], v_step)
+    if v_axis.size < 5:  # a potentiostatic hold, or a segment of a few mV
+        raise ValueError("the half-cycle spans too small a voltage range for dQ/dV")
     q_of_v = np.interp(v_axis, v_mono, q_grid)
     d = np.abs(np.gradient(q_of_v, v_axis))
     d = gaussian_filter1d(d, gaussian_sigma_V / v_step)

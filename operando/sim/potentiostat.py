@@ -14,6 +14,8 @@ from __future__ import annotations
 from array import array
 from dataclasses import dataclass
 
+from scipy.optimize import brentq
+
 from .cell import Cell
 
 TECHNIQUES = ("OCV", "CC", "CV")
@@ -224,7 +226,7 @@ class PotentiostatModel:
         return min(h, MAX_DQ_MAH_G * cell.mass_g * 3600.0 / max(i, 1e-12))
 
     def _step(self, t_new: float) -> None:
-        s, cell = self.settings, self.cell
+        s = self.settings
         h = min(self._max_step(), t_new - self.t)
         if s.duration_s > 0:
             h = min(h, self.technique_start + s.duration_s - self.t)
@@ -232,8 +234,7 @@ class PotentiostatModel:
         if s.technique == "CC":
             h, cutoff = self._cc_step(h)
         elif s.technique == "CV":
-            self.current_mA = cell.current_at(s.voltage_V, self.compliance.max_current_mA)
-            self._pass(self.current_mA, h)
+            self._cv_step(h)
         self.t += h
         if cutoff:
             self._finish("Limit reached", cutoff)
@@ -283,6 +284,27 @@ class PotentiostatModel:
         self._restore(snapshot)
         self._pass(i, hi)
         return hi, crossed
+
+    def _cv_step(self, h: float) -> None:
+        """One potentiostatic step, implicit in time: the current that leaves the electrode
+        at the set potential at the end of the step (stable for any step length)."""
+        target, i_max = self.settings.voltage_V, self.compliance.max_current_mA
+        snapshot = (self.cell.snapshot(), self.q_mAh)
+
+        def residual(i: float) -> float:
+            self._restore(snapshot)
+            self._pass(i, h)
+            return self.cell.voltage(i) - target
+
+        if residual(i_max) <= 0:
+            i = i_max  # compliance-limited: even the largest current cannot get there
+        elif residual(-i_max) >= 0:
+            i = -i_max
+        else:
+            i = brentq(residual, -i_max, i_max, xtol=1e-12, rtol=1e-10)
+        self._restore(snapshot)
+        self._pass(i, h)
+        self.current_mA = i
 
     def _cutoff_crossed(self) -> str:
         e, s = self.ewe_V, self.settings
