@@ -49,6 +49,9 @@ def test_first_cycle_matches_the_paper(
     assert start["protocol"]["name"] == "galvanostatic_cycle"
     assert start["simulated"] is True and start["operator"] == "pytest" and start["experiment"]
     assert "baseline" in run  # the instrument's state at the start and end of the run
+    config = run["primary"].metadata["configuration"]["potentiostat"]["data"]
+    assert config["potentiostat_cell_material"] == material
+    assert config["potentiostat_cell_active_mass"] == MASS_MG
     units = {k: v.get("units") for k, v in run["primary"].metadata["data_keys"].items()}
     assert units["Ewe"] == "V" and units["I"] == "mA" and units["Q"] == "mAh" and units["t"] == "s"
 
