@@ -251,12 +251,19 @@ def build_parser() -> argparse.ArgumentParser:
     c = protocols.add_parser("cycle", help="galvanostatic cycling between two cutoffs")
     c.add_argument("--material", required=True, choices=sorted(KNOWN_MATERIALS))
     c.add_argument("--mass-mg", type=float, required=True, help="active mass (mg)")
-    c.add_argument("--area-cm2", type=float, default=COIN_CELL_AREA_CM2, help="electrode area")
+    c.add_argument(
+        "--area-cm2", type=float, default=COIN_CELL_AREA_CM2, help="electrode area (cm2)"
+    )
     c.add_argument("--c-rate", type=float, required=True, help="C-rate (1/h), 1C = 250 mA/g")
     c.add_argument("--v-min", type=float, required=True, help="lower cutoff (V)")
     c.add_argument("--v-max", type=float, required=True, help="upper cutoff (V)")
-    c.add_argument("--cycles", type=int, default=1)
-    c.add_argument("--time-scale", type=float, default=1.0, help="simulator speed-up")
+    c.add_argument("--cycles", type=int, default=1, help="charge + discharge cycles")
+    c.add_argument(
+        "--time-scale",
+        type=float,
+        default=1.0,
+        help="instrument seconds per wall second of the command's own simulator",
+    )
     c.add_argument("--data", required=True, help="data directory or tiled URI")
     c.add_argument("--prefix", help="PV prefix of a running beamline (default: own simulator)")
     c.add_argument("--ca-port", type=int, help="Channel Access port of that beamline's server")
