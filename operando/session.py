@@ -8,6 +8,7 @@ acquisition), and the live analysis callbacks.
 
 from __future__ import annotations
 
+import functools
 import getpass
 import os
 import uuid
@@ -41,7 +42,7 @@ class Session:
     simulator: SimulatedBeamline | None = None
     tokens: dict[str, int] = field(default_factory=dict)  # RE subscription tokens by role
 
-    @property
+    @functools.cached_property
     def db(self):
         """databroker's (v1) API over the same catalog: ``db[-1]`` is the latest run."""
         from databroker import Broker

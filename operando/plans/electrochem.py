@@ -10,8 +10,6 @@ Sign convention: positive current charges (oxidises) the cathode.
 
 from __future__ import annotations
 
-from collections.abc import Callable
-
 import bluesky.preprocessors as bpp
 from bluesky.utils import MsgGenerator
 
@@ -90,16 +88,17 @@ def electrochem_run(
     sample: Sample,
     protocol: str,
     parameters: dict,
-    body: Callable[[], MsgGenerator],
+    steps: list[Step],
     *,
     currents_mA: tuple[float, ...] = (),
     voltages_V: tuple[float, ...] = (),
     md: dict | None = None,
 ) -> MsgGenerator[str]:
-    """One run around ``body``: compliance check, cell configuration, clean end at OCV.
+    """One run of a procedure: compliance check, cell configuration, clean end at OCV.
 
-    Start metadata: ``sample``, ``protocol`` {name, parameters}, and whatever md adds. The
-    session puts ``experiment``, ``operator`` and ``simulated`` in RE.md for every run.
+    ``parameters`` must hold ``record_dt_s`` and ``record_dE_V``. Start metadata:
+    ``sample``, ``protocol`` {name, parameters}, and whatever md adds. The session puts
+    ``experiment``, ``operator`` and ``simulated`` in RE.md for every run.
     """
     _md = {
         "sample": sample.as_metadata(),
@@ -108,19 +107,15 @@ def electrochem_run(
         "hints": {"dimensions": [(["t"], "primary")]},
         **(md or {}),
     }
+    recording = {k: parameters[k] for k in ("record_dt_s", "record_dE_V")}
 
-    def inner() -> MsgGenerator:
+    def inner() -> MsgGenerator[str]:
         yield from clear_buffer(pstat)
-        return (yield from body())
+        return (yield from run_procedure(pstat, steps, **recording))
 
-    def guarded() -> MsgGenerator:
-        yield from check_compliance(pstat, currents_mA=currents_mA, voltages_V=voltages_V)
-        yield from configure_cell(pstat, sample)
-        return (
-            yield from bpp.run_wrapper(bpp.finalize_wrapper(inner(), open_circuit(pstat)), md=_md)
-        )
-
-    return (yield from guarded())
+    yield from check_compliance(pstat, currents_mA=currents_mA, voltages_V=voltages_V)
+    yield from configure_cell(pstat, sample)
+    return (yield from bpp.run_wrapper(bpp.finalize_wrapper(inner(), open_circuit(pstat)), md=_md))
 
 
 def ocv_rest(
@@ -149,12 +144,7 @@ def ocv_rest(
 
     steps = [Step("OCV", duration_s=duration_s)]
 
-    def body() -> MsgGenerator[str]:
-        return (
-            yield from run_procedure(pstat, steps, record_dt_s=record_dt_s, record_dE_V=record_dE_V)
-        )
-
-    return electrochem_run(pstat, sample, "ocv_rest", params, body, md=md)
+    return electrochem_run(pstat, sample, "ocv_rest", params, steps, md=md)
 
 
 def galvanostatic(
@@ -220,13 +210,8 @@ def galvanostatic(
              duration_s=max_duration_s)
     ]  # fmt: skip
 
-    def body() -> MsgGenerator[str]:
-        return (
-            yield from run_procedure(pstat, steps, record_dt_s=record_dt_s, record_dE_V=record_dE_V)
-        )
-
     return electrochem_run(
-        pstat, sample, "galvanostatic", params, body, currents_mA=(i,),
+        pstat, sample, "galvanostatic", params, steps, currents_mA=(i,),
         voltages_V=(e_lower, e_upper), md=md,
     )  # fmt: skip
 
@@ -269,13 +254,8 @@ def potentiostatic_hold(
              current_floor_mA=current_floor_mA)
     ]  # fmt: skip
 
-    def body() -> MsgGenerator[str]:
-        return (
-            yield from run_procedure(pstat, steps, record_dt_s=record_dt_s, record_dE_V=record_dE_V)
-        )
-
     return electrochem_run(
-        pstat, sample, "potentiostatic_hold", params, body, voltages_V=(voltage_V,), md=md
+        pstat, sample, "potentiostatic_hold", params, steps, voltages_V=(voltage_V,), md=md
     )
 
 
@@ -380,12 +360,7 @@ def galvanostatic_cycle(
             if rest_s > 0:
                 steps.append(Step("OCV", duration_s=rest_s))
 
-    def body() -> MsgGenerator[str]:
-        return (
-            yield from run_procedure(pstat, steps, record_dt_s=record_dt_s, record_dE_V=record_dE_V)
-        )
-
     return electrochem_run(
-        pstat, sample, "galvanostatic_cycle", params, body, currents_mA=(i,),
+        pstat, sample, "galvanostatic_cycle", params, steps, currents_mA=(i,),
         voltages_V=(v_min, v_max), md=md,
     )  # fmt: skip

@@ -105,27 +105,26 @@ class ProcedureGroup(PVGroup):
         ]
 
 
+def _recording_setting(name: str, value: float, units: str, doc: str):
+    """A positive recording interval, applied to the potentiostat model at once."""
+    prop = pvproperty(name=name, value=value, units=units, doc=doc)
+
+    @prop.putter
+    async def prop(group, instance, value):
+        async with group.parent.refusals():
+            if value <= 0:
+                raise ComplianceError(f"{doc} must be positive, got {value} {units}")
+        setattr(group.parent.world.potentiostat, instance.pvspec.attr, value)
+        return value
+
+    return prop
+
+
 class RecordingGroup(PVGroup):
-    """When the buffer records a point."""
+    """When the buffer records a point: every dt of instrument time or every dE."""
 
-    record_dt_s = pvproperty(name="RecordDt", value=60.0, units="s", doc="every dt")
-    record_dE_V = pvproperty(name="RecordDE", value=0.005, units="V", doc="or every dE")
-
-    @record_dt_s.putter
-    async def record_dt_s(self, instance, value):
-        async with self.parent.refusals():
-            if value <= 0:
-                raise ComplianceError(f"the recording interval must be positive, got {value} s")
-        self.parent.world.potentiostat.record_dt_s = value
-        return value
-
-    @record_dE_V.putter
-    async def record_dE_V(self, instance, value):
-        async with self.parent.refusals():
-            if value <= 0:
-                raise ComplianceError(f"the recording step must be positive, got {value} V")
-        self.parent.world.potentiostat.record_dE_V = value
-        return value
+    record_dt_s = _recording_setting("RecordDt", 60.0, "s", "the recording interval dt")
+    record_dE_V = _recording_setting("RecordDE", 0.005, "V", "the recording step dE")
 
 
 class ComplianceGroup(PVGroup):

@@ -222,8 +222,7 @@ class PotentiostatModel:
         h = max(self._last_rec_t + self.record_dt_s - self.t, 1e-6)  # land on the next record
         if s.technique == "OCV":
             return h
-        i = abs(self.current_mA) if s.technique == "CC" else max(abs(self.current_mA), 1e-9)
-        return min(h, MAX_DQ_MAH_G * cell.mass_g * 3600.0 / max(i, 1e-12))
+        return min(h, MAX_DQ_MAH_G * cell.mass_g * 3600.0 / max(abs(self.current_mA), 1e-9))
 
     def _step(self, t_new: float) -> None:
         s = self.settings
