@@ -17,6 +17,10 @@ the first-cycle oxygen activation LNMO no longer shows its 4.55 V plateau).
 
 The electrode potential under a current I (mA) is ``E = E_eq + I R + b asinh(I / I0)``,
 R from the area-specific resistance and I0 from a mass-specific exchange current.
+
+Gas-evolving side reactions (``gas.py``) run beside the redox processes: the ones on the
+cathode take their share of the current (the rest charges the redox processes), and the cell
+keeps the gas they have made, which the simulated DEMS headspace collects.
 """
 
 from __future__ import annotations
@@ -26,7 +30,10 @@ from dataclasses import dataclass, field
 
 from scipy.optimize import brentq
 
+from .gas import GasReaction
+
 F_MAH_PER_MOL = 96485.332 / 3.6  # mAh per mol of electrons: 26801.5
+E_MIN_V, E_MAX_V = 0.5, 6.5  # equilibrium potentials the model can reach
 
 
 def _sigmoid(e: float, e0: float, w: float) -> float:
@@ -83,6 +90,7 @@ class CathodeMaterial:
     asr_ohm_cm2: float  # area-specific ohmic + contact resistance
     exchange_current_mA_g: float  # mass-specific exchange current of charge transfer
     tafel_V: float = 0.025  # RT/(alpha F): slope of the asinh charge-transfer term
+    side_reactions: tuple[GasReaction, ...] = ()  # gas evolution (see gas.py)
 
     @property
     def total_capacity_mAh_g(self) -> float:
@@ -95,14 +103,16 @@ class _ProcessState:
     anchor: float = 0.0  # x when the current last changed direction
     x_max: float = 0.0  # highest x ever reached (capacity charged before)
     locked: float = 0.0  # irreversibly oxidised fraction
+    x_max_before: float = 0.0  # x_max when the present charge began
 
 
 @dataclass
 class Cell:
     """A cathode half-cell against Li metal: a material, its mass and electrode area.
 
-    State is advanced by :meth:`pass_charge` (galvanostatic) and read through
-    :meth:`voltage`. Charge ``q_mAh`` counts positive on oxidation (charge).
+    State is advanced by :meth:`advance` (a current for a time) and read through
+    :meth:`voltage`. Charge ``q_mAh`` (passed through the external circuit) counts positive
+    on oxidation (charge).
     """
 
     material: CathodeMaterial
@@ -113,12 +123,21 @@ class Cell:
     q_mAh: float = 0.0
     e_eq_V: float = 0.0
     _e_reversal: float = 0.0  # equilibrium potential when the current last changed sign
+    extents: list[float] = field(default_factory=list)  # side reaction events, umol/g
+    gas_umol: dict[str, float] = field(default_factory=dict)  # gas made so far, umol
 
     def __post_init__(self) -> None:
         if self.active_mass_mg <= 0 or self.area_cm2 <= 0:
             raise ValueError("active mass and area must be positive")
         self.states = [_ProcessState() for _ in self.material.processes]
         self.e_eq_V = self.material.pristine_ocv_V
+        self.extents = [0.0 for _ in self.material.side_reactions]
+        self.gas_umol = {gas: 0.0 for r in self.material.side_reactions for gas, _ in r.products}
+        names = [p.name for p in self.material.processes]
+        self._gate_index = [
+            None if r.gated_by is None else names.index(r.gated_by)
+            for r in self.material.side_reactions
+        ]
 
     @property
     def mass_g(self) -> float:
@@ -154,41 +173,97 @@ class Cell:
         if charging != self.charging:
             for s in self.states:
                 s.anchor = s.x
+                if charging:
+                    s.x_max_before = s.x_max
             self._e_reversal = self.e_eq_V
             self.charging = charging
 
-    def _solve_equilibrium(self, target_mAh_g: float) -> float:
-        """Equilibrium potential (V) at which the branch holds target oxidised capacity."""
-        lo, hi = 0.5, 6.5
-
-        def excess(e: float) -> float:
-            return self._charge_on_branch(e, self.charging) - target_mAh_g
-
-        if excess(lo) >= 0:
-            return lo
-        if excess(hi) <= 0:
-            return hi
-        return brentq(excess, lo, hi, xtol=1e-10)
-
     # --- dynamics ---------------------------------------------------------------------
-    def pass_charge(self, dq_mAh: float) -> None:
-        """Pass dq_mAh through the cell (positive: oxidise/charge) at quasi-equilibrium."""
-        if dq_mAh == 0:
+    def _side_rates(self, e_V: float, current_mA: float) -> list[float]:
+        """Events per g per h of each side reaction at electrode potential e_V."""
+        i_g = current_mA / self.mass_g
+        rates = []
+        for reaction, extent, gate_index in zip(
+            self.material.side_reactions, self.extents, self._gate_index, strict=True
+        ):
+            gate = 1.0
+            if gate_index is not None:
+                s = self.states[gate_index]
+                first = reaction.gate == "first oxidation"
+                gate = max(0.0, s.x - s.x_max_before) if first else s.x
+                gate = gate if self.charging else 0.0
+            rates.append(reaction.rate(e_V, i_g, extent, gate))
+        return rates
+
+    def _side_steps(self, e_V: float, current_mA: float, h_s: float) -> list[float]:
+        """Events (umol/g) each side reaction makes in h_s seconds at potential e_V."""
+        return [
+            reaction.clamp(extent + rate * h_s / 3600.0) - extent
+            for reaction, extent, rate in zip(
+                self.material.side_reactions,
+                self.extents,
+                self._side_rates(e_V, current_mA),
+                strict=True,
+            )
+        ]
+
+    def _side_charge_mAh(self, e_V: float, current_mA: float, h_s: float) -> float:
+        """Charge (mAh) the cathode's side reactions take in h_s seconds at potential e_V."""
+        steps = self._side_steps(e_V, current_mA, h_s)
+        reactions = self.material.side_reactions
+        electrons = sum(r.electrons * d for r, d in zip(reactions, steps, strict=True))
+        return electrons * self.mass_g * 1e-6 * F_MAH_PER_MOL
+
+    def advance(self, current_mA: float, h_s: float) -> None:
+        """Let current_mA flow for h_s seconds (0: open circuit).
+
+        The charge divides between the redox processes and the side reactions so that both
+        end the step at one potential (implicit in potential: stable when a side reaction
+        takes nearly all the current, as O2 release does at the end of the LNMO plateau).
+        """
+        if not self.material.side_reactions and current_mA == 0:
             return
-        self._set_direction(dq_mAh > 0)
-        target = self._oxidised_mAh_g() + dq_mAh / self.mass_g
-        low = sum(p.capacity_mAh_g * s.locked for p, s in self._pairs())
-        high = self.material.total_capacity_mAh_g
-        target = min(max(target, low), high)
-        e = self._solve_equilibrium(target)
+        eta = self.overpotential(current_mA)
+        q_ext = current_mA * h_s / 3600.0
+        self.q_mAh += q_ext
+        net = q_ext - self._side_charge_mAh(self.e_eq_V + eta, current_mA, h_s)
+        # Below a nanoampere-hour the redox state does not change; skipping it keeps a
+        # resting cell from switching its hysteresis branch on rounding noise.
+        if abs(net) > 1e-6:
+            self._set_direction(net > 0)
+            start = self._oxidised_mAh_g() * self.mass_g
+
+            def excess(e: float) -> float:  # mAh taken at equilibrium potential e, minus passed
+                redox = self._charge_on_branch(e, self.charging) * self.mass_g - start
+                return redox + self._side_charge_mAh(e + eta, current_mA, h_s) - q_ext
+
+            lo, hi = (self.e_eq_V, E_MAX_V) if self.charging else (E_MIN_V, self.e_eq_V)
+            if excess(hi) <= 0:
+                e = hi
+            elif excess(lo) >= 0:
+                e = lo
+            else:
+                e = brentq(excess, lo, hi, xtol=1e-10)
+            self._settle_redox(e)
+        self._react(self.e_eq_V + eta, current_mA, h_s)
+
+    def _settle_redox(self, e: float) -> None:
+        """Put every redox process where its branch is at equilibrium potential e."""
         for p, s in self._pairs():
             x = self._x_on_branch(p, s, e, self.charging)
             if x > s.x_max:
                 s.locked += p.irreversible_fraction * (x - s.x_max)
                 s.x_max = x
             s.x = x
-        self.q_mAh += dq_mAh
         self.e_eq_V = e
+
+    def _react(self, e_V: float, current_mA: float, h_s: float) -> None:
+        """Advance the side reactions by h_s seconds at electrode potential e_V; keep the gas."""
+        steps = self._side_steps(e_V, current_mA, h_s)
+        for k, (reaction, done) in enumerate(zip(self.material.side_reactions, steps, strict=True)):
+            self.extents[k] += done
+            for gas, n in reaction.products:
+                self.gas_umol[gas] += n * done * self.mass_g
 
     def overpotential(self, current_mA: float) -> float:
         """Ohmic plus charge-transfer overpotential (V) at current_mA."""
@@ -218,13 +293,16 @@ class Cell:
 
     def snapshot(self) -> tuple:
         """The cell's state, to :meth:`restore` later (cheaper than a deep copy)."""
-        states = tuple((s.x, s.anchor, s.x_max, s.locked) for s in self.states)
-        return states, self.charging, self.q_mAh, self.e_eq_V, self._e_reversal
+        states = tuple((s.x, s.anchor, s.x_max, s.locked, s.x_max_before) for s in self.states)
+        side = (tuple(self.extents), tuple(self.gas_umol.items()))
+        return states, side, self.charging, self.q_mAh, self.e_eq_V, self._e_reversal
 
     def restore(self, snapshot: tuple) -> None:
-        states, self.charging, self.q_mAh, self.e_eq_V, self._e_reversal = snapshot
-        for s, (x, anchor, x_max, locked) in zip(self.states, states, strict=True):
-            s.x, s.anchor, s.x_max, s.locked = x, anchor, x_max, locked
+        states, side, self.charging, self.q_mAh, self.e_eq_V, self._e_reversal = snapshot
+        for s, values in zip(self.states, states, strict=True):
+            s.x, s.anchor, s.x_max, s.locked, s.x_max_before = values
+        self.extents[:] = side[0]
+        self.gas_umol.update(side[1])
 
     def state_of_charge(self) -> dict[str, float]:
         """Oxidised fraction of each process (for the X-ray simulators and tests)."""

@@ -5,17 +5,19 @@ PVs (``P`` is the beamline prefix):
 - ``P PSTAT:`` potentiostat: the procedure (``Steps:``, arrays with one element per step),
   recording intervals, Start/Stop, status, readbacks, compliance, cell configuration and
   the data buffer (``Buf:``) read out in pages.
+- ``P DEMS:`` the mass spectrometer sampling the same cell's headspace (see ioc_dems.py).
 - ``P SIM:`` simulator controls that a real beamline does not have: time scale, instrument
-  clock, and ``NewCell`` (assemble a pristine cell from the potentiostat's cell settings).
+  clock, and ``NewCell`` (assemble a pristine cell from the potentiostat's cell settings);
+  ``P SIM:MS:`` the simulated quadrupole's true sensitivities.
 """
 
 from __future__ import annotations
 
-import contextlib
-
 from caproto import ChannelType
 from caproto.server import PVGroup, SubGroup, pvproperty
 
+from .ioc_base import MAX_STEPS_PER_TICK, TICK_S, RefusingGroup, page_array, publish_page
+from .ioc_dems import MassSpectrometerIOC, SimMassSpecGroup
 from .potentiostat import STATUSES, TECHNIQUES, ComplianceError, TechniqueSettings
 from .world import World
 
@@ -25,9 +27,6 @@ _VOLTAGE_SETTINGS = {
     "e_lower_V": "lower cutoff",
 }
 MAX_STEPS = 64  # steps in one procedure
-PAGE_SIZE = 2000  # buffer points per page read
-TICK_S = 0.05  # wall-clock period of the simulation loop
-MAX_STEPS_PER_TICK = 1000  # integration steps per tick, about 0.1 s of CPU
 
 
 def _step_array(name: str, value: float, units: str, doc: str):
@@ -43,28 +42,6 @@ def _step_array(name: str, value: float, units: str, doc: str):
         return value
 
     return prop
-
-
-class RefusingGroup(PVGroup):
-    """An instrument whose putters may refuse a value, saying why in LastError."""
-
-    last_error = pvproperty(
-        name="LastError",
-        value="",
-        max_length=256,
-        dtype=ChannelType.CHAR,
-        read_only=True,
-        doc="why the last refused put was refused",
-    )
-
-    @contextlib.asynccontextmanager
-    async def refusals(self):
-        """Publish a refused put's reason in LastError, then refuse it (ECA_PUTFAIL)."""
-        try:
-            yield
-        except ComplianceError as exc:
-            await self.last_error.write(str(exc)[:255])
-            raise
 
 
 class ProcedureGroup(PVGroup):
@@ -163,24 +140,18 @@ class BufferGroup(PVGroup):
     count = pvproperty(name="Count", value=0, read_only=True, doc="points recorded")
     t0 = pvproperty(name="T0", value=0.0, read_only=True, units="s", doc="time of last clear")
     n = pvproperty(name="N", value=0, read_only=True, doc="valid points in the page")
-    ts = pvproperty(name="TS", value=[0.0] * PAGE_SIZE, max_length=PAGE_SIZE, read_only=True)
-    t = pvproperty(name="T", value=[0.0] * PAGE_SIZE, max_length=PAGE_SIZE, read_only=True)
-    ewe = pvproperty(name="Ewe", value=[0.0] * PAGE_SIZE, max_length=PAGE_SIZE, read_only=True)
-    i = pvproperty(name="I", value=[0.0] * PAGE_SIZE, max_length=PAGE_SIZE, read_only=True)
-    q = pvproperty(name="Q", value=[0.0] * PAGE_SIZE, max_length=PAGE_SIZE, read_only=True)
-    step = pvproperty(name="Step", value=[0.0] * PAGE_SIZE, max_length=PAGE_SIZE, read_only=True)
+    ts = page_array("TS", "s", "instrument time")
+    t = page_array("T", "s", "time since the buffer was cleared")
+    ewe = page_array("Ewe", "V")
+    i = page_array("I", "mA")
+    q = page_array("Q", "mAh")
+    step = page_array("Step", "", "steps started since power-up")
     start = pvproperty(name="Start", value=0, doc="index of the first point of the page")
     clear = pvproperty(name="Clear", value=0, doc="put 1 to empty the buffer, t = 0 now")
 
     @start.putter
     async def start(self, instance, value):
-        buffer = self.parent.world.potentiostat.buffer
-        if not 0 <= value <= len(buffer):
-            raise ValueError(f"page start {value} outside the buffer [0, {len(buffer)}]")
-        page = buffer.page(int(value), PAGE_SIZE)
-        for name, column in page.items():
-            await getattr(self, name).write(column)
-        await self.n.write(len(page["t"]))
+        await publish_page(self, self.parent.world.potentiostat.buffer, value)
         return value
 
     @clear.putter
@@ -319,5 +290,7 @@ class SimControlIOC(RefusingGroup):
 def build_pvdb(prefix: str, world: World) -> dict:
     """All PVs of the simulated beamline under prefix."""
     pstat = PotentiostatIOC(prefix=f"{prefix}PSTAT:", world=world)
+    dems = MassSpectrometerIOC(prefix=f"{prefix}DEMS:", world=world)
     sim = SimControlIOC(prefix=f"{prefix}SIM:", world=world, potentiostat=pstat)
-    return {**pstat.pvdb, **sim.pvdb}
+    sim_ms = SimMassSpecGroup(prefix=f"{prefix}SIM:MS:", world=world)
+    return {**pstat.pvdb, **dems.pvdb, **sim.pvdb, **sim_ms.pvdb}

@@ -11,14 +11,36 @@ oxidised lattice oxygen that does not come back on discharge.
 from __future__ import annotations
 
 from .cell import F_MAH_PER_MOL, CathodeMaterial, RedoxProcess
+from .gas import GasReaction
 
 _ATOMIC_MASS = {"Li": 6.941, "Ni": 58.693, "Mn": 54.938, "Ru": 101.07, "O": 15.999}
 
 
+def _molar_mass(composition: dict[str, float]) -> float:
+    return sum(_ATOMIC_MASS[el] * n for el, n in composition.items())
+
+
 def _capacity(electrons_per_fu: float, composition: dict[str, float]) -> float:
     """mAh/g carried by electrons_per_fu electrons per formula unit."""
-    molar_mass = sum(_ATOMIC_MASS[el] * n for el, n in composition.items())
-    return electrons_per_fu * F_MAH_PER_MOL / molar_mass
+    return electrons_per_fu * F_MAH_PER_MOL / _molar_mass(composition)
+
+
+def _per_fu(amount_per_fu: float, composition: dict[str, float]) -> float:
+    """umol per g of active material of amount_per_fu (per formula unit)."""
+    return amount_per_fu * 1e6 / _molar_mass(composition)
+
+
+def _lithium_counter_electrode(scale: float) -> GasReaction:
+    """Electrolyte reduction on Li freshly plated on the counter electrode while the cathode
+    charges (EC -> C2H4, traces of water -> H2, ...): fades as the Li surface is covered."""
+    return GasReaction(
+        "SEI on Li",
+        products=(("H2", 1.0), ("C2H4", 0.5), ("CO", 0.4), ("CH4", 0.2)),
+        electrons=0.0,
+        rate_umol_g_h=0.009 * scale,
+        driver="charging current",
+        reservoir_umol_g=0.5 * scale,
+    )
 
 
 _LNMO = {"Li": 1.2, "Ni": 0.2, "Mn": 0.6, "O": 2.0}
@@ -34,16 +56,43 @@ LNMO = CathodeMaterial(
         # 0.2 Ni per f.u.: two one-electron steps, both reversible.
         RedoxProcess("Ni2+/Ni3+", _capacity(0.2, _LNMO), 3.76, 0.05, 3.72, 0.12),
         RedoxProcess("Ni3+/Ni4+", _capacity(0.2, _LNMO), 4.10, 0.07, 3.85, 0.14),
-        # Surface carbonate / electrolyte oxidation: irreversible, from ~4.0 V.
-        RedoxProcess("electrolyte", _capacity(0.03, _LNMO), 4.35, 0.10, 4.35, 0.10, 1.0),
         # Lattice oxygen oxidation on the plateau; after activation it recharges lower.
         RedoxProcess(
-            "O2-/On-", _capacity(0.445, _LNMO), 4.522, 0.010, 3.15, 0.32, 0.20, 3.70, 0.25
+            "O2-/On-", _capacity(0.435, _LNMO), 4.522, 0.010, 3.15, 0.32, 0.20, 3.70, 0.25
         ),
-        # Lattice oxygen lost as O2 at 4 e- per O2 (0.028 O2 per f.u.).
-        RedoxProcess("O2 loss", _capacity(4 * 0.028, _LNMO), 4.54, 0.012, 4.54, 0.012, 1.0),
     ),
-)
+    side_reactions=(
+        # Li2CO3 left on the particles by synthesis (0.03 per f.u.): oxidised from ~4.0 V,
+        # its decomposition slow enough that some survives the first charge.
+        GasReaction(
+            "surface carbonate", (("CO2", 1.0),), electrons=2.0, rate_umol_g_h=0.01,
+            e_ref_V=4.0, tafel_V=0.05, max_rate_umol_g_h=2.0,
+            reservoir_umol_g=_per_fu(0.03, _LNMO),
+        ),
+        # Carbonate solvent oxidised on the charged surface; the film it leaves passivates.
+        GasReaction(
+            "electrolyte oxidation", (("CO2", 1.0),), electrons=2.0, rate_umol_g_h=10.0,
+            e_ref_V=4.8, tafel_V=0.10, passivation_umol_g=100.0,
+        ),
+        # Oxidised lattice oxygen at the surface oxidises the solvent chemically (2 e- per
+        # CO2 taken back from the oxide), whatever the potential, every cycle; parabolic
+        # film growth slows it.
+        GasReaction(
+            "solvent oxidation by oxidised lattice oxygen", (("CO2", 1.0),), electrons=2.0,
+            rate_umol_g_h=30.0, e_ref_V=4.8, tafel_V=1.0, passivation_umol_g=6.0,
+            gated_by="O2-/On-",
+        ),
+        # Near-surface lattice oxygen, oxidised for the first time on the plateau, leaves
+        # (4 e- per event) until the surface has densified (0.032 events per f.u.); a tenth
+        # of it is singlet oxygen that burns the solvent to CO2 instead of leaving as O2.
+        GasReaction(
+            "lattice oxygen release", (("O2", 0.9), ("CO2", 0.22)), electrons=4.0,
+            rate_umol_g_h=3000.0, e_ref_V=4.8, tafel_V=0.04,
+            reservoir_umol_g=_per_fu(0.032, _LNMO), gated_by="O2-/On-", gate="first oxidation",
+        ),
+        _lithium_counter_electrode(1.0),
+    ),
+)  # fmt: skip
 
 LNRO = CathodeMaterial(
     name="lnro",
@@ -57,8 +106,20 @@ LNRO = CathodeMaterial(
         RedoxProcess("Ni2+/Ni3+", _capacity(0.2, _LNRO), 3.74, 0.03, 3.73, 0.05),
         # Ni3+/Ni4+ is only partly reversible in LNRO.
         RedoxProcess("Ni3+/Ni4+", _capacity(0.2, _LNRO), 4.10, 0.06, 3.72, 0.08, 0.50),
-        RedoxProcess("electrolyte", _capacity(0.01, _LNRO), 4.40, 0.12, 4.40, 0.12, 1.0),
     ),
-)
+    side_reactions=(
+        # Little carbonate on the Ru oxide and a slow solvent oxidation; no oxygen release.
+        GasReaction(
+            "surface carbonate", (("CO2", 1.0),), electrons=2.0, rate_umol_g_h=0.03,
+            e_ref_V=4.0, tafel_V=0.05, max_rate_umol_g_h=2.0,
+            reservoir_umol_g=_per_fu(0.003, _LNRO),
+        ),
+        GasReaction(
+            "electrolyte oxidation", (("CO2", 1.0),), electrons=2.0, rate_umol_g_h=10.0,
+            e_ref_V=4.8, tafel_V=0.10, passivation_umol_g=100.0,
+        ),
+        _lithium_counter_electrode(1.0),
+    ),
+)  # fmt: skip
 
 MATERIALS: dict[str, CathodeMaterial] = {m.name: m for m in (LNMO, LNRO)}

@@ -12,6 +12,7 @@ to open circuit.
 from __future__ import annotations
 
 from array import array
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from scipy.optimize import brentq
@@ -21,6 +22,7 @@ from .cell import Cell
 TECHNIQUES = ("OCV", "CC", "CV")
 STATUSES = ("Idle", "Running", "Limit reached", "Fault")
 MAX_DQ_MAH_G = 0.2  # largest charge step of the integrator, per g of active material
+IDLE_STEP_S = 300.0  # integration step of a cell resting on an idle channel (s)
 
 
 class ComplianceError(ValueError):
@@ -110,6 +112,7 @@ class PotentiostatModel:
         self.buffer.clear(t0)
         self._last_rec_t = t0
         self._last_rec_e = 0.0
+        self.observers: list[Callable[[float], None]] = []  # called after every step
 
     # --- readbacks --------------------------------------------------------------------
     @property
@@ -206,16 +209,28 @@ class PotentiostatModel:
 
         With max_steps, stop after that many integration steps even if t_new is not
         reached (the caller then lags behind its clock rather than block its event loop).
+        After every step each of ``observers`` is called with the instrument time.
         """
         steps = 0
         while self.t < t_new:
-            if self.status != "Running" or self.cell is None:
-                self.t = t_new
-                return
             if max_steps is not None and steps >= max_steps:
                 return
-            self._step(t_new)
+            if self.status == "Running" and self.cell is not None:
+                self._step(t_new)
+            else:
+                self._rest(t_new)
             steps += 1
+            for observer in self.observers:
+                observer(self.t)
+
+    def _rest(self, t_new: float) -> None:
+        """Idle channel: a cell on it rests at open circuit (its side reactions go on)."""
+        if self.cell is None:
+            self.t = t_new
+            return
+        h = min(t_new - self.t, IDLE_STEP_S)
+        self.cell.advance(0.0, h)
+        self.t += h
 
     def _max_step(self) -> float:
         s, cell = self.settings, self.cell
@@ -234,6 +249,8 @@ class PotentiostatModel:
             h, cutoff = self._cc_step(h)
         elif s.technique == "CV":
             self._cv_step(h)
+        else:  # at rest the cell's side reactions go on
+            self._pass(0.0, h)
         self.t += h
         if cutoff:
             self._finish("Limit reached", cutoff)
@@ -256,9 +273,8 @@ class PotentiostatModel:
             self._record()
 
     def _pass(self, current_mA: float, h: float) -> None:
-        dq = current_mA * h / 3600.0
-        self.cell.pass_charge(dq)
-        self.q_mAh += dq
+        self.cell.advance(current_mA, h)
+        self.q_mAh += current_mA * h / 3600.0
 
     def _cc_step(self, h: float) -> tuple[float, str]:
         """One galvanostatic step, shortened to land on a voltage cutoff.

@@ -4,16 +4,29 @@ from __future__ import annotations
 
 from .cell import Cell
 from .clock import VirtualClock
+from .dems import MassSpectrometerModel
 from .materials import MATERIALS
 from .potentiostat import ComplianceError, PotentiostatModel
 
 
 class World:
-    """Everything the simulated IOC serves, advanced together in instrument time."""
+    """Everything the simulated IOC serves, advanced together in instrument time.
+
+    The mass spectrometer samples the headspace of the cell on the potentiostat: it is
+    advanced after every integration step of the potentiostat, so gas is sampled at the
+    instrument time it was made.
+    """
 
     def __init__(self, time_scale: float = 1.0):
         self.clock = VirtualClock(time_scale)
-        self.potentiostat = PotentiostatModel(self.clock.now())
+        t0 = self.clock.now()
+        self.potentiostat = PotentiostatModel(t0)
+        self.mass_spectrometer = MassSpectrometerModel(t0, self._gas_made)
+        self.potentiostat.observers.append(self.mass_spectrometer.advance)
+
+    def _gas_made(self) -> dict[str, float]:
+        cell = self.potentiostat.cell
+        return {} if cell is None else dict(cell.gas_umol)
 
     def advance(self, max_steps: int | None = None) -> float:
         """Bring every instrument to the current instrument time; returns it (POSIX s).
@@ -25,7 +38,7 @@ class World:
         return now
 
     def new_cell(self, material: str, active_mass_mg: float, area_cm2: float) -> Cell:
-        """Assemble a pristine cell and connect it to the potentiostat."""
+        """Assemble a pristine cell and connect it to the potentiostat and the DEMS."""
         key = material.strip().lower()
         if key not in MATERIALS:
             raise ComplianceError(
@@ -33,4 +46,5 @@ class World:
             )
         cell = Cell(MATERIALS[key], active_mass_mg, area_cm2)
         self.potentiostat.insert_cell(cell)
+        self.mass_spectrometer.cell_replaced()
         return cell

@@ -1,0 +1,61 @@
+"""Pieces shared by the simulated instruments' PV groups."""
+
+from __future__ import annotations
+
+import contextlib
+
+from caproto import ChannelType
+from caproto.server import PVGroup, pvproperty
+
+from .potentiostat import ComplianceError
+
+PAGE_SIZE = 2000  # buffer points per page read
+TICK_S = 0.05  # wall-clock period of the simulation loop
+MAX_STEPS_PER_TICK = 1000  # integration steps per tick, about 0.1 s of CPU
+
+
+def page_array(name: str, units: str = "", doc: str = ""):
+    """One column of a page of an on-instrument buffer (read-only array PV)."""
+    return pvproperty(
+        name=name,
+        value=[0.0] * PAGE_SIZE,
+        max_length=PAGE_SIZE,
+        units=units,
+        doc=doc,
+        read_only=True,
+    )
+
+
+async def publish_page(group: PVGroup, buffer, start: int) -> None:
+    """Write the page of buffer beginning at start into the group's column PVs and N.
+
+    The group has one array PV per buffer column, named as the column, and ``n``.
+    """
+    if not 0 <= start <= len(buffer):
+        raise ValueError(f"page start {start} outside the buffer [0, {len(buffer)}]")
+    page = buffer.page(int(start), PAGE_SIZE)
+    for name, column in page.items():
+        await getattr(group, name).write(column)
+    await group.n.write(len(page["ts"]))
+
+
+class RefusingGroup(PVGroup):
+    """An instrument whose putters may refuse a value, saying why in LastError."""
+
+    last_error = pvproperty(
+        name="LastError",
+        value="",
+        max_length=256,
+        dtype=ChannelType.CHAR,
+        read_only=True,
+        doc="why the last refused put was refused",
+    )
+
+    @contextlib.asynccontextmanager
+    async def refusals(self):
+        """Publish a refused put's reason in LastError, then refuse it (ECA_PUTFAIL)."""
+        try:
+            yield
+        except ComplianceError as exc:
+            await self.last_error.write(str(exc)[:255])
+            raise
