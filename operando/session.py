@@ -35,8 +35,10 @@ class Session:
     RE: Any
     store: Store
     potentiostat: Any
+    mass_spectrometer: Any | None  # devices.MassSpectrometer; None if the beamline has none
     sim_control: Any | None
     cycling: Any  # analysis.live.CyclingAnalysis, subscribed
+    gas: Any  # analysis.live.GasAnalysis, subscribed
     writer: GuardedCallback
     document_log: DocumentLog
     simulator: SimulatedBeamline | None = None
@@ -104,16 +106,13 @@ def make_session(
     if simulator is not None:
         simulator.start()
 
-    from .analysis.live import CyclingAnalysis
-    from .devices import Potentiostat, SimControl
+    from .analysis.live import CyclingAnalysis, GasAnalysis
+    from .devices import MassSpectrometer, Potentiostat, SimControl
 
     potentiostat = Potentiostat(f"{prefix}PSTAT:", name="potentiostat")
-    sim_control = SimControl(f"{prefix}SIM:", name="sim")
     potentiostat.wait_for_connection(timeout=connect_timeout)
-    try:
-        sim_control.wait_for_connection(timeout=min(connect_timeout, 2.0))
-    except TimeoutError:
-        sim_control = None  # a real beamline
+    mass_spectrometer = _optional(MassSpectrometer(f"{prefix}DEMS:", name="dems"), connect_timeout)
+    sim_control = _optional(SimControl(f"{prefix}SIM:", name="sim"), min(connect_timeout, 2.0))
 
     store = open_store(data)
     RE = RunEngine()
@@ -122,6 +121,8 @@ def make_session(
     # (Its signals, not the device: the device itself is the flyer of the primary stream.)
     p = potentiostat
     baseline = [p.status, p.ewe, p.current, p.charge, p.elapsed, p.clock, p.cell, p.compliance]
+    if mass_spectrometer is not None:
+        baseline += [mass_spectrometer.pressure, mass_spectrometer.acquiring]
     RE.preprocessors.append(SupplementalData(baseline=baseline))
     RE.md.update(
         operator=operator or getpass.getuser(),
@@ -133,6 +134,7 @@ def make_session(
     # Storage writes happen beside acquisition, not in its way (the log is written first).
     background_writer = BackgroundWriter(writer)
     cycling = CyclingAnalysis()
+    gas = GasAnalysis()
     tokens = {
         role: RE.subscribe(callback)
         for role, callback in (
@@ -140,6 +142,7 @@ def make_session(
             ("writer", background_writer),
             # A failing analysis must not stop acquisition; it is logged instead.
             ("cycling", GuardedCallback(cycling, "live cycling analysis")),
+            ("gas", GuardedCallback(gas, "live gas analysis")),
         )
     }
     return Session(
@@ -147,12 +150,23 @@ def make_session(
         RE=RE,
         store=store,
         potentiostat=potentiostat,
+        mass_spectrometer=mass_spectrometer,
         sim_control=sim_control,
         cycling=cycling,
+        gas=gas,
         writer=writer,
         document_log=log,
         simulator=simulator,
     )
+
+
+def _optional(device, timeout: float):
+    """The device if its instrument answers, else None (a beamline without it)."""
+    try:
+        device.wait_for_connection(timeout=timeout)
+    except TimeoutError:
+        return None
+    return device
 
 
 def _default_log_dir():

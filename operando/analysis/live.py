@@ -10,27 +10,41 @@ import numpy as np
 from event_model import DocumentRouter
 
 from .electrochem import round_floats, summarize_cycling
+from .gas import Calibration, summarize_gas
 
 
 class ColumnGatherer(DocumentRouter):
-    """Collect the columns of one stream of the current run, ordered by seq_num."""
+    """Collect the columns of one stream of the current run, ordered by seq_num.
 
-    def __init__(self, stream: str, keys: tuple[str, ...]):
+    keys : the data keys to keep; None keeps every numeric key of the stream. The
+    stream's configuration (from its descriptor) is kept in ``configuration``.
+    """
+
+    def __init__(self, stream: str, keys: tuple[str, ...] | None):
         super().__init__()
         self.stream = stream
-        self.keys = keys
+        self._wanted = keys
+        self.keys: tuple[str, ...] = keys or ()
         self.start_doc: dict | None = None
+        self.configuration: dict = {}
         self._descriptors: set[str] = set()
         self._chunks: list[dict[str, np.ndarray]] = []
 
     def start(self, doc):
         self.start_doc = doc
+        self.keys = self._wanted or ()
+        self.configuration = {}
         self._descriptors.clear()
         self._chunks.clear()
 
     def descriptor(self, doc):
         if doc.get("name") == self.stream:
             self._descriptors.add(doc["uid"])
+            self.configuration = doc.get("configuration", {})
+            if self._wanted is None:
+                self.keys = tuple(
+                    k for k, v in doc["data_keys"].items() if v["dtype"] in ("number", "integer")
+                )
 
     def event_page(self, doc):
         if doc["descriptor"] not in self._descriptors:
@@ -102,3 +116,67 @@ def run_cycling_summary(start_doc: dict, columns: dict[str, np.ndarray]) -> dict
         formula=sample["formula"],
     )
     return {"uid": start_doc["uid"], **round_floats(result)}
+
+
+class GasAnalysis(DocumentRouter):
+    """Cycling plus DEMS gas evolution of a run with ``primary`` and ``dems`` streams.
+
+    After the stop document, ``summary`` holds the cycling summary (first cycle at the top
+    level) merged with the gas summary: per cycle amounts (umol), onset potentials (V) and
+    peak rates (nmol/min) of O2, CO2 and H2, and for the first cycle lattice oxygen lost
+    (%), O2 capacity and irreversible capacity (mAh/g). None for runs without gas data.
+    """
+
+    def __init__(self):
+        super().__init__()
+        self.primary = ColumnGatherer("primary", ("time", "t", "Ewe", "I", "step"))
+        self.dems = ColumnGatherer("dems", None)
+        self.summary: dict | None = None
+
+    def _both(self, name: str, doc) -> None:
+        getattr(self.primary, name)(doc)
+        getattr(self.dems, name)(doc)
+
+    def start(self, doc):
+        self.summary = None
+        self._both("start", doc)
+
+    def descriptor(self, doc):
+        self._both("descriptor", doc)
+
+    def event_page(self, doc):
+        self._both("event_page", doc)
+
+    def event(self, doc):
+        self._both("event", doc)
+
+    def stop(self, doc):
+        if self.dems.start_doc is None or not self.dems.configuration:
+            return  # not a gas run
+        self.summary = run_gas_summary(
+            self.primary.start_doc, self.primary.columns(), self.dems.columns(),
+            self.dems.configuration,
+        )  # fmt: skip
+
+
+def run_gas_summary(
+    start_doc: dict, primary: dict[str, np.ndarray], dems: dict[str, np.ndarray],
+    dems_configuration: dict,
+) -> dict:  # fmt: skip
+    """Cycling and gas summary of a run from its start document, primary and dems columns
+    and the dems stream's configuration (the calibration); floats rounded, ``uid`` added."""
+    cycling = run_cycling_summary(start_doc, primary)
+    sample = start_doc["sample"]
+    gas = round_floats(
+        summarize_gas(
+            primary,
+            dems,
+            Calibration.from_configuration(dems_configuration),
+            active_mass_mg=sample["active_mass_mg"],
+            formula=sample["formula"],
+        )
+    )
+    merged_cycles = [{**c, **g} for c, g in zip(cycling["cycles"], gas["cycles"], strict=False)]
+    first = {k: v for k, v in gas.items() if k != "cycles"}
+    first.update(gas["cycles"][0] if gas["cycles"] else {})
+    return {**cycling, **first, "cycles": merged_cycles}

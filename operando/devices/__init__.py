@@ -8,7 +8,8 @@ import os
 
 os.environ.setdefault("OPHYD_CONTROL_LAYER", "caproto")
 
+from .dems import MassSpectrometer  # noqa: E402
 from .potentiostat import Potentiostat  # noqa: E402
 from .simcontrol import SimControl  # noqa: E402
 
-__all__ = ["Potentiostat", "SimControl"]
+__all__ = ["MassSpectrometer", "Potentiostat", "SimControl"]

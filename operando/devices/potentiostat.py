@@ -4,7 +4,7 @@ A procedure (steps of OCV, CC or CV techniques, each with its limits) runs on th
 instrument. Bluesky drives it as a flyer: ``kickoff`` starts the procedure, ``complete``
 finishes when the instrument reports it ended (last step's limit, a fault or a stop), and
 ``collect_pages`` reads the points recorded since the last collection from the
-on-instrument buffer, page by page, as Event pages of the ``primary`` stream (t, Ewe, I,
+on-instrument buffer, page by page, as Event pages of the ``primary`` stream (time, t, Ewe, I,
 Q, step). Points keep accumulating on the instrument while nobody reads, so nothing is
 lost when a plan is paused or slow.
 """
@@ -13,54 +13,15 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-import numpy as np
 from ophyd import Component as Cpt
 from ophyd import Device, EpicsSignal, EpicsSignalRO
 from ophyd.status import DeviceStatus, Status, SubscriptionStatus
 
+from .instrument import InstrumentRefused, PagedBuffer, Setpoint
+
+__all__ = ["InstrumentRefused", "Potentiostat", "Setpoint"]
+
 TECHNIQUES = ("OCV", "CC", "CV")
-
-
-REFUSAL_TIMEOUT_S = 3.0  # a put the IOC refused gets no completion; give up after this
-
-
-class InstrumentRefused(RuntimeError):
-    """The instrument refused a setting (outside compliance, or inconsistent)."""
-
-
-class Setpoint(EpicsSignal):
-    """A setting the instrument may refuse; a refusal fails the put with the IOC's reason.
-
-    The instrument publishes why it refused a put in its LastError PV (caproto's threading
-    client does not report a refused put-completion, so the put times out instead).
-    """
-
-    def __init__(self, *args, put_complete: bool = True, **kwargs):
-        # Done when the IOC completes the put, not when a readback matches: commands
-        # (Start, NewCell) read back 0 after they act.
-        super().__init__(*args, put_complete=put_complete, **kwargs)
-
-    def set(self, value, **kwargs):
-        kwargs.setdefault("timeout", REFUSAL_TIMEOUT_S)
-        inner = super().set(value, **kwargs)
-        outer = DeviceStatus(self)
-
-        def relay(status) -> None:
-            if status.success:
-                outer.set_finished()
-                return
-            reason = _instrument_of(self).last_error.get(use_monitor=False) or "no reason given"
-            outer.set_exception(InstrumentRefused(f"{self.pvname} refused {value!r}: {reason}"))
-
-        inner.add_callback(relay)
-        return outer
-
-
-def _instrument_of(signal):
-    device = signal
-    while not hasattr(device, "last_error"):
-        device = device.parent
-    return device
 
 
 TECHNIQUE_CODES = {"OCV": 0, "CC": 1, "CV": 2}
@@ -106,24 +67,22 @@ class CellConfig(Device):
     area = Cpt(Setpoint, "AreaCm2", kind="config")  # cm2
 
 
-class DataBuffer(Device):
-    """The on-instrument record, read in pages."""
+class DataBuffer(PagedBuffer):
+    """The on-instrument record of points, read in pages."""
 
-    count = Cpt(EpicsSignalRO, "Count", kind="omitted")
-    t0 = Cpt(EpicsSignalRO, "T0", kind="omitted")  # instrument time of the last clear
-    start = Cpt(EpicsSignal, "Start", kind="omitted")
-    n = Cpt(EpicsSignalRO, "N", kind="omitted")
-    ts = Cpt(EpicsSignalRO, "TS", kind="omitted")
-    t = Cpt(EpicsSignalRO, "T", kind="omitted")
-    ewe = Cpt(EpicsSignalRO, "Ewe", kind="omitted")
-    i = Cpt(EpicsSignalRO, "I", kind="omitted")
-    q = Cpt(EpicsSignalRO, "Q", kind="omitted")
-    step = Cpt(EpicsSignalRO, "Step", kind="omitted")
-    clear = Cpt(Setpoint, "Clear", kind="omitted")
+    t = Cpt(EpicsSignalRO, "T", kind="omitted")  # s since the buffer was cleared
+    ewe = Cpt(EpicsSignalRO, "Ewe", kind="omitted")  # V
+    i = Cpt(EpicsSignalRO, "I", kind="omitted")  # mA
+    q = Cpt(EpicsSignalRO, "Q", kind="omitted")  # mAh
+    step = Cpt(EpicsSignalRO, "Step", kind="omitted")  # steps started since power-up
+
+    columns = ("ts", "t", "ewe", "i", "q", "step")
 
 
-# Columns of the primary stream: data key -> (buffer signal, units, dtype)
+# Columns of the primary stream: data key -> (buffer column, units, dtype). ``time`` is the
+# instrument clock (POSIX s), shared with every other instrument's stream of the run.
 PRIMARY_KEYS = {
+    "time": ("ts", "s", "number"),
     "t": ("t", "s", "number"),
     "Ewe": ("ewe", "V", "number"),
     "I": ("i", "mA", "number"),
@@ -162,8 +121,6 @@ class Potentiostat(Device):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self._next_index = 0  # first buffer point not yet collected
-        self._buffer_t0: float | None = None  # which filling of the buffer that index is in
         self._seq = 0
 
     # --- commands (blocking; plans reach them through messages) ------------------------
@@ -200,49 +157,8 @@ class Potentiostat(Device):
         return SubscriptionStatus(self.done_seq, ended)
 
     def describe_collect(self) -> dict:
-        source = self.buffer.prefix
-        keys = {
-            key: {
-                "source": f"PV:{source}{pv_suffix_of(self.buffer, attr)}",
-                "dtype": dtype,
-                "shape": [],
-                "units": units,
-                "dtype_numpy": "<i8" if dtype == "integer" else "<f8",
-            }
-            for key, (attr, units, dtype) in PRIMARY_KEYS.items()
-        }
-        return {"primary": keys}
+        return {"primary": self.buffer.describe_keys(PRIMARY_KEYS)}
 
     def collect_pages(self) -> Iterator[dict]:
         """Event pages of every point recorded since the last collection."""
-        t0 = float(self.buffer.t0.get(use_monitor=False))
-        if t0 != self._buffer_t0:  # the buffer was cleared since the last collection
-            self._buffer_t0, self._next_index = t0, 0
-        count = int(self.buffer.count.get(use_monitor=False))
-        while self._next_index < count:
-            page = self.read_page(self._next_index)
-            if not page["t"].size:
-                break
-            self._next_index += page["t"].size
-            ts = page.pop("ts")
-            data = {key: page[attr].tolist() for key, (attr, _, _) in PRIMARY_KEYS.items()}
-            data["step"] = [int(s) for s in data["step"]]
-            yield {
-                "data": data,
-                "timestamps": {key: ts.tolist() for key in data},
-            }
-
-    def read_page(self, start: int) -> dict[str, np.ndarray]:
-        """Read one page of the buffer beginning at index start."""
-        b = self.buffer
-        b.start.put(start, wait=True)
-        n = int(b.n.get(use_monitor=False))
-        columns = {"ts": b.ts, "t": b.t, "ewe": b.ewe, "i": b.i, "q": b.q, "step": b.step}
-        return {
-            name: np.asarray(sig.get(use_monitor=False), dtype=float)[:n]
-            for name, sig in columns.items()
-        }
-
-
-def pv_suffix_of(device: Device, attr: str) -> str:
-    return getattr(device, attr).pvname[len(device.prefix) :]
+        yield from self.buffer.event_pages(PRIMARY_KEYS)

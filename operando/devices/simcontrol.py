@@ -5,7 +5,7 @@ from __future__ import annotations
 from ophyd import Component as Cpt
 from ophyd import Device, EpicsSignal, EpicsSignalRO
 
-from .potentiostat import Setpoint
+from .instrument import Setpoint
 
 
 class SimControl(Device):

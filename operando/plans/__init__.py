@@ -1,5 +1,6 @@
 """Bluesky plans: electrochemistry protocols and the stubs they are made of."""
 
+from .dems import dems_cycling
 from .electrochem import (
     applied_current_mA,
     galvanostatic,
@@ -10,6 +11,7 @@ from .electrochem import (
 
 __all__ = [
     "applied_current_mA",
+    "dems_cycling",
     "galvanostatic",
     "galvanostatic_cycle",
     "ocv_rest",

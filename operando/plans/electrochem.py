@@ -13,6 +13,7 @@ from __future__ import annotations
 import bluesky.preprocessors as bpp
 from bluesky.utils import MsgGenerator
 
+from ..devices.dems import MassSpectrometer
 from ..devices.potentiostat import Potentiostat
 from ..sample import Sample
 from .stubs import (
@@ -21,8 +22,11 @@ from .stubs import (
     check_compliance,
     clear_buffer,
     configure_cell,
+    finish_gas_sampling,
     open_circuit,
     run_procedure,
+    start_gas_sampling,
+    stop_gas_sampling,
 )
 
 MAX_STEPS = 64  # steps the potentiostat holds in one procedure
@@ -92,11 +96,14 @@ def electrochem_run(
     *,
     currents_mA: tuple[float, ...] = (),
     voltages_V: tuple[float, ...] = (),
+    mass_spectrometer: MassSpectrometer | None = None,
     md: dict | None = None,
 ) -> MsgGenerator[str]:
     """One run of a procedure: compliance check, cell configuration, clean end at OCV.
 
-    ``parameters`` must hold ``record_dt_s`` and ``record_dE_V``. Start metadata:
+    ``parameters`` must hold ``record_dt_s`` and ``record_dE_V`` (and, with a mass
+    spectrometer, ``sample_interval_s``: its headspace is sampled from the start of the
+    procedure until a sample has covered its end, into the ``dems`` stream). Start metadata:
     ``sample``, ``protocol`` {name, parameters}, and whatever md adds. The session puts
     ``experiment``, ``operator`` and ``simulated`` in RE.md for every run.
     """
@@ -108,14 +115,25 @@ def electrochem_run(
         **(md or {}),
     }
     recording = {k: parameters[k] for k in ("record_dt_s", "record_dE_V")}
+    flyers = () if mass_spectrometer is None else (mass_spectrometer,)
 
-    def inner() -> MsgGenerator[str]:
+    def measure() -> MsgGenerator[str]:
         yield from clear_buffer(pstat)
-        return (yield from run_procedure(pstat, steps, **recording))
+        if mass_spectrometer is not None:
+            yield from start_gas_sampling(mass_spectrometer, parameters["sample_interval_s"])
+        reason = yield from run_procedure(pstat, steps, also_collect=flyers, **recording)
+        if mass_spectrometer is not None:
+            yield from finish_gas_sampling(mass_spectrometer)
+        return reason
+
+    def leave_safe() -> MsgGenerator[None]:
+        yield from open_circuit(pstat)
+        if mass_spectrometer is not None:
+            yield from stop_gas_sampling(mass_spectrometer)
 
     yield from check_compliance(pstat, currents_mA=currents_mA, voltages_V=voltages_V)
     yield from configure_cell(pstat, sample)
-    return (yield from bpp.run_wrapper(bpp.finalize_wrapper(inner(), open_circuit(pstat)), md=_md))
+    return (yield from bpp.run_wrapper(bpp.finalize_wrapper(measure(), leave_safe()), md=_md))
 
 
 def ocv_rest(

@@ -1,4 +1,4 @@
-"""Plan stubs for the potentiostat: check, configure, run a procedure, open the circuit.
+"""Plan stubs: check, configure, run a procedure, open the circuit; sample the gas.
 
 Procedures (steps of techniques) run on the instrument. A stub starts one and then, until
 the instrument reports it ended, collects the points the instrument recorded into the
@@ -60,9 +60,10 @@ def configure_cell(pstat: Potentiostat, sample: Sample) -> MsgGenerator[None]:
     )
 
 
-def collect_points(pstat: Potentiostat) -> MsgGenerator[None]:
-    """Emit every point the instrument recorded since the last read-out."""
-    yield from bps.collect(pstat, return_payload=False)
+def collect_points(*instruments: Any) -> MsgGenerator[None]:
+    """Emit every point the instruments recorded since the last read-out."""
+    for instrument in instruments:
+        yield from bps.collect(instrument, return_payload=False)
 
 
 @dataclass(frozen=True)
@@ -119,11 +120,13 @@ def run_procedure(
     record_dt_s: float,
     record_dE_V: float,
     readout_s: float = READOUT_S,
+    also_collect: tuple[Any, ...] = (),
 ) -> MsgGenerator[str]:
     """Run steps on the instrument, one after another, collecting points as they come.
 
     The instrument moves from one step to the next by itself, so the record has no gap
-    between steps however slow the computer is.
+    between steps however slow the computer is. The instruments in also_collect (flyers
+    already kicked off, such as the mass spectrometer) are read out at the same pace.
 
     Returns
     -------
@@ -139,7 +142,7 @@ def run_procedure(
         # the points recorded meanwhile are read out on resume (or by open_circuit on abort).
         yield from bps.checkpoint()
         done = yield from bps.wait(group=group, timeout=readout_s, error_on_timeout=False)
-        yield from collect_points(pstat)
+        yield from collect_points(pstat, *also_collect)
     status = yield from bps.rd(pstat.status)
     reason = yield from bps.rd(pstat.end_reason)
     if status == "Fault":
@@ -156,3 +159,22 @@ def open_circuit(pstat: Potentiostat) -> MsgGenerator[None]:
 def clear_buffer(pstat: Potentiostat) -> MsgGenerator[None]:
     """Empty the instrument's record so that t = 0 at the start of this run."""
     yield from bps.mv(pstat.buffer.clear, 1)
+
+
+def start_gas_sampling(ms: Any, interval_s: float) -> MsgGenerator[None]:
+    """Set the DEMS sampling interval (s), empty its record, purge and start sampling."""
+    yield from bps.mv(ms.interval, interval_s)
+    yield from bps.mv(ms.buffer.clear, 1)
+    yield from bps.kickoff(ms, wait=True)
+
+
+def finish_gas_sampling(ms: Any) -> MsgGenerator[None]:
+    """Let the sample under way cover the gas made until now, stop, and read it out."""
+    yield from bps.complete(ms, wait=True)
+    yield from collect_points(ms)
+
+
+def stop_gas_sampling(ms: Any) -> MsgGenerator[None]:
+    """Stop sampling at once (a run that ended early) and read out what was sampled."""
+    yield from bps.mv(ms.acquire, 0)
+    yield from collect_points(ms)

@@ -107,7 +107,7 @@ class Quadrupole:
 
     sensitivity: dict[str, float] = field(default_factory=lambda: dict(SENSITIVITY_A_S_MOL))
     background: dict[int, float] = field(default_factory=lambda: dict(BACKGROUND_A))
-    noise_floor_A: float = 1.0e-15
+    noise_floor_A: float = 5.0e-15
     noise_relative: float = 5.0e-4
     rng: np.random.Generator = field(default_factory=lambda: np.random.default_rng(2016))
 

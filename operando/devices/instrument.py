@@ -1,0 +1,129 @@
+"""Building blocks every instrument device uses: refusable settings and paged buffers.
+
+- :class:`Setpoint`: a setting the instrument may refuse (outside compliance); the put
+  fails with the instrument's own reason, read from its ``LastError`` PV.
+- :class:`PagedBuffer`: an on-instrument record read out in pages (put ``Start``, read
+  ``N`` and the column arrays), remembering what has been collected already so that a
+  flyer emits every point exactly once.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import numpy as np
+from ophyd import Component as Cpt
+from ophyd import Device, EpicsSignal, EpicsSignalRO
+from ophyd.status import DeviceStatus
+
+REFUSAL_TIMEOUT_S = 3.0  # a put the IOC refused gets no completion; give up after this
+
+
+class InstrumentRefused(RuntimeError):
+    """The instrument refused a setting (outside compliance, or inconsistent)."""
+
+
+class Setpoint(EpicsSignal):
+    """A setting the instrument may refuse; a refusal fails the put with the IOC's reason.
+
+    The instrument publishes why it refused a put in its LastError PV (caproto's threading
+    client does not report a refused put-completion, so the put times out instead).
+    """
+
+    def __init__(self, *args, put_complete: bool = True, **kwargs):
+        # Done when the IOC completes the put, not when a readback matches: commands
+        # (Start, NewCell) read back 0 after they act.
+        super().__init__(*args, put_complete=put_complete, **kwargs)
+
+    def set(self, value, **kwargs):
+        kwargs.setdefault("timeout", REFUSAL_TIMEOUT_S)
+        inner = super().set(value, **kwargs)
+        outer = DeviceStatus(self)
+
+        def relay(status) -> None:
+            if status.success:
+                outer.set_finished()
+                return
+            reason = _instrument_of(self).last_error.get(use_monitor=False) or "no reason given"
+            outer.set_exception(InstrumentRefused(f"{self.pvname} refused {value!r}: {reason}"))
+
+        inner.add_callback(relay)
+        return outer
+
+
+def _instrument_of(signal):
+    device = signal
+    while not hasattr(device, "last_error"):
+        device = device.parent
+    return device
+
+
+class PagedBuffer(Device):
+    """An on-instrument record read in pages; subclasses add their column arrays.
+
+    ``columns`` names the array components read with every page; ``ts`` (instrument time
+    of each point, s) is always one of them.
+    """
+
+    count = Cpt(EpicsSignalRO, "Count", kind="omitted")
+    t0 = Cpt(EpicsSignalRO, "T0", kind="omitted")  # instrument time of the last clear
+    start = Cpt(EpicsSignal, "Start", kind="omitted")
+    n = Cpt(EpicsSignalRO, "N", kind="omitted")
+    ts = Cpt(EpicsSignalRO, "TS", kind="omitted")
+    clear = Cpt(Setpoint, "Clear", kind="omitted")
+
+    columns: tuple[str, ...] = ("ts",)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self._next_index = 0  # first point not yet collected
+        self._filled_since: float | None = None  # which filling of the buffer that index is in
+
+    def read_page(self, start: int) -> dict[str, np.ndarray]:
+        """One page of the buffer beginning at index start, column by column."""
+        self.start.put(start, wait=True)
+        n = int(self.n.get(use_monitor=False))
+        return {
+            name: np.asarray(getattr(self, name).get(use_monitor=False), dtype=float)[:n]
+            for name in self.columns
+        }
+
+    def new_pages(self) -> Iterator[dict[str, np.ndarray]]:
+        """Pages of every point recorded since the last call (all of them after a clear)."""
+        t0 = float(self.t0.get(use_monitor=False))
+        if t0 != self._filled_since:  # cleared since the last collection
+            self._filled_since, self._next_index = t0, 0
+        count = int(self.count.get(use_monitor=False))
+        while self._next_index < count:
+            page = self.read_page(self._next_index)
+            if not page["ts"].size:
+                break
+            self._next_index += page["ts"].size
+            yield page
+
+    def event_pages(self, keys: dict[str, tuple[str, str, str]]) -> Iterator[dict]:
+        """Event-page payloads (data, timestamps) of the new points.
+
+        keys maps each data key to (buffer column, units, dtype); timestamps are the
+        instrument's times of the points.
+        """
+        for page in self.new_pages():
+            ts = page["ts"].tolist()
+            data = {}
+            for key, (column, _, dtype) in keys.items():
+                values = page[column]
+                data[key] = values.astype(int).tolist() if dtype == "integer" else values.tolist()
+            yield {"data": data, "timestamps": {key: ts for key in data}}
+
+    def describe_keys(self, keys: dict[str, tuple[str, str, str]]) -> dict[str, dict]:
+        """Data keys (source PV, dtype, shape, units) of those columns."""
+        return {
+            key: {
+                "source": f"PV:{getattr(self, column).pvname}",
+                "dtype": dtype,
+                "shape": [],
+                "units": units,
+                "dtype_numpy": "<i8" if dtype == "integer" else "<f8",
+            }
+            for key, (column, units, dtype) in keys.items()
+        }
