@@ -3,6 +3,8 @@
     operando sim [--prefix P] [--port N] [--time-scale K]
     operando run cycle --material lnmo --mass-mg 3.85 --c-rate 0.02 --v-min 2 --v-max 4.8 \\
         --cycles 1 --time-scale 50000 --data DIR [--json]
+    operando run dems --material lnmo --mass-mg 32.9 --current-mA-g 10 --cycles 2 \\
+        --time-scale 50000 --data DIR [--json]
     operando replay UID --data DIR [--json]
     operando recover --data DIR [LOG ...]
     operando demo --out DIR
@@ -19,6 +21,7 @@ import time
 from .sample import KNOWN_MATERIALS
 
 COIN_CELL_AREA_CM2 = 1.54  # a 14 mm electrode disc
+DEMS_CELL_AREA_CM2 = 1.13  # a 12 mm electrode disc in the Swagelok DEMS cell
 DEMO_TIME_SCALE = 50000.0
 
 
@@ -29,6 +32,25 @@ def _print_json(obj: dict) -> None:
 def _cycling_keys(summary: dict) -> dict:
     """The summary without the per-cycle list (first cycle at the top level)."""
     return {k: v for k, v in summary.items() if k != "cycles"}
+
+
+def _is_gas_summary(summary: dict) -> bool:
+    return "o2_umol" in summary
+
+
+PER_CYCLE_GAS_KEYS = (
+    "o2_umol", "co2_umol", "h2_umol", "o2_onset_V", "co2_onset_V", "o2_max_rate_nmol_min",
+    "co2_max_rate_nmol_min", "h2_max_rate_nmol_min",
+)  # fmt: skip
+
+
+def _gas_keys(summary: dict) -> dict:
+    """First-cycle cycling and gas keys, and the gas keys of every cycle under ``cycles``."""
+    cycles = [
+        {"cycle": n, **{k: c.get(k) for k in PER_CYCLE_GAS_KEYS}}
+        for n, c in enumerate(summary["cycles"], 1)
+    ]
+    return {**_cycling_keys(summary), "cycles": cycles}
 
 
 # --- operando sim ---------------------------------------------------------------------
@@ -87,6 +109,67 @@ def run_cycle(
         session.close()
 
 
+def run_dems(
+    *,
+    material: str,
+    mass_mg: float,
+    area_cm2: float,
+    current_mA_g: float,
+    cycles: int,
+    v_min: float,
+    v_max: float,
+    rest_h: float,
+    sample_interval_s: float,
+    time_scale: float,
+    data: str,
+    prefix: str | None = None,
+    ca_port: int | None = None,
+    sample_name: str | None = None,
+) -> dict:
+    """Rest, cycle and sample the gas (DEMS); return the live cycling + gas summary."""
+    from .plans.dems import check_dems_parameters, dems_cycling
+    from .sample import sample_for
+
+    sample = sample_for(material, mass_mg, area_cm2, name=sample_name or f"{material} DEMS cell")
+    dems = {
+        "rest_s": rest_h * 3600.0, "current_mA_g": current_mA_g, "v_min": v_min,
+        "v_max": v_max, "cycles": cycles, "sample_interval_s": sample_interval_s,
+    }  # fmt: skip
+    check_dems_parameters(sample, **dems)
+    if time_scale <= 0:
+        raise ValueError(f"--time-scale must be positive, got {time_scale}")
+    session = _session(data, prefix, ca_port, time_scale)
+    try:
+        if session.mass_spectrometer is None:
+            raise ValueError("this beamline has no DEMS mass spectrometer (no PVs ...DEMS:)")
+        if session.sim_control is not None:
+            session.assemble_sim_cell(sample)
+        _run(session, dems_cycling(session.potentiostat, session.mass_spectrometer, sample, **dems))
+        return session.gas.summary
+    finally:
+        session.close()
+
+
+def cmd_run_dems(args: argparse.Namespace) -> int:
+    summary = run_dems(
+        material=args.material,
+        mass_mg=args.mass_mg,
+        area_cm2=args.area_cm2,
+        current_mA_g=args.current_mA_g,
+        cycles=args.cycles,
+        v_min=args.v_min,
+        v_max=args.v_max,
+        rest_h=args.rest_h,
+        sample_interval_s=args.sample_interval_s,
+        time_scale=args.time_scale,
+        data=args.data,
+        prefix=args.prefix,
+        ca_port=args.ca_port,
+    )
+    _report_summary(summary, args.json)
+    return 0
+
+
 def _session(data, prefix, ca_port, time_scale):
     from .session import make_session
 
@@ -130,8 +213,9 @@ def cmd_run_cycle(args: argparse.Namespace) -> int:
 
 
 def _report_summary(summary: dict, as_json: bool) -> None:
+    gas = _is_gas_summary(summary)
     if as_json:
-        _print_json(_cycling_keys(summary))
+        _print_json(_gas_keys(summary) if gas else _cycling_keys(summary))
         return
     print(f"run {summary['uid']}")
     for n, cycle in enumerate(summary["cycles"], 1):
@@ -144,24 +228,40 @@ def _report_summary(summary: dict, as_json: bool) -> None:
             f"    dQ/dV peaks (V, strongest first): charge {cycle['dqdv_charge_peaks_V']}, "
             f"discharge {cycle['dqdv_discharge_peaks_V']}"
         )
+        if gas:
+            print(
+                f"    gas (umol): O2 {cycle['o2_umol']}, CO2 {cycle['co2_umol']}, "
+                f"H2 {cycle['h2_umol']}; onsets (V): O2 {cycle['o2_onset_V']}, CO2 "
+                f"{cycle['co2_onset_V']}; peak rates (nmol/min): O2 "
+                f"{cycle['o2_max_rate_nmol_min']}, CO2 {cycle['co2_max_rate_nmol_min']}"
+            )
+    if gas:
+        print(
+            f"  first cycle: lattice O lost {summary['lattice_o_loss_pct']} % of formula "
+            f"units; O2 carried {summary['o2_capacity_mAh_g']} mAh/g of the "
+            f"{summary['irreversible_capacity_mAh_g']} mAh/g irreversible capacity "
+            f"({summary['o2_share_of_irreversible_pct']} %)"
+        )
+        print(f"  detection limits (nmol/min): {summary['detection_limits_nmol_min']}")
 
 
 # --- operando replay ---------------------------------------------------------------------
-def replay_cycling(uid: str, data: str) -> dict:
-    """Recompute a stored run's cycling summary from its stored documents."""
-    from .analysis.live import CyclingAnalysis
+def replay_run(uid: str, data: str) -> dict:
+    """Recompute a stored run's summary (cycling, and gas if it has a dems stream) from its
+    stored documents, through the callbacks that ran live."""
+    from .analysis.live import CyclingAnalysis, GasAnalysis
     from .storage import open_store, replay
 
     store = open_store(data)
-    analysis = CyclingAnalysis()
-    replay(store.run(uid), [analysis])
-    if analysis.summary is None:
+    cycling, gas = CyclingAnalysis(), GasAnalysis()
+    replay(store.run(uid), [cycling, gas])
+    if cycling.summary is None:
         raise RuntimeError(f"run {uid} has no stop document; is it complete?")
-    return analysis.summary
+    return gas.summary or cycling.summary
 
 
 def cmd_replay(args: argparse.Namespace) -> int:
-    _report_summary(replay_cycling(args.uid, args.data), args.json)
+    _report_summary(replay_run(args.uid, args.data), args.json)
     return 0
 
 
@@ -180,11 +280,15 @@ def cmd_recover(args: argparse.Namespace) -> int:
 # --- operando demo ---------------------------------------------------------------------------
 DEMO_CYCLE = {"c_rate": 1 / 50, "v_min": 2.0, "v_max": 4.8, "cycles": 1}
 DEMO_LOADING_MG_CM2 = 2.5
+DEMO_DEMS = {"current_mA_g": 10.0, "v_min": 2.0, "v_max": 4.8, "cycles": 2}
+DEMO_DEMS_MASS_MG = 32.9  # about 30 mg/cm2 in the DEMS cell
 
 
 def run_demo(out: pathlib.Path, time_scale: float = DEMO_TIME_SCALE) -> dict:
-    """First cycle of both materials at C/50, stored, then reported from storage."""
-    from .analysis.report import cycling_summary, plot_cycling
+    """First cycle of both materials at C/50 in a coin cell, then two DEMS cycles of each at
+    10 mA/g after a 6 h rest; stored, then reported from storage."""
+    from .analysis.report import cycling_summary, gas_summary, plot_cycling, plot_gas
+    from .plans.dems import dems_cycling
     from .plans.electrochem import galvanostatic_cycle
     from .sample import sample_for
     from .session import make_session
@@ -193,10 +297,10 @@ def run_demo(out: pathlib.Path, time_scale: float = DEMO_TIME_SCALE) -> dict:
     out.mkdir(parents=True, exist_ok=True)
     data = out / "data"
     session = make_session(str(data), time_scale=time_scale)
-    uids = {}
+    uids: dict[str, dict[str, str]] = {}
     try:
         for material in KNOWN_MATERIALS:
-            sample = sample_for(
+            coin = sample_for(
                 material,
                 DEMO_LOADING_MG_CM2 * COIN_CELL_AREA_CM2,
                 COIN_CELL_AREA_CM2,
@@ -204,9 +308,20 @@ def run_demo(out: pathlib.Path, time_scale: float = DEMO_TIME_SCALE) -> dict:
             )
             print(f"[demo] {material}: first cycle at C/50, 2.0-4.8 V ...", flush=True)
             t0 = time.monotonic()
-            session.assemble_sim_cell(sample)
-            _run(session, galvanostatic_cycle(session.potentiostat, sample, **DEMO_CYCLE))
-            uids[material] = session.cycling.summary["uid"]
+            session.assemble_sim_cell(coin)
+            _run(session, galvanostatic_cycle(session.potentiostat, coin, **DEMO_CYCLE))
+            uids[material] = {"coin": session.cycling.summary["uid"]}
+            print(f"[demo] {material}: done in {time.monotonic() - t0:.0f} s", flush=True)
+
+            dems_cell = sample_for(
+                material, DEMO_DEMS_MASS_MG, DEMS_CELL_AREA_CM2, name=f"{material} DEMS cell"
+            )
+            print(f"[demo] {material}: DEMS, 6 h rest + 2 cycles at 10 mA/g ...", flush=True)
+            t0 = time.monotonic()
+            session.assemble_sim_cell(dems_cell)
+            ms = session.mass_spectrometer
+            _run(session, dems_cycling(session.potentiostat, ms, dems_cell, **DEMO_DEMS))
+            uids[material]["dems"] = session.gas.summary["uid"]
             print(f"[demo] {material}: done in {time.monotonic() - t0:.0f} s", flush=True)
     finally:
         session.close()
@@ -214,10 +329,14 @@ def run_demo(out: pathlib.Path, time_scale: float = DEMO_TIME_SCALE) -> dict:
     # The report reads storage afresh, as a later reader would.
     store = open_store(str(data))
     summary = {}
-    for material, uid in uids.items():
-        run = store.run(uid)
-        summary[material] = _cycling_keys(cycling_summary(run))
-        plot_cycling(run, out / f"{material}_cycle.png")
+    for material, runs in uids.items():
+        coin_run, dems_run = store.run(runs["coin"]), store.run(runs["dems"])
+        summary[material] = {
+            **_cycling_keys(cycling_summary(coin_run)),
+            "dems": _gas_keys(gas_summary(dems_run)),
+        }
+        plot_cycling(coin_run, out / f"{material}_cycle.png")
+        plot_gas(dems_run, out / f"{material}_dems.png")
     (out / "summary.json").write_text(json.dumps(summary, indent=2))
     print(f"[demo] wrote {out / 'summary.json'} and figures to {out}")
     return summary
@@ -231,6 +350,14 @@ def cmd_demo(args: argparse.Namespace) -> int:
             f"{s['discharge_capacity_mAh_g']} mAh/g, CE {s['coulombic_efficiency_pct']} %, "
             f"Li {s['li_removed']} / {s['li_inserted']}, dQ/dV charge peaks "
             f"{s['dqdv_charge_peaks_V']}"
+        )
+        d = s["dems"]
+        print(
+            f"{material} DEMS cycle 1: O2 {d['cycles'][0]['o2_umol']} umol, CO2 "
+            f"{d['cycles'][0]['co2_umol']} umol (onsets {d['cycles'][0]['o2_onset_V']} / "
+            f"{d['cycles'][0]['co2_onset_V']} V), lattice O lost {d['lattice_o_loss_pct']} %, "
+            f"O2 capacity {d['o2_capacity_mAh_g']} of {d['irreversible_capacity_mAh_g']} mAh/g "
+            "irreversible"
         )
     return 0
 
@@ -269,6 +396,34 @@ def build_parser() -> argparse.ArgumentParser:
     c.add_argument("--ca-port", type=int, help="Channel Access port of that beamline's server")
     c.add_argument("--json", action="store_true", help="print one JSON object")
     c.set_defaults(func=cmd_run_cycle)
+
+    d = protocols.add_parser(
+        "dems", help="OCV rest, then galvanostatic cycling with the evolved gas sampled (DEMS)"
+    )
+    d.add_argument("--material", required=True, choices=sorted(KNOWN_MATERIALS))
+    d.add_argument("--mass-mg", type=float, required=True, help="active mass (mg)")
+    d.add_argument(
+        "--area-cm2", type=float, default=DEMS_CELL_AREA_CM2, help="electrode area (cm2)"
+    )
+    d.add_argument("--current-mA-g", type=float, default=10.0, help="current (mA per g)")
+    d.add_argument("--cycles", type=int, default=1, help="charge + discharge cycles")
+    d.add_argument("--v-min", type=float, default=2.0, help="lower cutoff (V)")
+    d.add_argument("--v-max", type=float, default=4.8, help="upper cutoff (V)")
+    d.add_argument("--rest-h", type=float, default=6.0, help="OCV rest before cycling (h)")
+    d.add_argument(
+        "--sample-interval-s", type=float, default=120.0, help="time between gas samples (s)"
+    )
+    d.add_argument(
+        "--time-scale",
+        type=float,
+        default=1.0,
+        help="instrument seconds per wall second of the command's own simulator",
+    )
+    d.add_argument("--data", required=True, help="data directory or tiled URI")
+    d.add_argument("--prefix", help="PV prefix of a running beamline (default: own simulator)")
+    d.add_argument("--ca-port", type=int, help="Channel Access port of that beamline's server")
+    d.add_argument("--json", action="store_true", help="print one JSON object")
+    d.set_defaults(func=cmd_run_dems)
 
     p = sub.add_parser("replay", help="recompute a stored run from its documents")
     p.add_argument("uid", help="run uid (or a unique prefix of it)")

@@ -148,8 +148,8 @@ def summarize_gas(
 ) -> dict:
     """Gas evolution per cycle and the first cycle's oxygen balance.
 
-    primary : potentiostat columns ``time`` (instrument clock, s), ``Ewe`` (V), ``I`` (mA),
-        ``step``. dems : ``time`` (end of each sample, s), ``interval`` (s) and ``mz<N>``
+    primary : potentiostat columns ``clock`` (instrument clock, s), ``Ewe`` (V), ``I`` (mA),
+        ``step``. dems : ``clock`` (end of each sample, s), ``interval`` (s) and ``mz<N>``
         ion currents (A).
 
     Returns per cycle (``cycles``): amount of each gas (umol), onset potential on charge
@@ -160,12 +160,12 @@ def summarize_gas(
     """
     if active_mass_mg <= 0:
         raise ValueError(f"active mass must be positive, got {active_mass_mg} mg")
-    time = np.asarray(primary["time"], float)
+    time = np.asarray(primary["clock"], float)
     current = np.asarray(primary["I"], float)
     if not np.any(current != 0):
         raise ValueError("no current flowed in this run: nothing to relate the gas to")
     t_first_current = float(time[np.argmax(current != 0)])
-    t_end = np.asarray(dems["time"], float)
+    t_end = np.asarray(dems["clock"], float)
     interval = np.asarray(dems["interval"], float)
     ion = {mz: dems[f"mz{mz}"] for mz in calibration.channels}
     rates = gas_rates(t_end, interval, ion, calibration, baseline=t_end <= t_first_current)

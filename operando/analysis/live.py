@@ -129,7 +129,7 @@ class GasAnalysis(DocumentRouter):
 
     def __init__(self):
         super().__init__()
-        self.primary = ColumnGatherer("primary", ("time", "t", "Ewe", "I", "step"))
+        self.primary = ColumnGatherer("primary", ("clock", "t", "Ewe", "I", "step"))
         self.dems = ColumnGatherer("dems", None)
         self.summary: dict | None = None
 

@@ -15,18 +15,66 @@ import matplotlib.pyplot as plt  # noqa: E402
 import numpy as np  # noqa: E402
 
 from .electrochem import dqdv, pair_cycles, split_half_cycles  # noqa: E402
-from .live import run_cycling_summary  # noqa: E402
+from .gas import Calibration, gas_rates  # noqa: E402
+from .live import run_cycling_summary, run_gas_summary  # noqa: E402
 
 
 def primary_columns(run) -> dict[str, np.ndarray]:
-    """The potentiostat columns (t s, Ewe V, I mA, Q mAh, step) of a stored run."""
+    """The potentiostat columns (clock s, t s, Ewe V, I mA, Q mAh, step) of a stored run."""
     ds = run["primary"].read()
-    return {k: np.asarray(ds[k].values) for k in ("t", "Ewe", "I", "Q", "step")}
+    keys = [k for k in ("clock", "t", "Ewe", "I", "Q", "step") if k in ds]
+    return {k: np.asarray(ds[k].values) for k in keys}
+
+
+def dems_columns(run) -> tuple[dict[str, np.ndarray], dict]:
+    """The mass spectrometer's columns (clock s, interval s, mz<N> A, pressure mbar) of a
+    stored run, and the stream's configuration (with the calibration table)."""
+    stream = run["dems"]
+    ds = stream.read()
+    columns = {k: np.asarray(ds[k].values, dtype=float) for k in ds.data_vars}
+    return columns, stream.metadata["configuration"]
 
 
 def cycling_summary(run) -> dict:
     """The cycling summary of a stored run, computed from its stored table."""
     return run_cycling_summary(run.metadata["start"], primary_columns(run))
+
+
+def gas_summary(run) -> dict:
+    """Cycling and gas summary of a stored DEMS run, computed from its stored tables."""
+    columns, configuration = dems_columns(run)
+    return run_gas_summary(run.metadata["start"], primary_columns(run), columns, configuration)
+
+
+def plot_gas(run, path: str | pathlib.Path, title: str | None = None) -> pathlib.Path:
+    """Potential and gas evolution rates against time (as the DEMS figure of a paper)."""
+    start = run.metadata["start"]
+    sample = start["sample"]
+    c = primary_columns(run)
+    dems, configuration = dems_columns(run)
+    calibration = Calibration.from_configuration(configuration)
+    t_first = c["clock"][np.argmax(c["I"] != 0)]
+    ion = {mz: dems[f"mz{mz}"] for mz in calibration.channels}
+    rates = gas_rates(dems["clock"], dems["interval"], ion, calibration, dems["clock"] <= t_first)
+    t0 = c["clock"][0]
+    fig, (ax_v, ax_g) = plt.subplots(2, 1, figsize=(8, 6.5), sharex=True)
+    ax_v.plot((c["clock"] - t0) / 3600, c["Ewe"], color="k", lw=1)
+    ax_v.set_ylabel("$E_{we}$ (V vs Li/Li$^+$)")
+    t_h = (rates.t_mid - t0) / 3600
+    for gas, color in (("O2", "tab:blue"), ("CO2", "tab:red"), ("H2", "tab:green")):
+        if gas in rates.rates:
+            ax_g.plot(t_h, rates.nmol_min(gas), color=color, lw=1, label=gas)
+    ax_g.set_xlabel("time (h)")
+    ax_g.set_ylabel("gas evolution rate (nmol min$^{-1}$)")
+    ax_g.axhline(0, color="0.6", lw=0.5)
+    ax_g.legend()
+    fig.suptitle(title or f"DEMS: {sample['name']} ({sample['formula']})")
+    fig.tight_layout()
+    path = pathlib.Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fig.savefig(path, dpi=120)
+    plt.close(fig)
+    return path
 
 
 def plot_cycling(run, path: str | pathlib.Path, title: str | None = None) -> pathlib.Path:

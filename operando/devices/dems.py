@@ -47,7 +47,7 @@ class Calibration(Device):
 
 # Columns of the dems stream: data key -> (buffer column, units, dtype).
 DEMS_KEYS = {
-    "time": ("ts", "s", "number"),
+    "clock": ("ts", "s", "number"),  # instrument clock at the end of the sample
     "interval": ("interval", "s", "number"),
     "pressure": ("pressure", "mbar", "number"),
     **{f"mz{mz}": (f"mz{mz}", "A", "number") for mz in MZ_CHANNELS},

@@ -4,7 +4,7 @@ A procedure (steps of OCV, CC or CV techniques, each with its limits) runs on th
 instrument. Bluesky drives it as a flyer: ``kickoff`` starts the procedure, ``complete``
 finishes when the instrument reports it ended (last step's limit, a fault or a stop), and
 ``collect_pages`` reads the points recorded since the last collection from the
-on-instrument buffer, page by page, as Event pages of the ``primary`` stream (time, t, Ewe, I,
+on-instrument buffer, page by page, as Event pages of the ``primary`` stream (clock, t, Ewe, I,
 Q, step). Points keep accumulating on the instrument while nobody reads, so nothing is
 lost when a plan is paused or slow.
 """
@@ -79,10 +79,11 @@ class DataBuffer(PagedBuffer):
     columns = ("ts", "t", "ewe", "i", "q", "step")
 
 
-# Columns of the primary stream: data key -> (buffer column, units, dtype). ``time`` is the
+# Columns of the primary stream: data key -> (buffer column, units, dtype). ``clock`` is the
 # instrument clock (POSIX s), shared with every other instrument's stream of the run.
+# (Not "time": tiled reserves that name for its own column.)
 PRIMARY_KEYS = {
-    "time": ("ts", "s", "number"),
+    "clock": ("ts", "s", "number"),
     "t": ("t", "s", "number"),
     "Ewe": ("ewe", "V", "number"),
     "I": ("i", "mA", "number"),

@@ -16,7 +16,7 @@ from __future__ import annotations
 from caproto import ChannelType
 from caproto.server import PVGroup, SubGroup, pvproperty
 
-from .ioc_base import MAX_STEPS_PER_TICK, TICK_S, RefusingGroup, page_array, publish_page
+from .ioc_base import ADVANCE_BUDGET_S, TICK_S, RefusingGroup, page_array, publish_page
 from .ioc_dems import MassSpectrometerIOC, SimMassSpecGroup
 from .potentiostat import STATUSES, TECHNIQUES, ComplianceError, TechniqueSettings
 from .world import World
@@ -208,7 +208,7 @@ class PotentiostatIOC(RefusingGroup):
     @start.putter
     async def start(self, instance, value):
         if value:
-            self.world.advance(max_steps=MAX_STEPS_PER_TICK)
+            self.world.advance(budget_s=ADVANCE_BUDGET_S)
             async with self.refusals():
                 self.world.potentiostat.steps = self.procedure.steps()
                 self.world.potentiostat.start()
@@ -218,7 +218,7 @@ class PotentiostatIOC(RefusingGroup):
     @stop.putter
     async def stop(self, instance, value):
         if value:
-            self.world.advance(max_steps=MAX_STEPS_PER_TICK)
+            self.world.advance(budget_s=ADVANCE_BUDGET_S)
             self.world.potentiostat.stop()
             await self.publish()
         return 0
@@ -227,7 +227,7 @@ class PotentiostatIOC(RefusingGroup):
     async def clock(self, instance, async_lib):
         # Bounded work per tick keeps Channel Access responsive when the time scale asks
         # for more simulation than the CPU can do; the instrument then lags its clock.
-        self.world.advance(max_steps=MAX_STEPS_PER_TICK)
+        self.world.advance(budget_s=ADVANCE_BUDGET_S)
         await self.publish()
 
     async def publish(self) -> None:
@@ -270,7 +270,7 @@ class SimControlIOC(RefusingGroup):
     async def time_scale(self, instance, value):
         if value <= 0:
             raise ValueError(f"time scale must be positive, got {value}")
-        self.world.advance(max_steps=MAX_STEPS_PER_TICK)
+        self.world.advance(budget_s=ADVANCE_BUDGET_S)
         self.world.clock.time_scale = value
         return value
 
@@ -278,7 +278,7 @@ class SimControlIOC(RefusingGroup):
     async def new_cell(self, instance, value):
         if value:
             cfg = self.potentiostat.cell
-            self.world.advance(max_steps=MAX_STEPS_PER_TICK)
+            self.world.advance(budget_s=ADVANCE_BUDGET_S)
             async with self.refusals():
                 self.world.new_cell(
                     cfg.material.value, cfg.active_mass_mg.value, cfg.area_cm2.value

@@ -11,7 +11,7 @@ from .potentiostat import ComplianceError
 
 PAGE_SIZE = 2000  # buffer points per page read
 TICK_S = 0.05  # wall-clock period of the simulation loop
-MAX_STEPS_PER_TICK = 1000  # integration steps per tick, about 0.1 s of CPU
+ADVANCE_BUDGET_S = 0.1  # most wall time one simulation tick may take, so CA stays responsive
 
 
 def page_array(name: str, units: str = "", doc: str = ""):

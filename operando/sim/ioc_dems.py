@@ -18,7 +18,7 @@ from caproto import ChannelType
 from caproto.server import PVGroup, SubGroup, pvproperty
 
 from .dems import GASES, MZ_CHANNELS, factory_calibration
-from .ioc_base import MAX_STEPS_PER_TICK, TICK_S, RefusingGroup, page_array, publish_page
+from .ioc_base import ADVANCE_BUDGET_S, TICK_S, RefusingGroup, page_array, publish_page
 from .potentiostat import ComplianceError
 
 MIN_INTERVAL_S, MAX_INTERVAL_S = 1.0, 86400.0
@@ -138,13 +138,13 @@ class MassSpectrometerIOC(RefusingGroup):
                     f"sampling interval {value} s outside [{MIN_INTERVAL_S:g}, "
                     f"{MAX_INTERVAL_S:g}] s"
                 )
-        self.world.advance(max_steps=MAX_STEPS_PER_TICK)
+        self.world.advance(budget_s=ADVANCE_BUDGET_S)
         self.model.interval_s = float(value)
         return value
 
     @acquire.putter
     async def acquire(self, instance, value):
-        self.world.advance(max_steps=MAX_STEPS_PER_TICK)
+        self.world.advance(budget_s=ADVANCE_BUDGET_S)
         if value:
             self.model.start()
         else:

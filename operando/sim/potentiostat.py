@@ -11,6 +11,7 @@ to open circuit.
 
 from __future__ import annotations
 
+import time
 from array import array
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -204,22 +205,21 @@ class PotentiostatModel:
         self._last_rec_t, self._last_rec_e = self.t, e
 
     # --- time -------------------------------------------------------------------------
-    def advance(self, t_new: float, max_steps: int | None = None) -> None:
+    def advance(self, t_new: float, budget_s: float | None = None) -> None:
         """Run the instrument forward to instrument time t_new (s).
 
-        With max_steps, stop after that many integration steps even if t_new is not
-        reached (the caller then lags behind its clock rather than block its event loop).
-        After every step each of ``observers`` is called with the instrument time.
+        With budget_s, stop once that much wall-clock time has been spent even if t_new is
+        not reached (the caller then lags behind its clock rather than block its event
+        loop). After every step each of ``observers`` is called with the instrument time.
         """
-        steps = 0
+        deadline = None if budget_s is None else time.monotonic() + budget_s
         while self.t < t_new:
-            if max_steps is not None and steps >= max_steps:
+            if deadline is not None and time.monotonic() > deadline:
                 return
             if self.status == "Running" and self.cell is not None:
                 self._step(t_new)
             else:
                 self._rest(t_new)
-            steps += 1
             for observer in self.observers:
                 observer(self.t)
 

@@ -28,13 +28,13 @@ class World:
         cell = self.potentiostat.cell
         return {} if cell is None else dict(cell.gas_umol)
 
-    def advance(self, max_steps: int | None = None) -> float:
+    def advance(self, budget_s: float | None = None) -> float:
         """Bring every instrument to the current instrument time; returns it (POSIX s).
 
-        max_steps bounds the work of one call (see PotentiostatModel.advance).
+        budget_s bounds the wall-clock time of one call (see PotentiostatModel.advance).
         """
         now = self.clock.now()
-        self.potentiostat.advance(now, max_steps)
+        self.potentiostat.advance(now, budget_s)
         return now
 
     def new_cell(self, material: str, active_mass_mg: float, area_cm2: float) -> Cell:
