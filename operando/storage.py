@@ -97,6 +97,9 @@ def open_store(data: str | pathlib.Path, api_key: str | None = None) -> Store:
         return Store(client=from_uri(text, api_key=api_key), data_dir=None)
     data_dir = pathlib.Path(text).expanduser().resolve()
     app = _build_embedded_app(data_dir)
+    # The embedded server's start-up banner ("Tiled version ...") is noise in a command
+    # (tiled sets this logger to INFO when its app module is imported, just above).
+    logging.getLogger("tiled.server.app").setLevel(logging.WARNING)
     context = Context.from_app(app)
     return Store(client=from_context(context), data_dir=data_dir)
 

@@ -63,3 +63,41 @@ def test_bad_input_is_refused_before_anything_starts(tmp_path, args, message):
     assert result.returncode == 2
     assert message in result.stderr
     assert not (tmp_path / "data").exists()  # nothing was started, nothing was stored
+
+
+def test_run_dems_then_replay_gives_the_same_gas_summary(tmp_path):
+    data = str(tmp_path / "data")
+    run = operando(
+        "run", "dems", "--material", "lnro", "--mass-mg", "32.9", "--current-mA-g", "10",
+        "--cycles", "1", "--rest-h", "2", "--time-scale", "100000", "--data", data, "--json",
+    )  # fmt: skip
+    assert run.returncode == 0, run.stderr
+    live = json.loads(run.stdout)
+    for key in ("lattice_o_loss_pct", "o2_capacity_mAh_g", "irreversible_capacity_mAh_g"):
+        assert key in live
+    (cycle,) = live["cycles"]
+    assert set(cycle) >= {
+        "o2_umol", "co2_umol", "h2_umol", "o2_onset_V", "co2_onset_V",
+        "o2_max_rate_nmol_min", "co2_max_rate_nmol_min",
+    }  # fmt: skip
+    assert cycle["o2_max_rate_nmol_min"] < 0.01 and cycle["o2_onset_V"] is None
+
+    replayed = operando("replay", live["uid"][:8], "--data", data, "--json")
+    assert replayed.returncode == 0, replayed.stderr
+    assert replayed.stdout == run.stdout
+
+
+@pytest.mark.parametrize(
+    "args, message",
+    [
+        (["--rest-h", "0"], "must hold at least 3 gas samples"),
+        (["--sample-interval-s", "0.1"], "sample_interval_s must lie in"),
+        (["--current-mA-g", "0"], "current_mA_g must be a positive number"),
+        (["--current-mA-g", "5000"], "exceeds the potentiostat's compliance"),
+    ],
+)
+def test_bad_dems_input_is_refused(tmp_path, args, message):
+    argv = ["run", "dems", "--material", "lnmo", "--mass-mg", "32.9", "--data"]
+    result = operando(*argv, str(tmp_path / "data"), *args, "--time-scale", "100000", timeout=120)
+    assert result.returncode == 2, result.stderr
+    assert message in result.stderr

@@ -1,0 +1,159 @@
+"""Operando DEMS through Channel Access: gas amounts, onsets and the oxygen balance of the
+paper, computed from stored ion currents through the recorded calibration."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from caproto.sync.client import read, write
+
+from operando.analysis.live import GasAnalysis
+from operando.analysis.report import dems_columns, gas_summary, primary_columns
+from operando.plans import dems_cycling
+from operando.sample import sample_for
+from operando.storage import replay
+
+DEMS_MASS_MG = 32.9
+DEMS_AREA_CM2 = 1.13
+
+
+def dems_run(session, material, **kwargs):
+    sample = sample_for(material, DEMS_MASS_MG, DEMS_AREA_CM2)
+    session.assemble_sim_cell(sample)
+    plan = dems_cycling(session.potentiostat, session.mass_spectrometer, sample, **kwargs)
+    (uid,) = session.RE(plan)
+    return uid, session.gas.summary
+
+
+def test_lnmo_first_two_cycles_match_the_paper(session):
+    uid, live = dems_run(session, "lnmo", cycles=2)
+    run = session.store.run(uid)
+    stored = gas_summary(run)  # from the stored tables and the recorded calibration
+    replayed = GasAnalysis()
+    replay(run, [replayed])
+    assert stored == live
+    assert replayed.summary == live
+
+    first, second = live["cycles"]
+    assert live["charge_capacity_mAh_g"] == pytest.approx(302, abs=10)
+    assert live["discharge_capacity_mAh_g"] == pytest.approx(234, abs=8)
+    assert first["o2_umol"] == pytest.approx(10.7, rel=0.10)
+    assert first["co2_umol"] == pytest.approx(6.5, rel=0.10)
+    assert first["co2_onset_V"] == pytest.approx(4.0, abs=0.1)
+    assert first["o2_onset_V"] == pytest.approx(4.5, abs=0.1)
+    assert 20 <= first["o2_max_rate_nmol_min"] <= 80  # of order 40 nmol/min at 4.8 V
+    assert first["h2_umol"] > 0 and first["h2_max_rate_nmol_min"] < 0.1  # traces only
+    assert live["lattice_o_loss_pct"] == pytest.approx(2.8, abs=0.3)
+    assert live["o2_capacity_mAh_g"] == pytest.approx(35, abs=4)
+    irreversible = live["charge_capacity_mAh_g"] - live["discharge_capacity_mAh_g"]
+    assert live["irreversible_capacity_mAh_g"] == pytest.approx(irreversible, abs=1e-3)
+    assert 30 <= live["o2_share_of_irreversible_pct"] <= 60  # "slightly less than half"
+    assert second["co2_umol"] == pytest.approx(0.9, abs=0.3)
+    assert second["o2_onset_V"] is None  # below detection
+    assert second["o2_max_rate_nmol_min"] < 3 * live["detection_limits_nmol_min"]["o2"]
+
+
+def test_both_streams_share_the_instrument_clock(session):
+    uid, _ = dems_run(session, "lnro", rest_s=3600.0, cycles=1)
+    run = session.store.run(uid)
+    primary = primary_columns(run)
+    dems, configuration = dems_columns(run)
+    # Samples every interval of instrument time, covering the whole procedure.
+    assert np.allclose(np.diff(dems["clock"]), 120.0)
+    assert dems["clock"][0] - 120.0 <= primary["clock"][0]
+    assert dems["clock"][-1] >= primary["clock"][-1]
+    # A sample's interval ends at its timestamp (the event timestamps are the clock too).
+    assert np.allclose(dems["interval"], 120.0)
+    keys = run["dems"].metadata["data_keys"]
+    assert {keys[f"mz{mz}"]["units"] for mz in (2, 15, 16, 26, 28, 32, 40, 44)} == {"A"}
+    assert keys["clock"]["units"] == "s" and keys["pressure"]["units"] == "mbar"
+    data = configuration["dems"]["data"]
+    assert list(data["dems_channels"]) == [2, 15, 16, 26, 28, 32, 40, 44]
+    assert data["dems_calibration_co2"][-1] > 0  # CO2's parent peak, m/z 44
+    start = run.metadata["start"]
+    assert start["protocol"]["name"] == "dems_cycling"
+    assert start["protocol"]["parameters"]["sample_interval_s"] == 120.0
+    assert session.mass_spectrometer.acquiring.get(use_monitor=False) == "Idle"
+
+
+def test_lnro_releases_no_oxygen(session):
+    _, live = dems_run(session, "lnro", cycles=1)
+    (cycle,) = live["cycles"]
+    assert cycle["co2_umol"] == pytest.approx(0.1, rel=1.0)  # within a factor of 2
+    assert cycle["co2_umol"] >= 0.05
+    assert cycle["o2_max_rate_nmol_min"] < 0.01
+    assert cycle["o2_onset_V"] is None
+
+
+def _sim_pv(beamline, name):
+    return f"{beamline.prefix}{name}"
+
+
+def test_amounts_follow_the_recorded_calibration(session, beamline):
+    """A quadrupole twice as sensitive to CO2, with a calibration that says so, measures
+    the same CO2; with the old calibration it reports twice as much."""
+    sens_pv = _sim_pv(beamline, "SIM:MS:Sens:CO2")
+    cal = session.mass_spectrometer.calibration.co2
+    true_sens = read(sens_pv, repeater=False).data[0]
+    factory = np.asarray(cal.get(use_monitor=False), float)
+    kw = {"rest_s": 3 * 3600.0, "cycles": 1}
+    try:
+        _, reference = dems_run(session, "lnmo", **kw)
+        write(sens_pv, 2 * true_sens, notify=True, repeater=False)
+        cal.set(list(2 * factory)).wait()
+        _, matched = dems_run(session, "lnmo", **kw)
+        cal.set(list(factory)).wait()
+        _, stale = dems_run(session, "lnmo", **kw)
+    finally:
+        write(sens_pv, true_sens, notify=True, repeater=False)
+        cal.set(list(factory)).wait()
+    ref = reference["cycles"][0]["co2_umol"]
+    assert matched["cycles"][0]["co2_umol"] == pytest.approx(ref, rel=0.01)
+    assert stale["cycles"][0]["co2_umol"] == pytest.approx(2 * ref, rel=0.02)
+    # O2 shares m/z 16 with CO2, yet the fit keeps it apart whatever CO2's calibration.
+    o2 = reference["cycles"][0]["o2_umol"]
+    assert stale["cycles"][0]["o2_umol"] == pytest.approx(o2, rel=0.01)
+
+
+@pytest.mark.parametrize(
+    "kwargs, message",
+    [
+        ({"rest_s": 100.0}, "must hold at least 3 gas samples"),
+        ({"sample_interval_s": 0.0}, "sample_interval_s must lie in"),
+        ({"cycles": 40}, "cycles must be a whole number from 1 to 31"),
+        ({"current_mA_g": -10.0}, "current_mA_g must be a positive number"),
+        ({"v_min": 4.8, "v_max": 2.0}, "lower cutoff"),
+    ],
+)
+def test_bad_dems_parameters_are_refused_before_anything_moves(session, kwargs, message):
+    sample = sample_for("lnmo", DEMS_MASS_MG, DEMS_AREA_CM2)
+    docs = []
+    session.RE.subscribe(lambda name, doc: docs.append(name))
+    with pytest.raises(ValueError, match=message):
+        session.RE(dems_cycling(session.potentiostat, session.mass_spectrometer, sample, **kwargs))
+    assert docs == []
+
+
+def test_a_failing_run_stops_the_sampling_and_keeps_the_samples(session):
+    sample = sample_for("lnmo", DEMS_MASS_MG, DEMS_AREA_CM2)
+    session.assemble_sim_cell(sample)
+
+    class Boom(RuntimeError):
+        pass
+
+    def explode_mid_charge(name, doc):
+        if name == "event_page" and max(doc["data"].get("Ewe", [0])) > 4.2:
+            raise Boom("analysis crashed")
+
+    token = session.RE.subscribe(explode_mid_charge)
+    try:
+        with pytest.raises(Boom):
+            session.RE(dems_cycling(session.potentiostat, session.mass_spectrometer, sample))
+    finally:
+        session.RE.unsubscribe(token)
+    ms = session.mass_spectrometer
+    assert ms.acquiring.get(use_monitor=False) == "Idle"
+    assert session.potentiostat.status.get(use_monitor=False) != "Running"
+    run = session.store.run(-1)
+    dems, _ = dems_columns(run)
+    assert dems["clock"].size > 3 * 3600 / 120  # the rest and part of the charge
