@@ -101,3 +101,19 @@ def test_bad_dems_input_is_refused(tmp_path, args, message):
     result = operando(*argv, str(tmp_path / "data"), *args, "--time-scale", "100000", timeout=120)
     assert result.returncode == 2, result.stderr
     assert message in result.stderr
+
+
+def test_demo_writes_the_report_of_both_materials(tmp_path):
+    from operando.cli import run_demo
+
+    summary = run_demo(tmp_path / "demo", time_scale=100000)
+    for material in ("lnmo", "lnro"):
+        assert summary[material]["charge_capacity_mAh_g"] > 200
+        dems = summary[material]["dems"]
+        assert len(dems["cycles"]) == 2 and "lattice_o_loss_pct" in dems
+        for figure in (f"{material}_cycle.png", f"{material}_dems.png"):
+            assert (tmp_path / "demo" / figure).stat().st_size > 10_000
+    assert summary["lnmo"]["dems"]["cycles"][0]["o2_umol"] > 5
+    assert summary["lnro"]["dems"]["cycles"][0]["o2_max_rate_nmol_min"] < 0.01
+    stored = json.loads((tmp_path / "demo" / "summary.json").read_text())
+    assert stored == json.loads(json.dumps(summary))

@@ -157,3 +157,42 @@ def test_a_failing_run_stops_the_sampling_and_keeps_the_samples(session):
     run = session.store.run(-1)
     dems, _ = dems_columns(run)
     assert dems["clock"].size > 3 * 3600 / 120  # the rest and part of the charge
+
+
+def test_ctrl_c_keeps_sampling_and_abort_reads_out_every_sample(session):
+    """Ctrl-C pauses the plan, not the instruments: the gas sampled meanwhile is kept."""
+    import os
+    import signal
+
+    from bluesky.utils import RunEngineInterrupted
+    from ophyd.status import SubscriptionStatus
+
+    sample = sample_for("lnmo", DEMS_MASS_MG, DEMS_AREA_CM2)
+    session.assemble_sim_cell(sample)
+    ms = session.mass_spectrometer
+    pages = []
+
+    def interrupt_after_first_gas_page(name, doc):
+        if name == "event_page" and "mz44" in doc["data"]:
+            pages.append(doc)
+            if len(pages) == 1:
+                os.kill(os.getpid(), signal.SIGINT)  # the operator presses Ctrl-C once
+
+    token = session.RE.subscribe(interrupt_after_first_gas_page)
+    try:
+        with pytest.raises(RunEngineInterrupted):
+            session.RE(dems_cycling(session.potentiostat, ms, sample))
+        assert ms.acquiring.get(use_monitor=False) == "Sampling"
+        t_paused = ms.clock.get(use_monitor=False)
+        # Wait on the instrument's clock (not the wall clock) for 20 h of sampling.
+        SubscriptionStatus(ms.clock, lambda *, value, **kw: value >= t_paused + 72_000).wait(30)
+        session.RE.abort("operator abort")
+    finally:
+        session.RE.unsubscribe(token)
+    assert ms.acquiring.get(use_monitor=False) == "Idle"
+    assert session.potentiostat.current.get(use_monitor=False) == 0
+    run = session.store.run(-1)
+    assert run.metadata["stop"]["exit_status"] == "abort"
+    dems, _ = dems_columns(run)
+    assert dems["clock"][-1] >= t_paused + 72_000  # the paused stretch was read out
+    assert np.allclose(np.diff(dems["clock"]), 120.0)  # not one sample missing
