@@ -196,3 +196,16 @@ def test_ctrl_c_keeps_sampling_and_abort_reads_out_every_sample(session):
     dems, _ = dems_columns(run)
     assert dems["clock"][-1] >= t_paused + 72_000  # the paused stretch was read out
     assert np.allclose(np.diff(dems["clock"]), 120.0)  # not one sample missing
+
+
+def test_the_mass_spectrometer_is_also_a_detector(session):
+    """trigger() takes one sample now: bp.count reads ion currents and the pressure."""
+    import bluesky.plans as bp
+
+    session.assemble_sim_cell(sample_for("lnmo", DEMS_MASS_MG, DEMS_AREA_CM2))
+    ms = session.mass_spectrometer
+    (uid,) = session.RE(bp.count([ms], num=3))
+    table = session.store.run(uid)["primary"].read()
+    assert table["dems_mz40"].values.min() > 1e-12  # the carrier swept into the quadrupole
+    assert np.all(table["dems_pressure"].values > 1000)  # mbar
+    assert table["dems_mz44"].values.max() < 1e-12  # a resting pristine cell makes no CO2

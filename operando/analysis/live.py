@@ -125,10 +125,13 @@ class GasAnalysis(DocumentRouter):
     level) merged with the gas summary: per cycle amounts (umol), onset potentials (V) and
     peak rates (nmol/min) of O2, CO2 and H2, and for the first cycle lattice oxygen lost
     (%), O2 capacity and irreversible capacity (mAh/g). None for runs without gas data.
+
+    electrons_per_o2 : electrons each O2 molecule carried away (4 for 2 O2- -> O2 + 4 e-).
     """
 
-    def __init__(self):
+    def __init__(self, electrons_per_o2: float = 4.0):
         super().__init__()
+        self.electrons_per_o2 = electrons_per_o2
         self.primary = ColumnGatherer("primary", ("clock", "t", "Ewe", "I", "step"))
         self.dems = ColumnGatherer("dems", None)
         self.summary: dict | None = None
@@ -155,13 +158,13 @@ class GasAnalysis(DocumentRouter):
             return  # not a gas run
         self.summary = run_gas_summary(
             self.primary.start_doc, self.primary.columns(), self.dems.columns(),
-            self.dems.configuration,
+            self.dems.configuration, electrons_per_o2=self.electrons_per_o2,
         )  # fmt: skip
 
 
 def run_gas_summary(
     start_doc: dict, primary: dict[str, np.ndarray], dems: dict[str, np.ndarray],
-    dems_configuration: dict,
+    dems_configuration: dict, *, electrons_per_o2: float = 4.0,
 ) -> dict:  # fmt: skip
     """Cycling and gas summary of a run from its start document, primary and dems columns
     and the dems stream's configuration (the calibration); floats rounded, ``uid`` added."""
@@ -174,6 +177,7 @@ def run_gas_summary(
             Calibration.from_configuration(dems_configuration),
             active_mass_mg=sample["active_mass_mg"],
             formula=sample["formula"],
+            electrons_per_o2=electrons_per_o2,
         )
     )
     merged_cycles = [{**c, **g} for c, g in zip(cycling["cycles"], gas["cycles"], strict=False)]

@@ -6,8 +6,10 @@ gas accumulated, the headspace pressure and the ion current of every m/z channel
 over the interval, A). The device is a flyer: ``kickoff`` starts sampling, ``collect_pages``
 reads the samples taken since the last collection as Event pages of the ``dems`` stream, and
 ``complete`` lets the sample under way finish (so every gas made until then is measured)
-and stops sampling. The calibration table (A per mol/s of each gas on each channel) is
-configuration, recorded with the stream; converting ion currents to moles is analysis.
+and stops sampling. It is also a detector: ``trigger`` takes one sample now and ``read``
+returns its ion currents and the headspace pressure (``bp.count([dems])``). The calibration
+table (A per mol/s of each gas on each channel) is configuration, recorded with the stream;
+converting ion currents to moles is analysis.
 """
 
 from __future__ import annotations
@@ -24,8 +26,9 @@ MZ_CHANNELS = (2, 15, 16, 26, 28, 32, 40, 44)  # the channels the instrument mea
 CALIBRATED_GASES = ("H2", "CH4", "C2H4", "CO", "O2", "CO2", "Ar")
 
 
-def _columns(prefix: str) -> dict:
-    return {f"mz{mz}": Cpt(EpicsSignalRO, f"{prefix}MZ{mz}", kind="omitted") for mz in MZ_CHANNELS}
+def _channels(kind: str) -> dict:
+    """One component per m/z channel, ``mz<N>`` reading PV suffix ``MZ<N>`` (A)."""
+    return {f"mz{mz}": Cpt(EpicsSignalRO, f"MZ{mz}", kind=kind) for mz in MZ_CHANNELS}
 
 
 class SampleBuffer(PagedBuffer):
@@ -33,7 +36,7 @@ class SampleBuffer(PagedBuffer):
 
     interval = Cpt(EpicsSignalRO, "Interval", kind="omitted")  # s
     pressure = Cpt(EpicsSignalRO, "Pressure", kind="omitted")  # mbar
-    locals().update(_columns(""))  # one array per m/z channel (A)
+    locals().update(_channels("omitted"))  # one array per m/z channel (A)
 
     columns = ("ts", "interval", "pressure", *(f"mz{mz}" for mz in MZ_CHANNELS))
 
@@ -71,12 +74,17 @@ class MassSpectrometer(Device):
     headspace_volume = Cpt(EpicsSignalRO, "HeadspaceML", kind="config")  # mL
     temperature = Cpt(EpicsSignalRO, "TemperatureK", kind="config")  # K
     acquire = Cpt(Setpoint, "Acquire", kind="omitted")
+    sample_now = Cpt(Setpoint, "Trigger", kind="omitted")
     acquiring = Cpt(EpicsSignalRO, "Acquiring", string=True, kind="omitted")
     last_sample = Cpt(EpicsSignalRO, "LastSample", kind="omitted")  # instrument time, s
     clock = Cpt(EpicsSignalRO, "Time", kind="omitted")  # instrument time, s
     pressure = Cpt(EpicsSignalRO, "Pressure", kind="normal")  # headspace, mbar
     last_error = Cpt(EpicsSignalRO, "LastError", string=True, kind="omitted")
-    locals().update(_columns(""))  # last sample's ion current per m/z (A)
+    locals().update(_channels("normal"))  # last sample's ion current per m/z (A)
+
+    def trigger(self) -> Status:
+        """Take one sample now (the gas since the last sample); read() then returns it."""
+        return self.sample_now.set(1)
 
     def kickoff(self) -> Status:
         """Purge the headspace and start sampling."""

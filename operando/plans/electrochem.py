@@ -23,10 +23,9 @@ from .stubs import (
     clear_buffer,
     configure_cell,
     finish_gas_sampling,
-    open_circuit,
+    leave_safe,
     run_procedure,
     start_gas_sampling,
-    stop_gas_sampling,
 )
 
 MAX_STEPS = 64  # steps the potentiostat holds in one procedure
@@ -126,14 +125,11 @@ def electrochem_run(
             yield from finish_gas_sampling(mass_spectrometer)
         return reason
 
-    def leave_safe() -> MsgGenerator[None]:
-        yield from open_circuit(pstat)
-        if mass_spectrometer is not None:
-            yield from stop_gas_sampling(mass_spectrometer)
-
     yield from check_compliance(pstat, currents_mA=currents_mA, voltages_V=voltages_V)
     yield from configure_cell(pstat, sample)
-    return (yield from bpp.run_wrapper(bpp.finalize_wrapper(measure(), leave_safe()), md=_md))
+    # However the run ends, the cell rests at open circuit and sampling stops.
+    safe = leave_safe(pstat, mass_spectrometer)
+    return (yield from bpp.run_wrapper(bpp.finalize_wrapper(measure(), safe), md=_md))
 
 
 def ocv_rest(

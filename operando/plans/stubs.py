@@ -139,7 +139,7 @@ def run_procedure(
     done = False
     while not done:
         # A pause (Ctrl-C) takes effect here; the procedure goes on on the instrument and
-        # the points recorded meanwhile are read out on resume (or by open_circuit on abort).
+        # the points recorded meanwhile are read out on resume (or by leave_safe on abort).
         yield from bps.checkpoint()
         done = yield from bps.wait(group=group, timeout=readout_s, error_on_timeout=False)
         yield from collect_points(pstat, *also_collect)
@@ -150,10 +150,13 @@ def run_procedure(
     return reason
 
 
-def open_circuit(pstat: Potentiostat) -> MsgGenerator[None]:
-    """Stop any technique (the cell rests at open circuit), then read out the last points."""
+def leave_safe(pstat: Potentiostat, ms: Any | None = None) -> MsgGenerator[None]:
+    """Open the circuit (the cell rests) and stop gas sampling, then read out the last
+    points of both. Instruments are made safe before anything that could fail."""
     yield from bps.mv(pstat.stop_cmd, 1)
-    yield from collect_points(pstat)
+    if ms is not None:
+        yield from bps.mv(ms.acquire, 0)
+    yield from collect_points(pstat, *(() if ms is None else (ms,)))
 
 
 def clear_buffer(pstat: Potentiostat) -> MsgGenerator[None]:
@@ -171,10 +174,4 @@ def start_gas_sampling(ms: Any, interval_s: float) -> MsgGenerator[None]:
 def finish_gas_sampling(ms: Any) -> MsgGenerator[None]:
     """Let the sample under way cover the gas made until now, stop, and read it out."""
     yield from bps.complete(ms, wait=True)
-    yield from collect_points(ms)
-
-
-def stop_gas_sampling(ms: Any) -> MsgGenerator[None]:
-    """Stop sampling at once (a run that ended early) and read out what was sampled."""
-    yield from bps.mv(ms.acquire, 0)
     yield from collect_points(ms)

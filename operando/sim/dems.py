@@ -188,6 +188,11 @@ class MassSpectrometerModel:
     def stop(self) -> None:
         self.acquiring = False
 
+    def sample_now(self) -> None:
+        """Take one sample at once (a manual injection): the gas since the last sample."""
+        if self.t > self.last_sample_t:
+            self._sample(self.t)
+
     def clear_buffer(self) -> None:
         self.buffer.clear(self.t)
 

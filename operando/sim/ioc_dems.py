@@ -1,6 +1,7 @@
 """PVs of the simulated DEMS (``P DEMS:``) and its simulator-only knobs (``P SIM:MS:``).
 
-``P DEMS:`` is what a DEMS controller would serve: the sampling interval, Acquire, the
+``P DEMS:`` is what a DEMS controller would serve: the sampling interval, Acquire (sample
+every interval) and Trigger (one sample now), the
 headspace (carrier, volume, temperature, pressure), the measured m/z channels, the last
 sample's ion current per channel (``MZ2``, ``MZ44``, ... in A), the operator's calibration
 table (``Cal:<gas>``: A per mol/s on every channel, in the order of ``Channels``) and the
@@ -103,6 +104,7 @@ class MassSpectrometerIOC(RefusingGroup):
 
     interval = pvproperty(name="Interval", value=120.0, units="s", doc="sampling interval")
     acquire = pvproperty(name="Acquire", value=0, doc="put 1 to start sampling, 0 to stop")
+    trigger = pvproperty(name="Trigger", value=0, doc="put 1 to take one sample now")
     acquiring = pvproperty(
         name="Acquiring", value="Idle", enum_strings=("Idle", "Sampling"),
         dtype=ChannelType.ENUM, read_only=True,
@@ -151,6 +153,14 @@ class MassSpectrometerIOC(RefusingGroup):
             self.model.stop()
         await self.publish()
         return value
+
+    @trigger.putter
+    async def trigger(self, instance, value):
+        if value:
+            self.world.advance(budget_s=ADVANCE_BUDGET_S)
+            self.model.sample_now()
+            await self.publish()
+        return 0
 
     @clock.scan(period=TICK_S)
     async def clock(self, instance, async_lib):
