@@ -61,9 +61,19 @@ def configure_cell(pstat: Potentiostat, sample: Sample) -> MsgGenerator[None]:
 
 
 def collect_points(*instruments: Any) -> MsgGenerator[None]:
-    """Emit every point the instruments recorded since the last read-out."""
+    """Emit every point the instruments recorded since the last read-out.
+
+    If emitting one instrument's points fails (a subscriber raised), the others are still
+    collected into the run; then the first failure is raised.
+    """
+    failure: Exception | None = None
     for instrument in instruments:
-        yield from bps.collect(instrument, return_payload=False)
+        try:
+            yield from bps.collect(instrument, return_payload=False)
+        except Exception as exc:  # noqa: BLE001 - re-raised below, after the others
+            failure = failure or exc
+    if failure is not None:
+        raise failure
 
 
 @dataclass(frozen=True)
