@@ -36,6 +36,8 @@ class Session:
     store: Store
     potentiostat: Any
     mass_spectrometer: Any | None  # devices.MassSpectrometer; None if the beamline has none
+    soft_xray: Any | None  # devices.xray.SoftXrayEndstation; None if the beamline has none
+    hard_xray: Any | None  # devices.xray.HardXrayEndstation
     sim_control: Any | None
     cycling: Any  # analysis.live.CyclingAnalysis, subscribed
     gas: Any  # analysis.live.GasAnalysis, subscribed
@@ -108,11 +110,14 @@ def make_session(
 
     from .analysis.live import CyclingAnalysis, GasAnalysis
     from .devices import MassSpectrometer, Potentiostat, SimControl
+    from .devices.xray import HardXrayEndstation, SoftXrayEndstation
 
     potentiostat = Potentiostat(f"{prefix}PSTAT:", name="potentiostat")
     potentiostat.wait_for_connection(timeout=connect_timeout)
     mass_spectrometer = _optional(MassSpectrometer(f"{prefix}DEMS:", name="dems"), connect_timeout)
     sim_control = _optional(SimControl(f"{prefix}SIM:", name="sim"), min(connect_timeout, 2.0))
+    soft_xray = _optional_station(SoftXrayEndstation.at(f"{prefix}SXR:"), connect_timeout)
+    hard_xray = _optional_station(HardXrayEndstation.at(f"{prefix}HXR:"), connect_timeout)
 
     store = open_store(data)
     RE = RunEngine()
@@ -151,6 +156,8 @@ def make_session(
         store=store,
         potentiostat=potentiostat,
         mass_spectrometer=mass_spectrometer,
+        soft_xray=soft_xray,
+        hard_xray=hard_xray,
         sim_control=sim_control,
         cycling=cycling,
         gas=gas,
@@ -167,6 +174,16 @@ def _optional(device, timeout: float):
     except TimeoutError:
         return None
     return device
+
+
+def _optional_station(station, timeout: float):
+    """The endstation if all its devices answer, else None."""
+    try:
+        for device in station.devices():
+            device.wait_for_connection(timeout=timeout)
+    except TimeoutError:
+        return None
+    return station
 
 
 def _default_log_dir():

@@ -38,13 +38,20 @@ class ColumnGatherer(DocumentRouter):
         self._chunks.clear()
 
     def descriptor(self, doc):
-        if doc.get("name") == self.stream:
+        # A stream of this name without the wanted keys (a scan's primary) is not ours.
+        missing = set(self._wanted or ()) - set(doc["data_keys"])
+        if doc.get("name") == self.stream and not missing:
             self._descriptors.add(doc["uid"])
             self.configuration = doc.get("configuration", {})
             if self._wanted is None:
                 self.keys = tuple(
                     k for k, v in doc["data_keys"].items() if v["dtype"] in ("number", "integer")
                 )
+
+    @property
+    def found(self) -> bool:
+        """Whether the current run has this stream with the wanted keys."""
+        return bool(self._descriptors)
 
     def event_page(self, doc):
         if doc["descriptor"] not in self._descriptors:
@@ -93,7 +100,8 @@ class CyclingAnalysis(ColumnGatherer):
         self.summary = None
 
     def stop(self, doc):
-        self.summary = self.compute()
+        # Only runs with potentiostat points have a cycling summary.
+        self.summary = self.compute() if self.found else None
 
     def compute(self) -> dict:
         if self.start_doc is None:
@@ -154,7 +162,7 @@ class GasAnalysis(DocumentRouter):
         self._both("event", doc)
 
     def stop(self, doc):
-        if self.dems.start_doc is None or not self.dems.configuration:
+        if not (self.dems.configuration and self.primary.found):
             return  # not a gas run
         self.summary = run_gas_summary(
             self.primary.start_doc, self.primary.columns(), self.dems.columns(),

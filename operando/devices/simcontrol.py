@@ -9,12 +9,20 @@ from .instrument import Setpoint
 
 
 class SimControl(Device):
-    """The simulator's own knobs: time scale and cell assembly."""
+    """The simulator's own knobs: time scale, cell assembly, electrode mounting."""
 
     time_scale = Cpt(EpicsSignal, "TimeScale", kind="config")  # instrument s per wall s
     new_cell = Cpt(Setpoint, "NewCell", kind="omitted")
+    mount_name = Cpt(EpicsSignal, "MountName", string=True, kind="omitted")
+    mount = Cpt(Setpoint, "Mount", kind="omitted")
     last_error = Cpt(EpicsSignalRO, "LastError", string=True, kind="omitted")
 
     def assemble_cell(self) -> None:
         """Build a pristine cell from the potentiostat's Cell: settings (blocking)."""
         self.new_cell.set(1).wait()
+
+    def mount_electrode(self, slot: int, name: str) -> None:
+        """Take the electrode out of the potentiostat's cell, in the state it is in now, and
+        mount it in slot (1..16) of the X-ray sample holders as name (blocking)."""
+        self.mount_name.set(name[:39]).wait()
+        self.mount.set(slot).wait()

@@ -6,6 +6,7 @@ PVs (``P`` is the beamline prefix):
   recording intervals, Start/Stop, status, readbacks, compliance, cell configuration and
   the data buffer (``Buf:``) read out in pages.
 - ``P DEMS:`` the mass spectrometer sampling the same cell's headspace (see ioc_dems.py).
+- ``P SXR:``, ``P HXR:`` the soft and hard X-ray endstations (see ioc_xray.py).
 - ``P SIM:`` simulator controls that a real beamline does not have: time scale, instrument
   clock, and ``NewCell`` (assemble a pristine cell from the potentiostat's cell settings);
   ``P SIM:MS:`` the simulated quadrupole's true sensitivities.
@@ -18,6 +19,7 @@ from caproto.server import PVGroup, SubGroup, pvproperty
 
 from .ioc_base import ADVANCE_BUDGET_S, TICK_S, RefusingGroup, page_array, publish_page
 from .ioc_dems import MassSpectrometerIOC, SimMassSpecGroup
+from .ioc_xray import HardXrayIOC, MountGroup, SoftXrayIOC
 from .potentiostat import STATUSES, TECHNIQUES, ComplianceError, TechniqueSettings
 from .world import World
 
@@ -293,4 +295,8 @@ def build_pvdb(prefix: str, world: World) -> dict:
     dems = MassSpectrometerIOC(prefix=f"{prefix}DEMS:", world=world)
     sim = SimControlIOC(prefix=f"{prefix}SIM:", world=world, potentiostat=pstat)
     sim_ms = SimMassSpecGroup(prefix=f"{prefix}SIM:MS:", world=world)
-    return {**pstat.pvdb, **dems.pvdb, **sim.pvdb, **sim_ms.pvdb}
+    soft = SoftXrayIOC(prefix=f"{prefix}SXR:", world=world, model=world.soft_xray)
+    hard = HardXrayIOC(prefix=f"{prefix}HXR:", world=world, model=world.hard_xray)
+    mount = MountGroup(prefix=f"{prefix}SIM:", world=world)
+    groups = (pstat, dems, sim, sim_ms, soft, hard, mount)
+    return {pv: prop for group in groups for pv, prop in group.pvdb.items()}

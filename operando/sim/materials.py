@@ -104,8 +104,10 @@ LNRO = CathodeMaterial(
         # 0.6 Ru per f.u., Ru4+/Ru5+: the strong 3.6 V charge feature.
         RedoxProcess("Ru4+/Ru5+", _capacity(0.6, _LNRO), 3.62, 0.022, 3.43, 0.05),
         RedoxProcess("Ni2+/Ni3+", _capacity(0.2, _LNRO), 3.74, 0.03, 3.73, 0.05),
-        # Ni3+/Ni4+ is only partly reversible in LNRO.
-        RedoxProcess("Ni3+/Ni4+", _capacity(0.2, _LNRO), 4.10, 0.06, 3.72, 0.08, 0.50),
+        # The 4.1 V step is shared: Ni3+/Ni4+ (0.1 e, reversible; Ni ends mixed 3+/4+ when
+        # charged) and Ru-O hybridised states that do not come back (0.1 e).
+        RedoxProcess("Ni3+/Ni4+", _capacity(0.1, _LNRO), 4.10, 0.06, 3.72, 0.08),
+        RedoxProcess("Ru-O", _capacity(0.1, _LNRO), 4.10, 0.06, 3.72, 0.08, 1.0),
     ),
     side_reactions=(
         # Little carbonate on the Ru oxide and a slow solvent oxidation; no oxygen release.

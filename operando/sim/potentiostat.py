@@ -23,7 +23,7 @@ from .cell import Cell
 TECHNIQUES = ("OCV", "CC", "CV")
 STATUSES = ("Idle", "Running", "Limit reached", "Fault")
 MAX_DQ_MAH_G = 0.2  # largest charge step of the integrator, per g of active material
-IDLE_STEP_S = 300.0  # integration step of a cell resting on an idle channel (s)
+IDLE_STEP_S = 1800.0  # integration step of a cell resting on an idle channel (s)
 
 
 class ComplianceError(ValueError):

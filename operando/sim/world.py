@@ -5,6 +5,7 @@ from __future__ import annotations
 from .cell import Cell
 from .clock import VirtualClock
 from .dems import MassSpectrometerModel
+from .endstation import ElectrodeStore, Endstation
 from .materials import MATERIALS
 from .potentiostat import ComplianceError, PotentiostatModel
 
@@ -14,7 +15,8 @@ class World:
 
     The mass spectrometer samples the headspace of the cell on the potentiostat: it is
     advanced after every integration step of the potentiostat, so gas is sampled at the
-    instrument time it was made.
+    instrument time it was made. The X-ray endstations see either an ex situ electrode
+    (taken from the cell in the state the potentiostat left it) or the live cell.
     """
 
     def __init__(self, time_scale: float = 1.0):
@@ -23,6 +25,13 @@ class World:
         self.potentiostat = PotentiostatModel(t0)
         self.mass_spectrometer = MassSpectrometerModel(t0, self._gas_made)
         self.potentiostat.observers.append(self.mass_spectrometer.advance)
+        # X-ray endstations: ex situ electrodes in a shared store, or the live cell in situ.
+        self.electrodes = ElectrodeStore()
+        self.soft_xray = Endstation("soft", self.electrodes, self._live_cell, seed=11)
+        self.hard_xray = Endstation("hard", self.electrodes, self._live_cell, seed=12)
+
+    def _live_cell(self) -> Cell | None:
+        return self.potentiostat.cell
 
     def _gas_made(self) -> dict[str, float]:
         cell = self.potentiostat.cell

@@ -1,0 +1,140 @@
+"""Summaries of stored X-ray runs: XAS per electrode and yield, Ru K valence, RIXS maps.
+
+Reads ``run["primary"].read()`` and the start document only. Column names follow the
+devices (``<station>_energy`` readback in eV; ``<station>_i0``, ``sxr_tey``, ``sxr_fy``,
+``hxr_it``, ``hxr_iref`` in counts; ``<station>_holder_sample``; ``rixs_spectrum``,
+``rixs_i0`` and the ``rixs_emission_energy`` configuration).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from . import xas
+from .rixs import RixsMap, assemble, feature_intensity
+
+
+def _column(ds, suffix: str) -> np.ndarray:
+    names = [k for k in ds.data_vars if k.endswith(suffix)]
+    if len(names) != 1:
+        raise ValueError(f"expected one column ending in {suffix!r}, found {names}")
+    return np.asarray(ds[names[0]].values)
+
+
+def _by_sample(ds) -> dict[str, np.ndarray]:
+    """Row masks of each electrode (by the holder's sample name), in measurement order."""
+    names = _column(ds, "_holder_sample").astype(str)
+    order = list(dict.fromkeys(names))
+    return {name: names == name for name in order}
+
+
+def soft_xas_summary(run) -> dict[str, dict]:
+    """Per electrode and yield (tey, fy): normalised-spectrum peaks (eV) and, at the Ni L
+    edge, the L3 high/low-energy peak ratio. Normalisation ranges come from the edge grid."""
+    from ..plans.xray import EDGES
+
+    start = run.metadata["start"]
+    edge = EDGES[start["edge"]["name"]]
+    ds = run["primary"].read()
+    energy = _column(ds, "_energy")
+    i0 = _column(ds, "_i0")
+    out: dict[str, dict] = {}
+    for name, rows in _by_sample(ds).items():
+        entry: dict = {}
+        for yield_name in ("tey", "fy"):
+            mu = _column(ds, f"_{yield_name}")[rows] / i0[rows]
+            n = xas.normalize(
+                energy[rows], mu, e0=edge.e0_eV,
+                pre1=edge.start_eV - edge.e0_eV, pre2=edge.fine_from_eV - 1.0 - edge.e0_eV,
+                norm1=edge.fine_to_eV + 5.0 - edge.e0_eV, norm2=edge.end_eV - edge.e0_eV,
+                nnorm=1,
+            )  # fmt: skip
+            values = {"peaks_eV": xas.peak_positions(n.energy, n.norm)}
+            if start["edge"]["name"] == "ni-l":
+                values["ni_l3_ratio"] = xas.ni_l3_ratio(n.energy, n.norm)
+            entry[yield_name] = values
+        out[name] = entry
+    return out
+
+
+def soft_spectra(run) -> dict[str, dict[str, tuple[np.ndarray, np.ndarray]]]:
+    """Normalised spectra per electrode and yield, for figures."""
+    from ..plans.xray import EDGES
+
+    edge = EDGES[run.metadata["start"]["edge"]["name"]]
+    ds = run["primary"].read()
+    energy, i0 = _column(ds, "_energy"), _column(ds, "_i0")
+    out = {}
+    for name, rows in _by_sample(ds).items():
+        out[name] = {}
+        for y in ("tey", "fy"):
+            n = xas.normalize(
+                energy[rows], _column(ds, f"_{y}")[rows] / i0[rows], e0=edge.e0_eV,
+                pre1=edge.start_eV - edge.e0_eV, pre2=edge.fine_from_eV - 1.0 - edge.e0_eV,
+                norm1=edge.fine_to_eV + 5.0 - edge.e0_eV, norm2=edge.end_eV - edge.e0_eV,
+                nnorm=1,
+            )  # fmt: skip
+            out[name][y] = (n.energy, n.norm)
+    return out
+
+
+def hard_xas_summary(run) -> dict:
+    """Ru K edge per electrode: E0 (derivative maximum), edge energy at half the edge step,
+    EXAFS shell peaks (A, no phase correction), and the valence from the references of the
+    run (start metadata ``references``: sample name -> formal valence)."""
+    start = run.metadata["start"]
+    ds = run["primary"].read()
+    energy = _column(ds, "_energy")
+    i0, it, iref = _column(ds, "_i0"), _column(ds, "_it"), _column(ds, "_iref")
+    samples: dict[str, dict] = {}
+    for name, rows in _by_sample(ds).items():
+        mu = np.log(i0[rows] / it[rows])
+        n = xas.normalize(energy[rows], mu)
+        k, chi = xas.chi_k(n)
+        r, magnitude = xas.ft_magnitude(k, chi)
+        foil = xas.find_e0(energy[rows], np.log(it[rows] / iref[rows]))
+        samples[name] = {
+            "e0_eV": n.e0,
+            "edge_energy_eV": xas.half_height_edge(n),
+            "exafs_peaks_A": xas.shell_peaks(r, magnitude, r_range=(0.9, 3.2)),
+            "reference_foil_e0_eV": foil,
+        }
+    references = start.get("references") or {}
+    known = {
+        n: (float(v), samples[n]["edge_energy_eV"]) for n, v in references.items() if n in samples
+    }
+    calibration = xas.valence_calibration(known) if len(known) >= 2 else None
+    for entry in samples.values():
+        entry["valence"] = calibration.valence(entry["edge_energy_eV"]) if calibration else None
+    return {
+        "samples": samples,
+        "calibration": None
+        if calibration is None
+        else {
+            "slope_eV_per_valence": calibration.slope_eV,
+            "offset_eV": calibration.offset_eV,
+            "monotonic": calibration.monotonic,
+            "references": list(known),
+        },
+    }
+
+
+def rixs_map_of(run) -> RixsMap:
+    """The I0-normalised RIXS map of a stored rixs_map run."""
+    stream = run["primary"]
+    ds = stream.read()
+    config = stream.metadata["configuration"]["rixs"]["data"]
+    emission = np.asarray(config["rixs_emission_energy"], float)
+    return assemble(
+        _column(ds, "_energy"),
+        emission,
+        np.stack(_column(ds, "rixs_spectrum")),
+        _column(ds, "rixs_i0"),
+    )
+
+
+def rixs_summary(run) -> dict:
+    """The oxidised-oxygen feature intensity relative to the reference region (and its
+    counting uncertainty)."""
+    value, sigma = feature_intensity(rixs_map_of(run))
+    return {"feature_intensity": value, "feature_intensity_sigma": sigma}

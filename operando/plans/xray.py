@@ -1,0 +1,212 @@
+"""X-ray absorption and RIXS plans: edge-aware energy grids, series over electrodes, maps.
+
+As at the beamline: put the electrodes in the holder, then for each one scan the edge
+(coarse before it, fine across it, and for a hard X-ray K edge the EXAFS region in constant
+steps of photoelectron wavenumber k with the dwell rising with k), reading I0 with the
+yields at every point and the name of the electrode in the beam. A RIXS map is an emission
+spectrum (and its I0) at each excitation energy of a grid across the O K edge.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import bluesky.plan_stubs as bps
+import bluesky.preprocessors as bpp
+import numpy as np
+from bluesky.utils import MsgGenerator
+
+from ..devices.xray import HardXrayEndstation, SoftXrayEndstation
+
+ETOK = 0.2624682917  # k^2 (1/A^2) per eV above E0
+
+
+@dataclass(frozen=True)
+class Edge:
+    """An absorption edge and how to scan it (energies in eV, k in 1/A)."""
+
+    label: str
+    station: str  # "soft" or "hard"
+    e0_eV: float
+    start_eV: float  # first point
+    fine_from_eV: float  # fine steps from here ...
+    fine_to_eV: float  # ... to here
+    end_eV: float  # last point of the XANES grid (soft) or start of the k grid (hard)
+    coarse_step_eV: float
+    fine_step_eV: float
+    post_step_eV: float = 0.5
+    k_max: float = 0.0  # hard X-ray EXAFS: up to this k, 0 for none
+    k_step: float = 0.05
+
+    def grid(self, dwell_s: float, max_dwell_factor: float = 4.0) -> tuple[np.ndarray, np.ndarray]:
+        """Energies (eV) and dwell times (s) of the scan."""
+        pre = np.arange(self.start_eV, self.fine_from_eV, self.coarse_step_eV)
+        fine = np.arange(self.fine_from_eV, self.fine_to_eV, self.fine_step_eV)
+        if self.k_max <= 0:
+            post = np.arange(self.fine_to_eV, self.end_eV + 1e-9, self.post_step_eV)
+            energies = np.concatenate([pre, fine, post])
+            return energies, np.full(energies.size, dwell_s)
+        k_start = np.sqrt(ETOK * (self.fine_to_eV - self.e0_eV))
+        k = np.arange(k_start, self.k_max + 1e-9, self.k_step)
+        exafs = self.e0_eV + k**2 / ETOK
+        energies = np.concatenate([pre, fine, exafs])
+        dwell = np.concatenate(
+            [
+                np.full(pre.size + fine.size, dwell_s),
+                dwell_s * np.minimum(k / k_start, max_dwell_factor),  # dwell rising with k
+            ]
+        )
+        return energies, dwell
+
+
+EDGES: dict[str, Edge] = {
+    "ni-l": Edge("Ni L3,2", "soft", 853.0, 845.0, 850.0, 858.0, 880.0, 1.0, 0.1, 0.4),
+    "o-k": Edge("O K", "soft", 530.0, 520.0, 526.0, 536.0, 560.0, 0.5, 0.1, 0.5),
+    "mn-l": Edge("Mn L3,2", "soft", 643.0, 630.0, 638.0, 658.0, 665.0, 1.0, 0.2, 0.5),
+    "ru-k": Edge(
+        "Ru K", "hard", 22117.0, 21967.0, 22097.0, 22150.0, 0.0, 5.0, 0.5, k_max=14.0, k_step=0.1
+    ),
+}
+
+
+def _station_for(edge: Edge, station) -> None:
+    expected = SoftXrayEndstation if edge.station == "soft" else HardXrayEndstation
+    if not isinstance(station, expected):
+        raise ValueError(
+            f"the {edge.label} edge is measured at the {edge.station} X-ray endstation, "
+            f"not with {type(station).__name__}"
+        )
+
+
+def _check_slots(slots) -> list[int]:
+    slots = list(slots)
+    if not slots or not all(isinstance(s, int) and s >= 0 for s in slots):
+        raise ValueError(f"slots must be holder positions (whole numbers >= 0), got {slots!r}")
+    return slots
+
+
+def _check_energies(mono, energies: np.ndarray) -> None:
+    low, high = mono.limits
+    if low < high and (energies.min() < low or energies.max() > high):
+        raise ValueError(
+            f"the scan needs {energies.min():.1f}-{energies.max():.1f} eV; the "
+            f"monochromator covers {low:g}-{high:g} eV"
+        )
+
+
+def xas_series(
+    station: SoftXrayEndstation | HardXrayEndstation,
+    edge: str,
+    slots: list[int],
+    *,
+    dwell_s: float = 1.0,
+    md: dict | None = None,
+) -> MsgGenerator[str]:
+    """Scan one absorption edge of several electrodes, one after another, in one run.
+
+    Parameters
+    ----------
+    station : the soft or hard X-ray endstation (the edge says which).
+    edge : "ni-l", "o-k", "mn-l" (soft) or "ru-k" (hard).
+    slots : holder positions to measure (0: the in situ cell; 17-19 the Ru references).
+    dwell_s : counting time per point (s); rises with k in an EXAFS region.
+    md : extra start metadata.
+
+    Every point holds the energy (eV), I0 and the yields (counts) and the name of the
+    electrode in the beam.
+    """
+    if edge not in EDGES:
+        raise ValueError(f"unknown edge {edge!r}; choose one of {sorted(EDGES)}")
+    e = EDGES[edge]
+    _station_for(e, station)
+    slots = _check_slots(slots)
+    if not (isinstance(dwell_s, (int, float)) and 0 < dwell_s <= 600):
+        raise ValueError(f"dwell_s must lie in (0, 600] s, got {dwell_s!r}")
+    energies, dwells = e.grid(dwell_s)
+    _check_energies(station.mono, energies)
+    _md = {
+        "plan_name": "xas_series",
+        "edge": {"name": edge, "label": e.label, "e0_eV": e.e0_eV, "station": e.station},
+        "slots": slots,
+        "protocol": {"name": "xas_series", "parameters": {"edge": edge, "dwell_s": dwell_s}},
+        "hints": {"dimensions": [([station.mono.name], "primary")]},
+        **(md or {}),
+    }
+    detectors = [station.counters, station.holder, station.mono]
+
+    @bpp.run_decorator(md=_md)
+    def scan() -> MsgGenerator[str]:
+        dwell_now = None
+        for slot in slots:
+            yield from bps.mv(station.holder.slot, slot)
+            for energy, dwell in zip(energies, dwells, strict=True):
+                if dwell != dwell_now:
+                    yield from bps.mv(station.counters.dwell, float(dwell))
+                    dwell_now = dwell
+                yield from bps.mv(station.mono, float(energy))
+                yield from bps.trigger_and_read(detectors)
+            yield from bps.checkpoint()
+        return edge
+
+    return (yield from scan())
+
+
+def xas_scan(station, edge: str, slot: int, *, dwell_s: float = 1.0, md: dict | None = None):
+    """One electrode's edge (see :func:`xas_series`)."""
+    return xas_series(station, edge, [slot], dwell_s=dwell_s, md=md)
+
+
+DEFAULT_EXCITATION_EV = np.round(np.arange(526.0, 536.0001, 0.25), 3)
+
+
+def rixs_map(
+    station: SoftXrayEndstation,
+    slot: int,
+    *,
+    excitation_eV: np.ndarray | list[float] = DEFAULT_EXCITATION_EV,
+    exposure_s: float = 10.0,
+    md: dict | None = None,
+) -> MsgGenerator[str]:
+    """An O K RIXS map of one electrode: an emission spectrum at each excitation energy.
+
+    Parameters
+    ----------
+    station : the soft X-ray endstation.
+    slot : holder position of the electrode.
+    excitation_eV : excitation energies (eV).
+    exposure_s : exposure per spectrum (s).
+
+    Each point holds the excitation energy, the spectrum (counts on the spectrograph's
+    emission axis, recorded as configuration) and its I0; normalise by I0 in analysis.
+    """
+    if not isinstance(station, SoftXrayEndstation):
+        raise ValueError("RIXS maps are measured at the soft X-ray endstation")
+    _check_slots([slot])
+    excitation = np.asarray(excitation_eV, float)
+    if excitation.size < 2:
+        raise ValueError("a RIXS map needs at least two excitation energies")
+    if not 0 < exposure_s <= 3600:
+        raise ValueError(f"exposure_s must lie in (0, 3600] s, got {exposure_s!r}")
+    _check_energies(station.mono, excitation)
+    _md = {
+        "plan_name": "rixs_map",
+        "slots": [slot],
+        "protocol": {
+            "name": "rixs_map",
+            "parameters": {"exposure_s": exposure_s, "excitation_eV": excitation.tolist()},
+        },
+        "hints": {"dimensions": [([station.mono.name], "primary")]},
+        **(md or {}),
+    }
+    detectors = [station.rixs, station.holder, station.mono]
+
+    @bpp.run_decorator(md=_md)
+    def measure() -> MsgGenerator[str]:
+        yield from bps.mv(station.holder.slot, slot, station.rixs.exposure, exposure_s)
+        for energy in excitation:
+            yield from bps.mv(station.mono, float(energy))
+            yield from bps.trigger_and_read(detectors)
+            yield from bps.checkpoint()
+        return "done"
+
+    return (yield from measure())

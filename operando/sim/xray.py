@@ -1,0 +1,231 @@
+"""X-ray absorption and RIXS of the electrodes, from the state of their redox processes.
+
+What a spectrum depends on is the electrode's *state*: the oxidised fraction of each redox
+process (``Cell.state_of_charge``), frozen when an electrode is taken out of its cell (ex
+situ) or read live from the potentiostat's cell (in situ). From it:
+
+- Ni valence = 2 + x(Ni2+/Ni3+) + x(Ni3+/Ni4+). The surface probed by TEY (~10 nm) keeps
+  ``SURFACE_REDUCTION`` of the bulk's oxidation back (a reduced surface layer); FY (~100 nm)
+  sees the bulk.
+- Ni L3: a weighted mix of Ni2+ (main peak 852.9 eV), Ni3+ (853.6 / 854.6 eV) and Ni4+
+  (855.1 eV) line shapes, the weights from the valence (piecewise linear between integers).
+- O K: the material's t2g/eg pre-edge peaks, a 527.8 eV shoulder growing with the Ni4+
+  fraction, a broad band above 535 eV.
+- Mn L3/L2 of Mn4+, with a little Mn3+ after the activated oxygen redox has been discharged.
+- RIXS at the O K edge: fluorescence stripes at ~525 eV emission following the O K
+  absorption, the elastic line, and the oxidised-oxygen feature at 530.8 eV excitation /
+  523.75 eV emission in proportion to the lattice oxygen held oxidised (reversibly).
+- Ru K: the edge moves 1.7 eV per unit of Ru valence (4 + x(Ru4+/Ru5+) in LNRO); EXAFS from
+  a Ru-O and a Ru-TM shell whose distances contract as the electrode is charged.
+
+Counting noise is added by the detectors (``counts``), not here.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+
+import numpy as np
+
+SURFACE_REDUCTION = 0.15  # share of the bulk Ni oxidation that the surface layer lacks
+
+# --- line shapes ----------------------------------------------------------------------
+
+
+def _peak(e: np.ndarray, center: float, fwhm: float, eta: float = 0.5) -> np.ndarray:
+    """Pseudo-Voigt of unit height."""
+    x = (e - center) / (fwhm / 2)
+    return eta / (1 + x**2) + (1 - eta) * np.exp(-math.log(2) * x**2)
+
+
+def _step(e: np.ndarray, center: float, width: float) -> np.ndarray:
+    """Arctangent edge step from 0 to 1."""
+    return 0.5 + np.arctan((e - center) / width) / math.pi
+
+
+# --- electrode state --------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ElectrodeState:
+    """What the X-ray models need to know about an electrode."""
+
+    name: str
+    material: str  # "lnmo", "lnro", or a reference compound ("ru", "rucl3", "ruo2")
+    oxidised: dict[str, float]  # process name -> oxidised fraction
+    locked: dict[str, float]  # process name -> irreversibly oxidised fraction
+    capacity: dict[str, float] = field(default_factory=dict)  # process name -> mAh/g
+
+    @classmethod
+    def of_cell(cls, name: str, cell) -> ElectrodeState:
+        processes = cell.material.processes
+        locked = {p.name: s.locked for p, s in zip(processes, cell.states, strict=True)}
+        capacity = {p.name: p.capacity_mAh_g for p in processes}
+        return cls(name, cell.material.name, dict(cell.state_of_charge()), locked, capacity)
+
+    def x(self, process: str) -> float:
+        return self.oxidised.get(process, 0.0)
+
+    @property
+    def ni_valence(self) -> float:
+        """2 + electrons removed per Ni: Ni2+/Ni3+ is one electron per Ni; the Ni3+/Ni4+
+        process carries its capacity's share of a second one."""
+        per_ni = self.capacity.get("Ni2+/Ni3+", 0.0)
+        if per_ni <= 0:
+            return 2.0
+        second = self.capacity.get("Ni3+/Ni4+", 0.0) / per_ni
+        return 2.0 + self.x("Ni2+/Ni3+") + second * self.x("Ni3+/Ni4+")
+
+    @property
+    def ni_valence_surface(self) -> float:
+        return 2.0 + (1 - SURFACE_REDUCTION) * (self.ni_valence - 2.0)
+
+    @property
+    def oxidised_oxygen(self) -> float:
+        """Oxidised lattice oxygen held reversibly (0..1 of the O redox capacity)."""
+        return max(0.0, self.x("O2-/On-") - self.locked.get("O2-/On-", 0.0))
+
+    @property
+    def ru_valence(self) -> float:
+        return REFERENCE_RU_VALENCE.get(self.material, 4.0 + self.x("Ru4+/Ru5+"))
+
+
+REFERENCE_RU_VALENCE = {"ru": 0.0, "rucl3": 3.0, "ruo2": 4.0}
+REFERENCES = {
+    "ru": ElectrodeState("Ru metal foil", "ru", {}, {}),
+    "rucl3": ElectrodeState("RuCl3", "rucl3", {}, {}),
+    "ruo2": ElectrodeState("RuO2", "ruo2", {}, {}),
+}
+
+
+def _valence_weights(v: float) -> tuple[float, float, float]:
+    """Fractions of Ni2+, Ni3+, Ni4+ for a mean valence v."""
+    v = min(max(v, 2.0), 4.0)
+    if v <= 3.0:
+        return 3.0 - v, v - 2.0, 0.0
+    return 0.0, 4.0 - v, v - 3.0
+
+
+# --- soft X-ray absorption --------------------------------------------------------------
+
+
+def ni_l3(e: np.ndarray, valence: float) -> np.ndarray:
+    """Ni L3 (and L2) absorption for a mean Ni valence; edge step 1."""
+    w2, w3, w4 = _valence_weights(valence)
+    ni2 = _peak(e, 852.9, 0.9) * 3.0 + _peak(e, 854.6, 1.2) * 0.6
+    ni3 = _peak(e, 853.6, 1.2) * 1.8 + _peak(e, 854.6, 1.2) * 1.6
+    ni4 = _peak(e, 855.1, 1.1) * 3.0 + _peak(e, 853.2, 1.2) * 0.3
+    white = w2 * ni2 + w3 * ni3 + w4 * ni4
+    l2 = 0.5 * (w2 * _peak(e, 870.2, 1.5) + (w3 + w4) * _peak(e, 871.5, 1.8))
+    return white + l2 + _step(e, 853.5, 1.0) * 0.7 + _step(e, 870.8, 1.0) * 0.3
+
+
+O_K_PREEDGE = {"lnmo": (529.2, 531.5), "lnro": (528.5, 531.1)}
+
+
+def o_k(e: np.ndarray, state: ElectrodeState, valence: float) -> np.ndarray:
+    """O K absorption: t2g/eg pre-edge, the Ni4+ shoulder at 527.8 eV, band above 535 eV."""
+    t2g, eg = O_K_PREEDGE.get(state.material, (529.0, 531.5))
+    ni4 = _valence_weights(valence)[2]
+    shoulder = 0.8 * ni4 * _peak(e, 527.8, 0.8, eta=0.0)  # Gaussian: no far tails
+    pre = 0.9 * _peak(e, t2g, 1.0) + 0.6 * _peak(e, eg, 1.2) + shoulder
+    return pre + 1.2 * _peak(e, 540.5, 6.0, eta=0.2) + _step(e, 536.0, 1.5)
+
+
+def mn_l(e: np.ndarray, state: ElectrodeState) -> np.ndarray:
+    """Mn L3/L2 of Mn4+, with a little Mn3+ once activated oxygen redox is discharged."""
+    s = next((p for p in ("O2-/On-",) if p in state.locked), None)
+    mn3 = 0.0 if s is None else 0.15 * min(1.0, state.locked[s] / 0.2)
+    mn4 = _peak(e, 641.6, 1.0) * 0.8 + _peak(e, 643.5, 1.3) * 1.5 + _peak(e, 654.5, 2.0) * 0.9
+    mn3_shape = _peak(e, 640.3, 1.0) * 1.2 + _peak(e, 642.2, 1.5) * 1.2 + _peak(e, 653.4, 2) * 0.8
+    edges = _step(e, 642.5, 1.0) * 0.7 + _step(e, 653.5, 1.0) * 0.3
+    return (1 - mn3) * mn4 + mn3 * mn3_shape + edges
+
+
+SOFT_EDGES = {"ni-l": (845.0, 880.0), "o-k": (520.0, 560.0), "mn-l": (630.0, 665.0)}
+
+
+def soft_absorption(e: np.ndarray, state: ElectrodeState, probe: str) -> np.ndarray:
+    """Absorption (arbitrary units, edge step ~1) seen by TEY ("surface") or FY ("bulk")."""
+    e = np.asarray(e, float)
+    valence = state.ni_valence_surface if probe == "surface" else state.ni_valence
+    has_ni = state.material in ("lnmo", "lnro")
+    mu = 0.05 + 0.0 * e
+    if has_ni:
+        mu = mu + 0.3 * ni_l3(e, valence) * (e > 840)
+        mu = mu + o_k(e, state, valence) * ((e > 510) & (e < 600))
+        if state.material == "lnmo":
+            mu = mu + mn_l(e, state) * ((e > 620) & (e < 700))
+    return mu
+
+
+# --- RIXS ---------------------------------------------------------------------------------
+
+
+def rixs_spectrum(
+    e_in: float, e_out: np.ndarray, state: ElectrodeState, valence: float | None = None
+) -> np.ndarray:
+    """Emission intensity at e_out for excitation e_in at the O K edge (per unit I0)."""
+    e_out = np.asarray(e_out, float)
+    v = state.ni_valence if valence is None else valence
+    absorption = float(o_k(np.array([e_in]), state, v)[0])
+    stripes = absorption * (
+        _peak(e_out, 525.0, 2.2, eta=0.3) + 0.45 * _peak(e_out, 522.3, 3.0, eta=0.3)
+    )
+    elastic = 0.25 * absorption * _peak(e_out, e_in, 0.35, eta=0.2)
+    # Trapped O2 needs two neighbouring oxidised O: the feature goes as the square of the
+    # oxidised fraction (a little left after discharge shows next to nothing).
+    feature = (
+        4.0
+        * state.oxidised_oxygen**2
+        * math.exp(-0.5 * ((e_in - 530.8) / 0.35) ** 2)
+        * _peak(e_out, 523.75, 0.45, eta=0.2)
+    )
+    return stripes + elastic + feature
+
+
+# --- hard X-ray: Ru K edge ------------------------------------------------------------------
+
+RU_FOIL_E0_EV = 22117.0
+RU_EDGE_EV_PER_VALENCE = 1.7
+RU4_HALF_HEIGHT_EV = 22126.8  # half-height edge of Ru4+ in an oxide
+HC_KEV_A = 0.262468  # k^2 (1/A^2) per eV of photoelectron energy: 2 m_e / hbar^2
+
+
+def ru_shells(state: ElectrodeState) -> list[tuple[float, float, float, float]]:
+    """(coordination number, distance in A, Debye-Waller sigma^2 in A^2, k in 1/A where the
+    neighbour backscatters most: light O low, transition metals high) of each shell."""
+    if state.material == "ru":
+        return [(12.0, 2.68, 0.0035, 8.0)]
+    if state.material == "rucl3":
+        return [(6.0, 2.35, 0.004, 6.0), (3.0, 3.45, 0.006, 8.0)]
+    charge = state.x("Ru4+/Ru5+")
+    return [(6.0, 1.98 - 0.04 * charge, 0.004, 4.0), (6.0, 2.88 - 0.05 * charge, 0.005, 8.5)]
+
+
+def ru_k_mu(e: np.ndarray, state: ElectrodeState) -> np.ndarray:
+    """Ru K absorption (edge step 1 above a flat pre-edge 0): XANES + EXAFS."""
+    e = np.asarray(e, float)
+    if state.material == "ru":
+        # Metal: a sharp onset at the foil's E0, then a broad rise; no white line.
+        mu = 0.4 * _step(e, RU_FOIL_E0_EV, 0.8) + 0.6 * _step(e, RU_FOIL_E0_EV + 5.5, 3.0)
+        e0 = RU_FOIL_E0_EV
+    else:
+        edge = RU4_HALF_HEIGHT_EV + RU_EDGE_EV_PER_VALENCE * (state.ru_valence - 4.0)
+        mu = _step(e, edge, 2.2) + 0.45 * _peak(e, edge + 6.5, 6.0, eta=0.3)
+        e0 = edge - 1.0
+    k = np.sqrt(np.clip(e - e0, 0, None) * HC_KEV_A)
+    chi = np.zeros_like(e)
+    for n, r, s2, k_peak in ru_shells(state):
+        amp = n * 0.9 * np.exp(-2 * s2 * k**2) * np.exp(-2 * r / 8.0) / (np.maximum(k, 1.0) * r**2)
+        backscatter = 0.8 * np.exp(-((k - k_peak) ** 2) / 30.0) * (k_peak / 4.0)
+        # Phase shift -2k*0.58 A: the FT peak sits ~0.58 A below the true distance.
+        chi += amp * backscatter * np.sin(2 * k * (r - 0.58) + 0.6)
+    onset = _step(e, e0 + 15.0, 5.0)  # EXAFS builds up past the XANES region
+    return mu * (1 + chi * onset)
+
+
+def ru_foil_mu(e: np.ndarray) -> np.ndarray:
+    """The Ru metal foil of the reference path."""
+    return ru_k_mu(e, REFERENCES["ru"])
