@@ -5,6 +5,8 @@
         --cycles 1 --time-scale 50000 --data DIR [--json]
     operando run dems --material lnmo --mass-mg 32.9 --current-mA-g 10 --cycles 2 \\
         --time-scale 50000 --data DIR [--json]
+    operando run xas --edge ru-k --sample lnro:4.8V [--sample ...] --data DIR [--json]
+    operando run rixs --sample lnmo:4.8V --data DIR [--json]
     operando replay UID --data DIR [--json]
     operando recover --data DIR [LOG ...]
     operando demo --out DIR
@@ -18,6 +20,7 @@ import pathlib
 import sys
 import time
 
+from .analysis.electrochem import round_floats
 from .sample import KNOWN_MATERIALS
 
 COIN_CELL_AREA_CM2 = 1.54  # a 14 mm electrode disc
@@ -170,6 +173,65 @@ def cmd_run_dems(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_run_xas(args: argparse.Namespace) -> int:
+    from .electrodes import parse_sample
+    from .plans.xray import EDGES
+    from .xray_study import run_xas
+
+    for sample in args.sample:
+        parse_sample(sample)  # refuse bad input before anything starts
+    if args.edge not in EDGES:
+        raise ValueError(f"unknown edge {args.edge!r}; choose one of {sorted(EDGES)}")
+    _positive_option("--dwell-s", args.dwell_s)
+    _positive_option("--time-scale", args.time_scale)
+    session = _session(args.data, args.prefix, args.ca_port, args.time_scale)
+    try:
+        summary = run_xas(session, args.edge, args.sample, dwell_s=args.dwell_s)
+    finally:
+        session.close()
+    if args.json:
+        _print_json(round_floats(summary))
+    else:
+        _print_xas(round_floats(summary))
+    return 0
+
+
+def cmd_run_rixs(args: argparse.Namespace) -> int:
+    from .electrodes import parse_sample
+    from .xray_study import run_rixs
+
+    parse_sample(args.sample)
+    _positive_option("--exposure-s", args.exposure_s)
+    _positive_option("--time-scale", args.time_scale)
+    session = _session(args.data, args.prefix, args.ca_port, args.time_scale)
+    try:
+        summary = round_floats(run_rixs(session, args.sample, exposure_s=args.exposure_s))
+    finally:
+        session.close()
+    if args.json:
+        _print_json(summary)
+    else:
+        print(
+            f"run {summary['uid']}: {summary['sample']}: oxidised-oxygen feature "
+            f"{summary['feature_intensity']} +- {summary['feature_intensity_sigma']} "
+            "(relative to the 533 / 525 eV stripe)"
+        )
+    return 0
+
+
+def _positive_option(flag: str, value: float) -> None:
+    if not value > 0:
+        raise ValueError(f"{flag} must be positive, got {value}")
+
+
+def _print_xas(summary: dict) -> None:
+    print(f"run {summary['uid']}: {summary['edge']}")
+    for name, entry in summary["samples"].items():
+        print(f"  {name}: {entry}")
+    if summary.get("calibration"):
+        print(f"  valence calibration: {summary['calibration']}")
+
+
 def _session(data, prefix, ca_port, time_scale):
     from .session import make_session
 
@@ -285,14 +347,16 @@ DEMO_DEMS_MASS_MG = 32.9  # about 30 mg/cm2 in the DEMS cell
 
 
 def run_demo(out: pathlib.Path, time_scale: float = DEMO_TIME_SCALE) -> dict:
-    """First cycle of both materials at C/50 in a coin cell, then two DEMS cycles of each at
-    10 mA/g after a 6 h rest; stored, then reported from storage."""
+    """First cycle of both materials at C/50 in a coin cell, two DEMS cycles of each at
+    10 mA/g after a 6 h rest, and the ex situ X-ray series (Ni L, O K, RIXS; Ru K of LNRO);
+    stored, then reported from storage."""
     from .analysis.report import cycling_summary, gas_summary, plot_cycling, plot_gas
     from .plans.dems import dems_cycling
     from .plans.electrochem import galvanostatic_cycle
     from .sample import sample_for
     from .session import make_session
     from .storage import open_store
+    from .xray_study import exsitu_series
 
     out.mkdir(parents=True, exist_ok=True)
     data = out / "data"
@@ -323,6 +387,10 @@ def run_demo(out: pathlib.Path, time_scale: float = DEMO_TIME_SCALE) -> dict:
             _run(session, dems_cycling(session.potentiostat, ms, dems_cell, **DEMO_DEMS))
             uids[material]["dems"] = session.gas.summary["uid"]
             print(f"[demo] {material}: done in {time.monotonic() - t0:.0f} s", flush=True)
+        print("[demo] ex situ X-ray series: pristine, 4.5 V, 4.8 V, 2.0 V electrodes ...")
+        t0 = time.monotonic()
+        xray = exsitu_series(session, out)
+        print(f"[demo] X-ray series done in {time.monotonic() - t0:.0f} s", flush=True)
     finally:
         session.close()
 
@@ -334,9 +402,11 @@ def run_demo(out: pathlib.Path, time_scale: float = DEMO_TIME_SCALE) -> dict:
         summary[material] = {
             **_cycling_keys(cycling_summary(coin_run)),
             "dems": _gas_keys(gas_summary(dems_run)),
+            **{k: v for k, v in xray[material].items()},
         }
         plot_cycling(coin_run, out / f"{material}_cycle.png")
         plot_gas(dems_run, out / f"{material}_dems.png")
+    summary = round_floats(summary)
     (out / "summary.json").write_text(json.dumps(summary, indent=2))
     print(f"[demo] wrote {out / 'summary.json'} and figures to {out}")
     return summary
@@ -359,6 +429,17 @@ def cmd_demo(args: argparse.Namespace) -> int:
             f"O2 capacity {d['o2_capacity_mAh_g']} of {d['irreversible_capacity_mAh_g']} mAh/g "
             "irreversible"
         )
+        for state, x in s["xray"].items():
+            print(
+                f"{material} {state}: Ni L3 ratio TEY {x['ni_l3_ratio_tey']} / FY "
+                f"{x['ni_l3_ratio_fy']}, RIXS O-redox feature {x['rixs_feature_intensity']}"
+            )
+        for state, ru in s.get("ru_k", {}).items():
+            if state not in ("references", "calibration"):
+                print(
+                    f"{material} {state}: Ru K edge {ru['edge_energy_eV']} eV, valence "
+                    f"{ru['valence']}, EXAFS peaks {ru['exafs_peaks_A']} A"
+                )
     return 0
 
 
@@ -424,6 +505,31 @@ def build_parser() -> argparse.ArgumentParser:
     d.add_argument("--ca-port", type=int, help="Channel Access port of that beamline's server")
     d.add_argument("--json", action="store_true", help="print one JSON object")
     d.set_defaults(func=cmd_run_dems)
+
+    sample_help = (
+        "material:state (lnmo or lnro; pristine, 4.5V, 4.8V or 2.0V), prepared by the "
+        "potentiostat and mounted; or a Ru reference ru, rucl3, ruo2"
+    )
+    x = protocols.add_parser("xas", help="X-ray absorption of ex situ electrodes")
+    x.add_argument("--edge", required=True, choices=["ni-l", "o-k", "mn-l", "ru-k"])
+    x.add_argument("--sample", required=True, action="append", help=sample_help)
+    x.add_argument("--dwell-s", type=float, default=1.0, help="counting time per point (s)")
+    x.set_defaults(func=cmd_run_xas)
+    r = protocols.add_parser("rixs", help="O K RIXS map of an ex situ electrode")
+    r.add_argument("--sample", required=True, help=sample_help)
+    r.add_argument("--exposure-s", type=float, default=10.0, help="exposure per spectrum (s)")
+    r.set_defaults(func=cmd_run_rixs)
+    for sub_parser in (x, r):
+        sub_parser.add_argument(
+            "--time-scale",
+            type=float,
+            default=1.0,
+            help="instrument seconds per wall second of the simulator",
+        )
+        sub_parser.add_argument("--data", required=True, help="data directory or tiled URI")
+        sub_parser.add_argument("--prefix", help="PV prefix of a running beamline")
+        sub_parser.add_argument("--ca-port", type=int, help="its Channel Access port")
+        sub_parser.add_argument("--json", action="store_true", help="print one JSON object")
 
     p = sub.add_parser("replay", help="recompute a stored run from its documents")
     p.add_argument("uid", help="run uid (or a unique prefix of it)")

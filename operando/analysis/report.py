@@ -114,3 +114,55 @@ def plot_cycling(run, path: str | pathlib.Path, title: str | None = None) -> pat
     fig.savefig(path, dpi=120)
     plt.close(fig)
     return path
+
+
+def plot_exsitu_soft(spectra: dict, path: str | pathlib.Path) -> pathlib.Path:
+    """Normalised soft XAS of the ex situ series (as the paper's Fig. 4): for each edge
+    (rows) and yield (TEY, FY columns), one curve per electrode, offset by material.
+
+    spectra : edge -> electrode name -> yield -> (energy eV, normalised absorption).
+    """
+    edges = list(spectra)
+    fig, axes = plt.subplots(len(edges), 2, figsize=(10, 4 * len(edges)), squeeze=False)
+    colors = {"pristine": "k", "4.5V": "tab:orange", "4.8V": "tab:red", "2.0V": "tab:blue"}
+    for row, edge in enumerate(edges):
+        for col, yield_name in enumerate(("tey", "fy")):
+            ax = axes[row][col]
+            for n, (name, by_yield) in enumerate(spectra[edge].items()):
+                material, state = name.split(" ", 1)
+                offset = 0.0 if material == "lnmo" else 3.0
+                energy, norm = by_yield[yield_name]
+                ax.plot(energy, norm + offset, color=colors.get(state, f"C{n}"),
+                        lw=1, label=name)  # fmt: skip
+            ax.set_title(f"{edge} {yield_name.upper()} (LNMO below, LNRO offset +3)")
+            ax.set_xlabel("photon energy (eV)")
+            ax.set_ylabel("normalised absorption")
+        axes[row][0].legend(fontsize=7)
+    fig.tight_layout()
+    path = pathlib.Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fig.savefig(path, dpi=110)
+    plt.close(fig)
+    return path
+
+
+def plot_rixs_maps(maps: dict, path: str | pathlib.Path) -> pathlib.Path:
+    """O K RIXS maps (as the paper's Fig. 5): emission energy (x) against excitation (y)."""
+    names = list(maps)
+    cols = 4
+    rows = (len(names) + cols - 1) // cols
+    fig, axes = plt.subplots(rows, cols, figsize=(4 * cols, 3.6 * rows), squeeze=False)
+    for ax, name in zip(axes.ravel(), names, strict=False):
+        m = maps[name]
+        ax.pcolormesh(m.emission_eV, m.excitation_eV, m.intensity, shading="auto")
+        ax.set_title(name, fontsize=9)
+        ax.set_xlabel("emission energy (eV)")
+        ax.set_ylabel("excitation energy (eV)")
+    for ax in axes.ravel()[len(names) :]:
+        ax.axis("off")
+    fig.tight_layout()
+    path = pathlib.Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fig.savefig(path, dpi=110)
+    plt.close(fig)
+    return path

@@ -104,6 +104,8 @@ def xas_series(
 ) -> MsgGenerator[str]:
     """Scan one absorption edge of several electrodes, one after another, in one run.
 
+    Parameters are checked when the plan is made, before anything moves.
+
     Parameters
     ----------
     station : the soft or hard X-ray endstation (the edge says which).
@@ -148,7 +150,7 @@ def xas_series(
             yield from bps.checkpoint()
         return edge
 
-    return (yield from scan())
+    return scan()
 
 
 def xas_scan(station, edge: str, slot: int, *, dwell_s: float = 1.0, md: dict | None = None):
@@ -209,4 +211,4 @@ def rixs_map(
             yield from bps.checkpoint()
         return "done"
 
-    return (yield from measure())
+    return measure()

@@ -1,0 +1,117 @@
+"""The X-ray endstations through Channel Access: ex situ electrodes prepared by the
+potentiostat, Ni L and Ru K absorption, RIXS maps, refusals."""
+
+from __future__ import annotations
+
+import bluesky.plans as bp
+import numpy as np
+import pytest
+
+from operando.analysis.xray_report import hard_xas_summary, rixs_summary, soft_xas_summary
+from operando.devices.instrument import InstrumentRefused
+from operando.electrodes import REFERENCE_SLOTS, REFERENCE_VALENCE, prepare_electrode
+from operando.plans.xray import rixs_map, xas_series
+
+
+@pytest.fixture(scope="module")
+def electrodes(beamline, tmp_path_factory):
+    """pristine, 4.8 V and 2.0 V electrodes of both materials, mounted in slots 1..6 of the
+    simulated beamline once for this module."""
+    from operando.session import make_session
+
+    data = tmp_path_factory.mktemp("electrodes") / "data"
+    s = make_session(str(data), prefix=beamline.prefix, ca_port=beamline.port)
+    slots = {}
+    try:
+        states = [(m, st) for m in ("lnmo", "lnro") for st in ("pristine", "4.8V", "2.0V")]
+        for n, (material, state) in enumerate(states, start=1):
+            slots[(material, state)] = n
+            prepare_electrode(s, material, state, n)
+    finally:
+        s.potentiostat.open_circuit()
+        s.close()
+    return slots
+
+
+def test_ru_k_edge_valence_and_exafs(session, electrodes):
+    lnro = [electrodes[("lnro", s)] for s in ("pristine", "4.8V", "2.0V")]
+    refs = sorted(REFERENCE_SLOTS.values())
+    plan = xas_series(session.hard_xray, "ru-k", lnro + refs, md={"references": REFERENCE_VALENCE})
+    (uid,) = session.RE(plan)
+    summary = hard_xas_summary(session.store.run(uid))
+    assert summary["calibration"]["monotonic"]
+    s = summary["samples"]
+    pristine, charged, discharged = s["lnro pristine"], s["lnro 4.8V"], s["lnro 2.0V"]
+    assert pristine["valence"] == pytest.approx(4.0, abs=0.2)
+    assert charged["valence"] == pytest.approx(5.0, abs=0.3)
+    assert discharged["valence"] == pytest.approx(pristine["valence"], abs=0.3)
+    shift = charged["edge_energy_eV"] - pristine["edge_energy_eV"]
+    assert shift == pytest.approx(1.7, abs=0.2)
+    (o, tm), (o_charged, tm_charged) = pristine["exafs_peaks_A"], charged["exafs_peaks_A"]
+    assert o == pytest.approx(1.4, abs=0.15) and tm == pytest.approx(2.3, abs=0.15)
+    assert o_charged < o and tm_charged < tm  # both shells contract on charge
+    # The Ru foil in the reference path fixes the energy scale.
+    assert s["RuO2"]["reference_foil_e0_eV"] == pytest.approx(22117.0, abs=0.5)
+
+
+def test_ni_l3_follows_the_nickel_valence(session, electrodes):
+    (uid,) = session.RE(xas_series(session.soft_xray, "ni-l", list(electrodes.values())))
+    s = soft_xas_summary(session.store.run(uid))
+    ratio = {name: (v["tey"]["ni_l3_ratio"], v["fy"]["ni_l3_ratio"]) for name, v in s.items()}
+    for material in ("lnmo", "lnro"):
+        tey, fy = ratio[f"{material} pristine"]
+        assert tey < 0.6 and fy < 0.6  # Ni2+ in both yields
+        tey, fy = ratio[f"{material} 2.0V"]
+        assert tey < 0.6 and fy < 0.6  # back to Ni2+
+        tey, fy = ratio[f"{material} 4.8V"]
+        assert tey < fy  # the surface (TEY) is more reduced than the bulk (FY)
+    assert ratio["lnmo 4.8V"][1] > 4.0  # Ni4+-like
+    assert 1.0 < ratio["lnro 4.8V"][1] < ratio["lnmo 4.8V"][1]  # mixed Ni3+/Ni4+
+    assert s["lnmo pristine"]["fy"]["peaks_eV"][0] == pytest.approx(852.9, abs=0.2)
+    assert s["lnmo 4.8V"]["fy"]["peaks_eV"][0] == pytest.approx(855.1, abs=0.2)
+
+
+def test_rixs_oxidised_oxygen_feature(session, electrodes):
+    result = {}
+    for key, slot in electrodes.items():
+        (uid,) = session.RE(rixs_map(session.soft_xray, slot))
+        result[key] = rixs_summary(session.store.run(uid))
+
+    def close(a, b):  # within 3 standard deviations of counting noise
+        sigma = np.hypot(a["feature_intensity_sigma"], b["feature_intensity_sigma"])
+        return abs(a["feature_intensity"] - b["feature_intensity"]) < 3 * sigma
+
+    pristine = result[("lnmo", "pristine")]
+    assert result[("lnmo", "4.8V")]["feature_intensity"] >= 5 * pristine["feature_intensity"]
+    assert close(result[("lnmo", "2.0V")], pristine)
+    assert close(result[("lnro", "4.8V")], result[("lnro", "pristine")])
+
+
+def test_monochromator_is_a_positioner_for_bp_scan(session, electrodes):
+    sx = session.soft_xray
+    sx.holder.slot.set(electrodes[("lnmo", "pristine")]).wait()
+    (uid,) = session.RE(bp.scan([sx.counters, sx.holder], sx.mono, 850.0, 856.0, 7))
+    table = session.store.run(uid)["primary"].read()
+    assert np.allclose(table["sxr_energy"].values, np.linspace(850, 856, 7))
+    assert set(table["sxr_holder_sample"].values) == {"lnmo pristine"}
+    tey = table["sxr_tey"].values / table["sxr_i0"].values
+    assert np.argmax(tey) == 3  # the Ni2+ L3 peak at 852.9 eV
+
+
+def test_bad_x_ray_requests_are_refused(session):
+    sx, hx = session.soft_xray, session.hard_xray
+    with pytest.raises(ValueError, match="unknown edge"):
+        xas_series(sx, "fe-k", [1])
+    with pytest.raises(ValueError, match="hard X-ray endstation"):
+        xas_series(sx, "ru-k", [1])
+    with pytest.raises(ValueError, match="outside the monochromator's range"):
+        sx.mono.set(20000.0)
+    with pytest.raises(ValueError, match="monochromator covers"):
+        rixs_map(sx, 1, excitation_eV=[100.0, 101.0])
+    with pytest.raises(InstrumentRefused, match="outside 0..16"):
+        sx.holder.slot.set(40).wait()
+    with pytest.raises(InstrumentRefused, match="dwell"):
+        hx.counters.dwell.set(-1.0).wait()
+    sx.holder.slot.set(16).wait()  # nothing mounted there
+    with pytest.raises(InstrumentRefused, match="slot 16 of the holder is empty"):
+        sx.counters.trigger().wait()
