@@ -115,5 +115,34 @@ def test_demo_writes_the_report_of_both_materials(tmp_path):
             assert (tmp_path / "demo" / figure).stat().st_size > 10_000
     assert summary["lnmo"]["dems"]["cycles"][0]["o2_umol"] > 5
     assert summary["lnro"]["dems"]["cycles"][0]["o2_max_rate_nmol_min"] < 0.01
+    for material in ("lnmo", "lnro"):
+        xray = summary[material]["xray"]
+        assert set(xray) == {"pristine", "4.5V", "4.8V", "2.0V"}
+        for state in xray.values():
+            assert {"ni_l3_ratio_tey", "ni_l3_ratio_fy", "rixs_feature_intensity"} <= set(state)
+    ru_k = summary["lnro"]["ru_k"]
+    assert set(ru_k) >= {"pristine", "4.5V", "4.8V", "2.0V", "references"}
+    assert set(ru_k["references"]) == {"Ru metal foil", "RuCl3", "RuO2"}
+    assert ru_k["4.8V"]["valence"] > ru_k["pristine"]["valence"] + 0.5
+    for figure in ("exsitu_soft_xas.png", "rixs_maps.png"):
+        assert (tmp_path / "demo" / figure).stat().st_size > 10_000
     stored = json.loads((tmp_path / "demo" / "summary.json").read_text())
     assert stored == json.loads(json.dumps(summary))
+
+
+def test_run_xas_and_rixs_commands(tmp_path):
+    data = str(tmp_path / "data")
+    xas = operando(
+        "run", "xas", "--edge", "ru-k", "--sample", "lnro:4.8V", "--time-scale", "100000",
+        "--data", data, "--json",
+    )  # fmt: skip
+    assert xas.returncode == 0, xas.stderr
+    result = json.loads(xas.stdout)
+    assert result["samples"]["lnro 4.8V"]["valence"] == pytest.approx(5.0, abs=0.3)
+    assert result["calibration"]["monotonic"] is True
+    rixs = operando("run", "rixs", "--sample", "lnmo:pristine", "--time-scale", "100000",
+                    "--data", data, "--json")  # fmt: skip
+    assert rixs.returncode == 0, rixs.stderr
+    assert json.loads(rixs.stdout)["feature_intensity"] > 0
+    bad = operando("run", "xas", "--edge", "ni-l", "--sample", "lnmo:3.9V", "--data", data)
+    assert bad.returncode == 2 and "unknown state" in bad.stderr

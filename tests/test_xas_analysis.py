@@ -17,7 +17,7 @@ from operando.sim.xray import REFERENCES, ElectrodeState, ru_k_mu
 larch_xafs = pytest.importorskip("larch.xafs")
 from larch import Group  # noqa: E402
 
-V_DIR = pathlib.Path(__file__).resolve().parents[2] / "shared" / "data" / "xas" / "V"
+V_DIR = pathlib.Path(__file__).resolve().parent / "data" / "xas" / "V"  # see data/README.md
 V_OXIDES = {"VO": 2, "V2O3": 3, "VO2": 4, "V2O5": 5}
 
 

@@ -115,3 +115,44 @@ def test_bad_x_ray_requests_are_refused(session):
     sx.holder.slot.set(16).wait()  # nothing mounted there
     with pytest.raises(InstrumentRefused, match="slot 16 of the holder is empty"):
         sx.counters.trigger().wait()
+
+
+def test_in_situ_position_sees_the_live_cell(session):
+    from operando.plans import galvanostatic
+    from operando.sample import sample_for
+
+    cell = sample_for("lnro", 3.85, 1.54)
+    session.assemble_sim_cell(cell)
+    hx = session.hard_xray
+
+    def ru_valence() -> float:
+        plan = xas_series(hx, "ru-k", [0, *sorted(REFERENCE_SLOTS.values())],
+                          md={"references": REFERENCE_VALENCE})  # fmt: skip
+        (uid,) = session.RE(plan)
+        return hard_xas_summary(session.store.run(uid))["samples"]["in situ cell"]["valence"]
+
+    before = ru_valence()
+    session.RE(galvanostatic(session.potentiostat, cell, cutoff_V=4.0, c_rate=0.1))
+    after = ru_valence()
+    assert before == pytest.approx(4.0, abs=0.2)
+    assert after > before + 0.5  # Ru4+ -> Ru5+ on charge, seen in the cell itself
+
+
+def test_rixs_difference_map_isolates_the_feature():
+    from operando.analysis.rixs import FEATURE_ROI, assemble
+    from operando.sim.endstation import RIXS_EMISSION_EV
+    from operando.sim.xray import ElectrodeState, rixs_spectrum
+
+    excitation = np.arange(526.0, 536.01, 0.25)
+    charged = ElectrodeState("c", "lnmo", {"O2-/On-": 1.0, "Ni3+/Ni4+": 1.0}, {"O2-/On-": 0.2})
+    pristine = ElectrodeState("p", "lnmo", {}, {})
+
+    def make(state):
+        spectra = np.array([rixs_spectrum(e, RIXS_EMISSION_EV, state) for e in excitation])
+        return assemble(excitation, RIXS_EMISSION_EV, spectra * 1e4, np.full(excitation.size, 1e4))
+
+    difference = make(charged) - make(pristine)
+    peak = np.unravel_index(np.argmax(difference.intensity), difference.intensity.shape)
+    assert difference.excitation_eV[peak[0]] == pytest.approx(530.8, abs=0.25)
+    assert difference.emission_eV[peak[1]] == pytest.approx(523.75, abs=0.1)
+    assert difference.roi_sum(FEATURE_ROI) > 0

@@ -1,4 +1,4 @@
-"""Bluesky plans: electrochemistry protocols and the stubs they are made of."""
+"""Bluesky plans: electrochemistry, DEMS and X-ray protocols and the stubs they are made of."""
 
 from .dems import dems_cycling
 from .electrochem import (
@@ -8,6 +8,7 @@ from .electrochem import (
     ocv_rest,
     potentiostatic_hold,
 )
+from .xray import rixs_map, xas_scan, xas_series
 
 __all__ = [
     "applied_current_mA",
@@ -16,4 +17,7 @@ __all__ = [
     "galvanostatic_cycle",
     "ocv_rest",
     "potentiostatic_hold",
+    "rixs_map",
+    "xas_scan",
+    "xas_series",
 ]
