@@ -17,7 +17,14 @@ from __future__ import annotations
 from caproto import ChannelType
 from caproto.server import PVGroup, SubGroup, pvproperty
 
-from .ioc_base import ADVANCE_BUDGET_S, TICK_S, RefusingGroup, page_array, publish_page
+from .ioc_base import (
+    ADVANCE_BUDGET_S,
+    TICK_S,
+    ClockPublisher,
+    RefusingGroup,
+    page_array,
+    publish_page,
+)
 from .ioc_dems import MassSpectrometerIOC, SimMassSpecGroup
 from .ioc_xray import HardXrayIOC, MountGroup, SoftXrayIOC
 from .potentiostat import STATUSES, TECHNIQUES, ComplianceError, TechniqueSettings
@@ -192,6 +199,7 @@ class PotentiostatIOC(RefusingGroup):
 
     def __init__(self, *args, world: World, **kwargs):
         self.world = world
+        self._clock_publisher = ClockPublisher()
         super().__init__(*args, **kwargs)
 
     def check_step_values(self, attr: str, values: list[float]) -> None:
@@ -225,6 +233,10 @@ class PotentiostatIOC(RefusingGroup):
             await self.publish()
         return 0
 
+    @clock.getter  # a read gets the instrument time now; monitors get it at 2 Hz
+    async def clock(self, instance):
+        return self.world.potentiostat.t
+
     @clock.scan(period=TICK_S)
     async def clock(self, instance, async_lib):
         # Bounded work per tick keeps Channel Access responsive when the time scale asks
@@ -250,7 +262,7 @@ class PotentiostatIOC(RefusingGroup):
         for pv, value in values.items():
             if pv.value != value:
                 await pv.write(value)
-        await self.clock.write(m.t)
+        await self._clock_publisher.publish(self.clock, m.t)
 
 
 class SimControlIOC(RefusingGroup):

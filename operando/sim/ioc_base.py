@@ -12,6 +12,25 @@ from .potentiostat import ComplianceError
 PAGE_SIZE = 2000  # buffer points per page read
 TICK_S = 0.05  # wall-clock period of the simulation loop
 ADVANCE_BUDGET_S = 0.1  # most wall time one simulation tick may take, so CA stays responsive
+# The instrument clock PVs change every tick; publishing them that often floods any client
+# that monitors them, and with caproto each monitor update that meets a client's next
+# request delays it ~40 ms (measured): 2 Hz is plenty for a clock.
+CLOCK_PUBLISH_S = 0.5
+
+
+class ClockPublisher:
+    """Writes an instrument-clock PV at most every CLOCK_PUBLISH_S of wall time."""
+
+    def __init__(self) -> None:
+        self._last = -1e9
+
+    async def publish(self, pv, value: float, *, force: bool = False) -> None:
+        import time
+
+        now = time.monotonic()
+        if force or now - self._last >= CLOCK_PUBLISH_S:
+            self._last = now
+            await pv.write(value)
 
 
 def page_array(name: str, units: str = "", doc: str = ""):
