@@ -315,15 +315,44 @@ def replay_run(uid: str, data: str) -> dict:
     from .storage import open_store, replay
 
     store = open_store(data)
-    cycling, gas = CyclingAnalysis(), GasAnalysis()
-    replay(store.run(uid), [cycling, gas])
-    if cycling.summary is None:
+    run = store.run(uid)
+    if "stop" not in run.metadata or run.metadata["stop"] is None:
         raise RuntimeError(f"run {uid} has no stop document; is it complete?")
+    if run.metadata["start"].get("plan_name") in XRAY_PLANS:
+        return xray_summary(run)  # X-ray runs: from the stored tables (no live callback)
+    cycling, gas = CyclingAnalysis(), GasAnalysis()
+    replay(run, [cycling, gas])
+    if cycling.summary is None:
+        raise RuntimeError(f"run {uid} has no potentiostat points to analyse")
     return gas.summary or cycling.summary
 
 
+XRAY_PLANS = ("xas_series", "rixs_map")
+
+
+def xray_summary(run) -> dict:
+    """The summary of a stored X-ray run (XAS series or RIXS map)."""
+    from .analysis.xray_report import hard_xas_summary, rixs_summary, soft_xas_summary
+
+    start = run.metadata["start"]
+    uid = start["uid"]
+    if start["plan_name"] == "rixs_map":
+        return round_floats({"uid": uid, **rixs_summary(run)})
+    edge = start["edge"]
+    if edge["station"] == "hard":
+        return round_floats({"uid": uid, "edge": edge["name"], **hard_xas_summary(run)})
+    return round_floats({"uid": uid, "edge": edge["name"], "samples": soft_xas_summary(run)})
+
+
 def cmd_replay(args: argparse.Namespace) -> int:
-    _report_summary(replay_run(args.uid, args.data), args.json)
+    summary = replay_run(args.uid, args.data)
+    if "samples" in summary or "feature_intensity" in summary:
+        if args.json:
+            _print_json(summary)
+        else:
+            _print_xas(summary) if "samples" in summary else print(summary)
+        return 0
+    _report_summary(summary, args.json)
     return 0
 
 

@@ -140,6 +140,9 @@ def test_run_xas_and_rixs_commands(tmp_path):
     result = json.loads(xas.stdout)
     assert result["samples"]["lnro 4.8V"]["valence"] == pytest.approx(5.0, abs=0.3)
     assert result["calibration"]["monotonic"] is True
+    replayed = operando("replay", result["uid"], "--data", data, "--json")
+    assert replayed.returncode == 0, replayed.stderr
+    assert replayed.stdout == xas.stdout  # from storage, in a new process
     rixs = operando("run", "rixs", "--sample", "lnmo:pristine", "--time-scale", "100000",
                     "--data", data, "--json")  # fmt: skip
     assert rixs.returncode == 0, rixs.stderr
