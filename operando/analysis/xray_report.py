@@ -138,3 +138,64 @@ def rixs_summary(run) -> dict:
     counting uncertainty)."""
     value, sigma = feature_intensity(rixs_map_of(run))
     return {"feature_intensity": value, "feature_intensity_sigma": sigma}
+
+
+def in_situ_summary(run) -> list[dict]:
+    """One entry per in situ scan of an in_situ_xas_cycling run: Li per formula unit
+    (``x_li``, from the charge passed by mid-scan), ``ewe_V`` at mid-scan, Ru ``valence``
+    from the references measured in the same run, ``direction`` (charge or discharge), and
+    the half-height ``edge_energy_eV``."""
+    from ..sample import molar_mass
+    from .electrochem import FARADAY_MAH_PER_MOL
+
+    start = run.metadata["start"]
+    sample = start["sample"]
+    ds = run["xas"].read()
+    energy = _column(ds, "_energy")
+    mu = np.log(_column(ds, "_i0") / _column(ds, "_it"))
+    names = _column(ds, "_holder_sample").astype(str)
+    scans = np.asarray(ds["scan"].values, int)
+    ewe = np.asarray(ds["potentiostat_ewe"].values, float)
+    charge = np.asarray(ds["potentiostat_charge"].values, float)
+    current = np.asarray(ds["potentiostat_current"].values, float)
+    references = start.get("references") or {}
+    edges = {}
+    for n in np.unique(scans):
+        rows = scans == n
+        normalized = xas.normalize(energy[rows], mu[rows])
+        edges[int(n)] = (names[rows][0], xas.half_height_edge(normalized))
+    known = {name: (float(references[name]), e) for name, e in edges.values() if name in references}
+    calibration = xas.valence_calibration(known) if len(known) >= 2 else None
+    mass_g = sample["active_mass_mg"] * 1e-3
+    li_per_mAh = molar_mass(sample["formula"]) / (mass_g * FARADAY_MAH_PER_MOL)
+    li0 = xas_li_content(sample["formula"])
+    out = []
+    for n, (name, edge_eV) in edges.items():
+        if name in references:
+            continue
+        rows = np.flatnonzero(scans == n)
+        mid = rows[len(rows) // 2]
+        out.append(
+            {
+                "scan": n,
+                "x_li": li0 - charge[mid] * li_per_mAh,
+                "ewe_V": float(ewe[mid]),
+                "direction": _direction(current[mid]),
+                "edge_energy_eV": edge_eV,
+                "valence": calibration.valence(edge_eV) if calibration else None,
+            }
+        )
+    return out
+
+
+def _direction(current_mA: float) -> str:
+    if current_mA > 0:
+        return "charge"
+    return "discharge" if current_mA < 0 else "rest"
+
+
+def xas_li_content(formula: str) -> float:
+    """Li per formula unit of the pristine material."""
+    from ..sample import parse_formula
+
+    return float(parse_formula(formula).get("Li", 0.0))

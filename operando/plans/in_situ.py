@@ -1,0 +1,160 @@
+"""In situ XAS during cycling: XANES scans one after another while the cell cycles.
+
+As at the beamline: measure the Ru references once, put the cell in the beam, start the
+galvanostatic cycle on the potentiostat, and scan the edge again and again until the cycle
+ends. The cycle runs on the instrument, so however long a scan takes the cell keeps to its
+procedure and the potentiostat keeps recording; its points are read out into ``primary``
+after every scan. Every spectrum point (stream ``xas``) carries the cell state read at that
+moment: Ewe (V), Q (mAh) and I (mA), with the scan number and the sample in the beam.
+"""
+
+from __future__ import annotations
+
+import uuid
+
+import bluesky.plan_stubs as bps
+import bluesky.preprocessors as bpp
+import numpy as np
+from bluesky.utils import MsgGenerator
+from ophyd import Signal
+
+from ..devices.potentiostat import Potentiostat
+from ..devices.xray import HardXrayEndstation
+from ..sample import Sample
+from .electrochem import DEFAULT_RECORD_DE_V, DEFAULT_RECORD_DT_S, check_cycle_parameters
+from .stubs import (
+    Step,
+    check_compliance,
+    clear_buffer,
+    collect_points,
+    configure_cell,
+    leave_safe,
+    program_procedure,
+)
+from .xray import EDGES
+
+IN_SITU_POSITION = 0
+
+
+def xanes_grid(edge: str, step_eV: float = 0.5, above_eV: float = 40.0) -> np.ndarray:
+    """The XANES part of an edge's grid: coarse pre-edge, then step_eV to above_eV past E0."""
+    e = EDGES[edge]
+    pre = np.arange(e.start_eV, e.fine_from_eV, e.coarse_step_eV)
+    fine = np.arange(e.fine_from_eV, e.e0_eV + above_eV + 1e-9, step_eV)
+    return np.concatenate([pre, fine])
+
+
+def in_situ_xas_cycling(
+    pstat: Potentiostat,
+    station: HardXrayEndstation,
+    sample: Sample,
+    *,
+    c_rate: float,
+    v_min: float = 2.0,
+    v_max: float = 4.8,
+    cycles: int = 1,
+    edge: str = "ru-k",
+    reference_slots: dict[str, int] | None = None,
+    dwell_s: float = 1.0,
+    record_dt_s: float = DEFAULT_RECORD_DT_S,
+    record_dE_V: float = DEFAULT_RECORD_DE_V,
+    md: dict | None = None,
+) -> MsgGenerator[str]:
+    """Cycle the cell galvanostatically while scanning an edge of it again and again.
+
+    Parameters
+    ----------
+    pstat : the potentiostat with the in situ cell (holder position 0 of the station).
+    station : the hard X-ray endstation.
+    sample : the electrode in the cell.
+    c_rate : current as a C-rate (1/h, 1C = 250 mA/g).
+    v_min, v_max : cutoffs (V vs Li/Li+); cycles : number of cycles.
+    edge : the edge to scan ("ru-k").
+    reference_slots : reference name -> holder position, measured first in the same run
+        (their formal valences go in the start metadata as ``references``).
+    dwell_s : counting time per point (s).
+    record_dt_s, record_dE_V : potentiostat recording intervals (s, V).
+    """
+    if edge not in EDGES or EDGES[edge].station != "hard":
+        raise ValueError(f"in situ XAS scans a hard X-ray edge, one of {['ru-k']}; got {edge!r}")
+    if not isinstance(station, HardXrayEndstation):
+        raise ValueError("in situ XAS needs the hard X-ray endstation")
+    current = check_cycle_parameters(
+        sample, v_min=v_min, v_max=v_max, cycles=cycles, c_rate=c_rate,
+        record_dt_s=record_dt_s, record_dE_V=record_dE_V,
+    )  # fmt: skip
+    if not 0 < dwell_s <= 600:
+        raise ValueError(f"dwell_s must lie in (0, 600] s, got {dwell_s!r}")
+    energies = xanes_grid(edge)
+    refs = dict(reference_slots or {})
+    steps = []
+    for _ in range(cycles):
+        steps.append(Step("CC", current_mA=current, e_upper_V=v_max, e_lower_V=v_min))
+        steps.append(Step("CC", current_mA=-current, e_upper_V=v_max, e_lower_V=v_min))
+    scan_number = Signal(name="scan", value=0, kind="normal")
+    _md = {
+        "plan_name": "in_situ_xas_cycling",
+        "sample": sample.as_metadata(),
+        "edge": {
+            "name": edge,
+            "label": EDGES[edge].label,
+            "e0_eV": EDGES[edge].e0_eV,
+            "station": "hard",
+        },  # fmt: skip
+        "protocol": {
+            "name": "in_situ_xas_cycling",
+            "parameters": {
+                "c_rate": c_rate,
+                "current_mA": current,
+                "v_min": v_min,
+                "v_max": v_max,
+                "cycles": cycles,
+                "dwell_s": dwell_s,
+                "record_dt_s": record_dt_s,
+                "record_dE_V": record_dE_V,
+            },
+        },  # fmt: skip
+        "hints": {"dimensions": [(["t"], "primary")]},
+        **(md or {}),
+    }
+    readings = [station.counters, station.mono, station.holder, scan_number,
+                pstat.ewe, pstat.charge, pstat.current]  # fmt: skip
+
+    def one_scan(n: int) -> MsgGenerator[None]:
+        yield from bps.mv(scan_number, n)
+        for energy in energies:
+            yield from bps.mv(station.mono, float(energy))
+            yield from bps.trigger_and_read(readings, name="xas")
+
+    def measure() -> MsgGenerator[str]:
+        yield from bps.mv(station.counters.dwell, dwell_s)
+        n = 0
+        for slot in refs.values():  # references first, while the cell rests
+            yield from bps.mv(station.holder.slot, slot)
+            yield from one_scan(n)
+            n += 1
+        yield from bps.mv(station.holder.slot, IN_SITU_POSITION)
+        yield from clear_buffer(pstat)
+        yield from program_procedure(pstat, steps, record_dt_s=record_dt_s,
+                                     record_dE_V=record_dE_V)  # fmt: skip
+        yield from bps.kickoff(pstat, wait=True)
+        group = f"cycle-{uuid.uuid4()}"
+        yield from bps.complete(pstat, group=group, wait=False)
+        done = False
+        while not done:
+            yield from bps.checkpoint()
+            yield from one_scan(n)
+            n += 1
+            yield from collect_points(pstat)
+            done = yield from bps.wait(group=group, timeout=0.01, error_on_timeout=False)
+        yield from collect_points(pstat)
+        return (yield from bps.rd(pstat.end_reason))
+
+    def plan() -> MsgGenerator[str]:
+        yield from check_compliance(pstat, currents_mA=(current,), voltages_V=(v_min, v_max))
+        yield from configure_cell(pstat, sample)
+        # However the run ends, the cell is left at open circuit.
+        safe = leave_safe(pstat)
+        return (yield from bpp.run_wrapper(bpp.finalize_wrapper(measure(), safe), md=_md))
+
+    return plan()
