@@ -473,6 +473,20 @@ def cmd_demo(args: argparse.Namespace) -> int:
 
 
 # --- parser ------------------------------------------------------------------------------------
+def _add_session_options(p: argparse.ArgumentParser) -> None:
+    """Where to acquire and store, shared by every `run` protocol."""
+    p.add_argument(
+        "--time-scale",
+        type=float,
+        default=1.0,
+        help="instrument seconds per wall second of the command's own simulator",
+    )
+    p.add_argument("--data", required=True, help="data directory or tiled URI")
+    p.add_argument("--prefix", help="PV prefix of a running beamline (default: own simulator)")
+    p.add_argument("--ca-port", type=int, help="Channel Access port of that beamline's server")
+    p.add_argument("--json", action="store_true", help="print one JSON object")
+
+
 def build_parser() -> argparse.ArgumentParser:
     from .sim.__main__ import add_arguments as add_sim_arguments
 
@@ -495,16 +509,7 @@ def build_parser() -> argparse.ArgumentParser:
     c.add_argument("--v-min", type=float, required=True, help="lower cutoff (V)")
     c.add_argument("--v-max", type=float, required=True, help="upper cutoff (V)")
     c.add_argument("--cycles", type=int, default=1, help="charge + discharge cycles")
-    c.add_argument(
-        "--time-scale",
-        type=float,
-        default=1.0,
-        help="instrument seconds per wall second of the command's own simulator",
-    )
-    c.add_argument("--data", required=True, help="data directory or tiled URI")
-    c.add_argument("--prefix", help="PV prefix of a running beamline (default: own simulator)")
-    c.add_argument("--ca-port", type=int, help="Channel Access port of that beamline's server")
-    c.add_argument("--json", action="store_true", help="print one JSON object")
+    _add_session_options(c)
     c.set_defaults(func=cmd_run_cycle)
 
     d = protocols.add_parser(
@@ -523,16 +528,7 @@ def build_parser() -> argparse.ArgumentParser:
     d.add_argument(
         "--sample-interval-s", type=float, default=120.0, help="time between gas samples (s)"
     )
-    d.add_argument(
-        "--time-scale",
-        type=float,
-        default=1.0,
-        help="instrument seconds per wall second of the command's own simulator",
-    )
-    d.add_argument("--data", required=True, help="data directory or tiled URI")
-    d.add_argument("--prefix", help="PV prefix of a running beamline (default: own simulator)")
-    d.add_argument("--ca-port", type=int, help="Channel Access port of that beamline's server")
-    d.add_argument("--json", action="store_true", help="print one JSON object")
+    _add_session_options(d)
     d.set_defaults(func=cmd_run_dems)
 
     sample_help = (
@@ -549,16 +545,7 @@ def build_parser() -> argparse.ArgumentParser:
     r.add_argument("--exposure-s", type=float, default=10.0, help="exposure per spectrum (s)")
     r.set_defaults(func=cmd_run_rixs)
     for sub_parser in (x, r):
-        sub_parser.add_argument(
-            "--time-scale",
-            type=float,
-            default=1.0,
-            help="instrument seconds per wall second of the simulator",
-        )
-        sub_parser.add_argument("--data", required=True, help="data directory or tiled URI")
-        sub_parser.add_argument("--prefix", help="PV prefix of a running beamline")
-        sub_parser.add_argument("--ca-port", type=int, help="its Channel Access port")
-        sub_parser.add_argument("--json", action="store_true", help="print one JSON object")
+        _add_session_options(sub_parser)
 
     p = sub.add_parser("replay", help="recompute a stored run from its documents")
     p.add_argument("uid", help="run uid (or a unique prefix of it)")

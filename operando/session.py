@@ -169,21 +169,21 @@ def make_session(
 
 def _optional(device, timeout: float):
     """The device if its instrument answers, else None (a beamline without it)."""
-    try:
-        device.wait_for_connection(timeout=timeout)
-    except TimeoutError:
-        return None
-    return device
+    return device if _answers([device], timeout) else None
 
 
 def _optional_station(station, timeout: float):
     """The endstation if all its devices answer, else None."""
+    return station if _answers(station.devices(), timeout) else None
+
+
+def _answers(devices, timeout: float) -> bool:
     try:
-        for device in station.devices():
+        for device in devices:
             device.wait_for_connection(timeout=timeout)
     except TimeoutError:
-        return None
-    return station
+        return False
+    return True
 
 
 def _default_log_dir():

@@ -19,6 +19,16 @@ from .gas import Calibration, gas_rates  # noqa: E402
 from .live import run_cycling_summary, run_gas_summary  # noqa: E402
 
 
+def _save(fig, path: str | pathlib.Path, dpi: int) -> pathlib.Path:
+    """Lay out, write (PNG) and close a figure."""
+    fig.tight_layout()
+    path = pathlib.Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fig.savefig(path, dpi=dpi)
+    plt.close(fig)
+    return path
+
+
 def primary_columns(run) -> dict[str, np.ndarray]:
     """The potentiostat columns (clock s, t s, Ewe V, I mA, Q mAh, step) of a stored run."""
     ds = run["primary"].read()
@@ -69,12 +79,7 @@ def plot_gas(run, path: str | pathlib.Path, title: str | None = None) -> pathlib
     ax_g.axhline(0, color="0.6", lw=0.5)
     ax_g.legend()
     fig.suptitle(title or f"DEMS: {sample['name']} ({sample['formula']})")
-    fig.tight_layout()
-    path = pathlib.Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fig.savefig(path, dpi=120)
-    plt.close(fig)
-    return path
+    return _save(fig, path, dpi=120)
 
 
 def plot_cycling(run, path: str | pathlib.Path, title: str | None = None) -> pathlib.Path:
@@ -108,12 +113,7 @@ def plot_cycling(run, path: str | pathlib.Path, title: str | None = None) -> pat
     ax_d.set_ylabel("dQ/dV (mAh g$^{-1}$ V$^{-1}$; discharge negative)")
     ax_d.axhline(0, color="0.6", lw=0.5)
     fig.suptitle(title or f"{sample['name']} ({sample['formula']})")
-    fig.tight_layout()
-    path = pathlib.Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fig.savefig(path, dpi=120)
-    plt.close(fig)
-    return path
+    return _save(fig, path, dpi=120)
 
 
 def plot_exsitu_soft(spectra: dict, path: str | pathlib.Path) -> pathlib.Path:
@@ -138,12 +138,7 @@ def plot_exsitu_soft(spectra: dict, path: str | pathlib.Path) -> pathlib.Path:
             ax.set_xlabel("photon energy (eV)")
             ax.set_ylabel("normalised absorption")
         axes[row][0].legend(fontsize=7)
-    fig.tight_layout()
-    path = pathlib.Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fig.savefig(path, dpi=110)
-    plt.close(fig)
-    return path
+    return _save(fig, path, dpi=110)
 
 
 def plot_rixs_maps(maps: dict, path: str | pathlib.Path) -> pathlib.Path:
@@ -160,9 +155,4 @@ def plot_rixs_maps(maps: dict, path: str | pathlib.Path) -> pathlib.Path:
         ax.set_ylabel("excitation energy (eV)")
     for ax in axes.ravel()[len(names) :]:
         ax.axis("off")
-    fig.tight_layout()
-    path = pathlib.Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fig.savefig(path, dpi=110)
-    plt.close(fig)
-    return path
+    return _save(fig, path, dpi=110)

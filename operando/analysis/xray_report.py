@@ -28,54 +28,53 @@ def _by_sample(ds) -> dict[str, np.ndarray]:
     return {name: names == name for name in order}
 
 
-def soft_xas_summary(run) -> dict[str, dict]:
-    """Per electrode and yield (tey, fy): normalised-spectrum peaks (eV) and, at the Ni L
-    edge, the L3 high/low-energy peak ratio. Normalisation ranges come from the edge grid."""
-    from ..plans.xray import EDGES
-
-    start = run.metadata["start"]
-    edge = EDGES[start["edge"]["name"]]
-    ds = run["primary"].read()
-    energy = _column(ds, "_energy")
-    i0 = _column(ds, "_i0")
-    out: dict[str, dict] = {}
-    for name, rows in _by_sample(ds).items():
-        entry: dict = {}
-        for yield_name in ("tey", "fy"):
-            mu = _column(ds, f"_{yield_name}")[rows] / i0[rows]
-            n = xas.normalize(
-                energy[rows], mu, e0=edge.e0_eV,
-                pre1=edge.start_eV - edge.e0_eV, pre2=edge.fine_from_eV - 1.0 - edge.e0_eV,
-                norm1=edge.fine_to_eV + 5.0 - edge.e0_eV, norm2=edge.end_eV - edge.e0_eV,
-                nnorm=1,
-            )  # fmt: skip
-            values = {"peaks_eV": xas.peak_positions(n.energy, n.norm)}
-            if start["edge"]["name"] == "ni-l":
-                values["ni_l3_ratio"] = xas.ni_l3_ratio(n.energy, n.norm)
-            entry[yield_name] = values
-        out[name] = entry
-    return out
-
-
-def soft_spectra(run) -> dict[str, dict[str, tuple[np.ndarray, np.ndarray]]]:
-    """Normalised spectra per electrode and yield, for figures."""
+def _soft_normalized(run) -> dict[str, dict[str, xas.Normalized]]:
+    """Normalised spectra per electrode and yield (tey, fy) of a soft XAS run, I0-divided;
+    the pre- and post-edge ranges are the regions of the edge's scan grid."""
     from ..plans.xray import EDGES
 
     edge = EDGES[run.metadata["start"]["edge"]["name"]]
     ds = run["primary"].read()
     energy, i0 = _column(ds, "_energy"), _column(ds, "_i0")
-    out = {}
+    out: dict[str, dict[str, xas.Normalized]] = {}
     for name, rows in _by_sample(ds).items():
-        out[name] = {}
-        for y in ("tey", "fy"):
-            n = xas.normalize(
-                energy[rows], _column(ds, f"_{y}")[rows] / i0[rows], e0=edge.e0_eV,
-                pre1=edge.start_eV - edge.e0_eV, pre2=edge.fine_from_eV - 1.0 - edge.e0_eV,
-                norm1=edge.fine_to_eV + 5.0 - edge.e0_eV, norm2=edge.end_eV - edge.e0_eV,
+        out[name] = {
+            y: xas.normalize(
+                energy[rows],
+                _column(ds, f"_{y}")[rows] / i0[rows],
+                e0=edge.e0_eV,
+                pre1=edge.start_eV - edge.e0_eV,
+                pre2=edge.fine_from_eV - 1.0 - edge.e0_eV,
+                norm1=edge.fine_to_eV + 5.0 - edge.e0_eV,
+                norm2=edge.end_eV - edge.e0_eV,
                 nnorm=1,
             )  # fmt: skip
-            out[name][y] = (n.energy, n.norm)
+            for y in ("tey", "fy")
+        }
     return out
+
+
+def soft_xas_summary(run) -> dict[str, dict]:
+    """Per electrode and yield (tey, fy): normalised-spectrum peaks (eV) and, at the Ni L
+    edge, the L3 high/low-energy peak ratio."""
+    ni_l = run.metadata["start"]["edge"]["name"] == "ni-l"
+    out: dict[str, dict] = {}
+    for name, by_yield in _soft_normalized(run).items():
+        out[name] = {}
+        for y, n in by_yield.items():
+            values: dict = {"peaks_eV": xas.peak_positions(n.energy, n.norm)}
+            if ni_l:
+                values["ni_l3_ratio"] = xas.ni_l3_ratio(n.energy, n.norm)
+            out[name][y] = values
+    return out
+
+
+def soft_spectra(run) -> dict[str, dict[str, tuple[np.ndarray, np.ndarray]]]:
+    """Normalised spectra (energy eV, absorption) per electrode and yield, for figures."""
+    return {
+        name: {y: (n.energy, n.norm) for y, n in by_yield.items()}
+        for name, by_yield in _soft_normalized(run).items()
+    }
 
 
 def hard_xas_summary(run) -> dict:
