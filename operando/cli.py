@@ -8,6 +8,7 @@
     operando run xas --edge ru-k --sample lnro:4.8V [--sample ...] --data DIR [--json]
     operando run rixs --sample lnmo:4.8V --data DIR [--json]
     operando replay UID --data DIR [--json]
+    operando report UID [UID ...] --data DIR --out DIR
     operando recover --data DIR [LOG ...]
     operando demo --out DIR
 """
@@ -344,6 +345,50 @@ def xray_summary(run) -> dict:
     return round_floats({"uid": uid, "edge": edge["name"], "samples": soft_xas_summary(run)})
 
 
+def report_run(run, out: pathlib.Path) -> dict:
+    """Summary and figures of any stored run, from its stored tables, into out/<uid8>*."""
+    from .analysis import report, xray_report
+
+    start = run.metadata["start"]
+    plan, stem = start.get("plan_name"), out / start["uid"][:8]
+    if plan == "dems_cycling":
+        summary = _gas_keys(report.gas_summary(run))
+        report.plot_gas(run, f"{stem}_dems.png")
+        report.plot_cycling(run, f"{stem}_cycle.png")
+    elif plan == "in_situ_xas_cycling":
+        scans = xray_report.in_situ_summary(run)
+        summary = {"uid": start["uid"], "in_situ": scans}
+        report.plot_in_situ(run, scans, f"{stem}_in_situ.png")
+    elif plan == "rixs_map":
+        summary = xray_summary(run)
+        report.plot_rixs_maps({start["uid"][:8]: xray_report.rixs_map_of(run)}, f"{stem}_rixs.png")
+    elif plan == "xas_series":
+        summary = xray_summary(run)
+        if start["edge"]["station"] == "soft":
+            spectra = {start["edge"]["name"]: xray_report.soft_spectra(run)}
+            report.plot_exsitu_soft(spectra, f"{stem}_xas.png")
+    elif "primary" in run and "Ewe" in run["primary"].metadata["data_keys"]:
+        summary = _cycling_keys(report.cycling_summary(run))
+        report.plot_cycling(run, f"{stem}_cycle.png")
+    else:
+        raise ValueError(f"run {start['uid']} ({plan}): no report for this kind of run")
+    summary = round_floats(summary)
+    pathlib.Path(f"{stem}_summary.json").write_text(json.dumps(summary, indent=2))
+    return summary
+
+
+def cmd_report(args: argparse.Namespace) -> int:
+    from .storage import open_store
+
+    store = open_store(args.data)
+    out = pathlib.Path(args.out)
+    out.mkdir(parents=True, exist_ok=True)
+    for uid in args.uids:
+        report_run(store.run(uid), out)
+        print(f"{uid}: summary and figures in {out}")
+    return 0
+
+
 def cmd_replay(args: argparse.Namespace) -> int:
     summary = replay_run(args.uid, args.data)
     if "samples" in summary or "feature_intensity" in summary:
@@ -385,7 +430,7 @@ def run_demo(out: pathlib.Path, time_scale: float = DEMO_TIME_SCALE) -> dict:
     from .sample import sample_for
     from .session import make_session
     from .storage import open_store
-    from .xray_study import exsitu_series
+    from .xray_study import exsitu_series, in_situ_ru_cycle
 
     out.mkdir(parents=True, exist_ok=True)
     data = out / "data"
@@ -420,6 +465,10 @@ def run_demo(out: pathlib.Path, time_scale: float = DEMO_TIME_SCALE) -> dict:
         t0 = time.monotonic()
         xray = exsitu_series(session, out)
         print(f"[demo] X-ray series done in {time.monotonic() - t0:.0f} s", flush=True)
+        print("[demo] in situ Ru K XANES through the first LNRO cycle (C/10) ...", flush=True)
+        t0 = time.monotonic()
+        in_situ = in_situ_ru_cycle(session, out)
+        print(f"[demo] in situ done in {time.monotonic() - t0:.0f} s", flush=True)
     finally:
         session.close()
 
@@ -435,6 +484,9 @@ def run_demo(out: pathlib.Path, time_scale: float = DEMO_TIME_SCALE) -> dict:
         }
         plot_cycling(coin_run, out / f"{material}_cycle.png")
         plot_gas(dems_run, out / f"{material}_dems.png")
+    summary["lnro"]["in_situ_ru"] = [
+        {k: scan[k] for k in ("x_li", "ewe_V", "valence", "direction")} for scan in in_situ
+    ]
     summary = round_floats(summary)
     (out / "summary.json").write_text(json.dumps(summary, indent=2))
     print(f"[demo] wrote {out / 'summary.json'} and figures to {out}")
@@ -552,6 +604,12 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--data", required=True)
     p.add_argument("--json", action="store_true")
     p.set_defaults(func=cmd_replay)
+
+    p = sub.add_parser("report", help="summary and figures of stored runs, from their tables")
+    p.add_argument("uids", nargs="+", help="run uids (or unique prefixes)")
+    p.add_argument("--data", required=True)
+    p.add_argument("--out", required=True, help="directory for the figures and summaries")
+    p.set_defaults(func=cmd_report)
 
     p = sub.add_parser("recover", help="re-ingest document logs into the store")
     p.add_argument("logs", nargs="*", help="log files (default: every log of the store)")

@@ -130,3 +130,35 @@ def exsitu_series(session, out: pathlib.Path) -> dict:
     plot_rixs_maps(maps, out / "rixs_maps.png")
     summary["uids"] = {**uids, "rixs": rixs_uids}
     return summary
+
+
+IN_SITU_TIME_SCALE = 5000.0  # a C/10 LNRO cycle (~18 h) then spans a dozen XANES scans
+IN_SITU_C_RATE = 0.1
+
+
+def in_situ_ru_cycle(session, out: pathlib.Path) -> list[dict]:
+    """In situ Ru K XANES through the first LNRO cycle (references in the same run); the
+    simulator's clock slows down for it so that each half-cycle spans several scans."""
+    from .analysis.report import plot_in_situ
+    from .analysis.xray_report import in_situ_summary
+    from .plans.in_situ import in_situ_xas_cycling
+    from .sample import sample_for
+
+    cell = sample_for("lnro", 3.85, 1.54, name="lnro in situ cell")
+    session.assemble_sim_cell(cell)
+    refs = {REFERENCE_NAMES[k]: slot for k, slot in REFERENCE_SLOTS.items()}
+    scale = session.sim_control.time_scale
+    before = scale.get()
+    scale.put(IN_SITU_TIME_SCALE, wait=True)
+    try:
+        plan = in_situ_xas_cycling(
+            session.potentiostat, session.hard_xray, cell, c_rate=IN_SITU_C_RATE,
+            reference_slots=refs, md={"references": REFERENCE_VALENCE},
+        )  # fmt: skip
+        (uid,) = session.RE(plan)
+    finally:
+        scale.put(before, wait=True)
+    run = session.store.run(uid)
+    scans = in_situ_summary(run)
+    plot_in_situ(run, scans, out / "in_situ_ru_k.png")
+    return scans

@@ -86,6 +86,13 @@ def test_run_dems_then_replay_gives_the_same_gas_summary(tmp_path):
     assert replayed.returncode == 0, replayed.stderr
     assert replayed.stdout == run.stdout
 
+    out = tmp_path / "report"
+    report = operando("report", live["uid"], "--data", data, "--out", str(out))
+    assert report.returncode == 0, report.stderr
+    stem = live["uid"][:8]
+    assert json.loads((out / f"{stem}_summary.json").read_text()) == json.loads(replayed.stdout)
+    assert (out / f"{stem}_dems.png").stat().st_size > 10_000
+
 
 @pytest.mark.parametrize(
     "args, message",
@@ -124,7 +131,11 @@ def test_demo_writes_the_report_of_both_materials(tmp_path):
     assert set(ru_k) >= {"pristine", "4.5V", "4.8V", "2.0V", "references"}
     assert set(ru_k["references"]) == {"Ru metal foil", "RuCl3", "RuO2"}
     assert ru_k["4.8V"]["valence"] > ru_k["pristine"]["valence"] + 0.5
-    for figure in ("exsitu_soft_xas.png", "rixs_maps.png"):
+    in_situ = summary["lnro"]["in_situ_ru"]
+    assert len(in_situ) >= 4
+    assert {"x_li", "ewe_V", "valence", "direction"} == set(in_situ[0])
+    assert max(s["valence"] for s in in_situ) > 4.7
+    for figure in ("exsitu_soft_xas.png", "rixs_maps.png", "in_situ_ru_k.png"):
         assert (tmp_path / "demo" / figure).stat().st_size > 10_000
     stored = json.loads((tmp_path / "demo" / "summary.json").read_text())
     assert stored == json.loads(json.dumps(summary))

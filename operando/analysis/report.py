@@ -156,3 +156,24 @@ def plot_rixs_maps(maps: dict, path: str | pathlib.Path) -> pathlib.Path:
     for ax in axes.ravel()[len(names) :]:
         ax.axis("off")
     return _save(fig, path, dpi=110)
+
+
+def plot_in_situ(run, scans: list[dict], path: str | pathlib.Path) -> pathlib.Path:
+    """In situ Ru K (as the paper's Fig. 6): the cell's potential against time with the
+    moments of the scans, and Ru valence against Li content, charge and discharge."""
+    c = primary_columns(run)
+    fig, (ax_v, ax_x) = plt.subplots(1, 2, figsize=(11, 4.5))
+    ax_v.plot(c["t"] / 3600, c["Ewe"], color="k", lw=1)
+    ax_v.set_xlabel("time (h)")
+    ax_v.set_ylabel("$E_{we}$ (V vs Li/Li$^+$)")
+    for direction, marker in (("charge", "o-"), ("discharge", "s--")):
+        points = [s for s in scans if s["direction"] == direction]
+        if points:
+            ax_x.plot([s["x_li"] for s in points], [s["valence"] for s in points], marker,
+                      label=direction)  # fmt: skip
+    ax_x.set_xlabel("x in Li$_x$Ni$_{0.2}$Ru$_{0.6}$O$_2$")
+    ax_x.set_ylabel("Ru valence (from the half-height edge)")
+    ax_x.invert_xaxis()
+    ax_x.legend()
+    fig.suptitle("In situ Ru K-edge XANES through the first cycle")
+    return _save(fig, path, dpi=120)
