@@ -132,7 +132,7 @@ def exsitu_series(session, out: pathlib.Path) -> dict:
     return summary
 
 
-IN_SITU_TIME_SCALE = 5000.0  # a C/10 LNRO cycle (~18 h) then spans a dozen XANES scans
+IN_SITU_TIME_SCALE = 2500.0  # a C/10 LNRO cycle (~18 h, ~26 s) then spans ~10 XANES scans
 IN_SITU_C_RATE = 0.1
 
 

@@ -11,7 +11,7 @@ from operando.electrodes import REFERENCE_NAMES, REFERENCE_SLOTS, REFERENCE_VALE
 from operando.plans.in_situ import in_situ_xas_cycling
 from operando.sample import sample_for
 
-SLOWER = 5000.0  # a C/10 cycle (~18 h) then lasts ~13 s: several scans per half-cycle
+SLOWER = 2500.0  # a C/10 cycle (~18 h) then lasts ~26 s: several scans per half-cycle
 
 
 @pytest.fixture
