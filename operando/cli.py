@@ -100,8 +100,7 @@ def run_cycle(
     check_cycle_parameters(sample, v_min=v_min, v_max=v_max, cycles=cycles, c_rate=c_rate)
     if time_scale <= 0:
         raise ValueError(f"--time-scale must be positive, got {time_scale}")
-    session = _session(data, prefix, ca_port, time_scale)
-    try:
+    with _session(data, prefix, ca_port, time_scale) as session:
         if session.sim_control is not None:
             session.assemble_sim_cell(sample)
         plan = galvanostatic_cycle(
@@ -109,8 +108,6 @@ def run_cycle(
         )
         _run(session, plan)
         return session.cycling.summary
-    finally:
-        session.close()
 
 
 def run_dems(
@@ -142,16 +139,13 @@ def run_dems(
     check_dems_parameters(sample, **dems)
     if time_scale <= 0:
         raise ValueError(f"--time-scale must be positive, got {time_scale}")
-    session = _session(data, prefix, ca_port, time_scale)
-    try:
+    with _session(data, prefix, ca_port, time_scale) as session:
         if session.mass_spectrometer is None:
             raise ValueError("this beamline has no DEMS mass spectrometer (no PVs ...DEMS:)")
         if session.sim_control is not None:
             session.assemble_sim_cell(sample)
         _run(session, dems_cycling(session.potentiostat, session.mass_spectrometer, sample, **dems))
         return session.gas.summary
-    finally:
-        session.close()
 
 
 def cmd_run_dems(args: argparse.Namespace) -> int:
@@ -185,11 +179,8 @@ def cmd_run_xas(args: argparse.Namespace) -> int:
         raise ValueError(f"unknown edge {args.edge!r}; choose one of {sorted(EDGES)}")
     _positive_option("--dwell-s", args.dwell_s)
     _positive_option("--time-scale", args.time_scale)
-    session = _session(args.data, args.prefix, args.ca_port, args.time_scale)
-    try:
+    with _session(args.data, args.prefix, args.ca_port, args.time_scale) as session:
         summary = run_xas(session, args.edge, args.sample, dwell_s=args.dwell_s)
-    finally:
-        session.close()
     if args.json:
         _print_json(round_floats(summary))
     else:
@@ -204,11 +195,8 @@ def cmd_run_rixs(args: argparse.Namespace) -> int:
     parse_sample(args.sample)
     _positive_option("--exposure-s", args.exposure_s)
     _positive_option("--time-scale", args.time_scale)
-    session = _session(args.data, args.prefix, args.ca_port, args.time_scale)
-    try:
+    with _session(args.data, args.prefix, args.ca_port, args.time_scale) as session:
         summary = round_floats(run_rixs(session, args.sample, exposure_s=args.exposure_s))
-    finally:
-        session.close()
     if args.json:
         _print_json(summary)
     else:
@@ -434,9 +422,8 @@ def run_demo(out: pathlib.Path, time_scale: float = DEMO_TIME_SCALE) -> dict:
 
     out.mkdir(parents=True, exist_ok=True)
     data = out / "data"
-    session = make_session(str(data), time_scale=time_scale)
     uids: dict[str, dict[str, str]] = {}
-    try:
+    with make_session(str(data), time_scale=time_scale) as session:
         for material in KNOWN_MATERIALS:
             coin = sample_for(
                 material,
@@ -469,8 +456,6 @@ def run_demo(out: pathlib.Path, time_scale: float = DEMO_TIME_SCALE) -> dict:
         t0 = time.monotonic()
         in_situ = in_situ_ru_cycle(session, out)
         print(f"[demo] in situ done in {time.monotonic() - t0:.0f} s", flush=True)
-    finally:
-        session.close()
 
     # The report reads storage afresh, as a later reader would.
     store = open_store(str(data))

@@ -68,6 +68,12 @@ class Session:
             self.simulator.stop()
             self.simulator = None
 
+    def __enter__(self) -> Session:
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.close()
+
 
 def point_ca_client_at(port: int, host: str = "127.0.0.1") -> None:
     """Make this process's Channel Access client search one server only (before devices)."""
