@@ -74,22 +74,26 @@ def test_normalisation_and_e0_agree_with_larch_on_measured_v_k(name):
     assert abs(e0 - g.e0) < (4.0 if name == "VO" else 0.6)
 
 
-def _v_edges() -> dict[str, float]:
-    edges = {}
-    for name in V_OXIDES:
-        f = read_xdi(V_DIR / f"{name}.xdi")
-        n = xas.normalize(
-            f.columns["energy"], f.mu_transmission(), e0=5470.0, pre1=-100, pre2=-40,
-            norm1=40, norm2=400, nnorm=1,
-        )  # fmt: skip
-        edges[name] = xas.half_height_edge(n)
-    return edges
+def _v_normalized(name: str) -> xas.Normalized:
+    f = read_xdi(V_DIR / f"{name}.xdi")
+    return xas.normalize(
+        f.columns["energy"], f.mu_transmission(), e0=5470.0, pre1=-100, pre2=-40,
+        norm1=40, norm2=400, nnorm=1,
+    )  # fmt: skip
+
+
+def _leave_one_out(edges: dict[str, float]) -> dict[str, float]:
+    """Valence error of each oxide predicted by a line through the other three."""
+    errors = {}
+    for left_out in V_OXIDES:
+        refs = {k: (V_OXIDES[k], edges[k]) for k in V_OXIDES if k != left_out}
+        cal = xas.valence_calibration(refs)
+        errors[left_out] = cal.valence(edges[left_out]) - V_OXIDES[left_out]
+    return errors
 
 
 def test_v2o5_edge_is_the_main_edge_not_its_pre_edge_peak():
-    f = read_xdi(V_DIR / "V2O5.xdi")
-    n = xas.normalize(f.columns["energy"], f.mu_transmission(), e0=5470.0, pre1=-100,
-                      pre2=-40, norm1=40, norm2=400, nnorm=1)  # fmt: skip
+    n = _v_normalized("V2O5")
     flat = xas.flattened(n)
     pre_peak = n.energy[np.argmax(np.where(n.energy < 5475, flat, -1))]
     assert flat[n.energy == pre_peak][0] > 0.5  # the pre-edge peak does cross half height
@@ -97,20 +101,31 @@ def test_v2o5_edge_is_the_main_edge_not_its_pre_edge_peak():
 
 
 def test_valence_of_each_v_oxide_left_out_of_the_calibration():
-    """Half-height edges of VO, V2O3, VO2, V2O5; a line through three predicts the fourth.
+    """White-line energies of VO, V2O3, VO2, V2O5; a line through three predicts the fourth.
 
-    Measured: VO -0.83, V2O3 +0.12, VO2 +0.66, V2O5 -0.80 valence units (edge position
-    saturates between VO2 and V2O5, so a straight line cannot hold all four to 0.5).
+    Measured: white lines 5486.4, 5488.6, 5492.4, 5495.2 eV; leave-one-out errors VO +0.28,
+    V2O3 -0.26, VO2 +0.11, V2O5 +0.03 valence units (with 1 eV smoothing: at most 0.38).
     """
-    edges = _v_edges()
-    assert list(edges.values()) == sorted(edges.values())  # monotonic in valence
-    errors = {}
-    for left_out in V_OXIDES:
-        refs = {k: (V_OXIDES[k], edges[k]) for k in V_OXIDES if k != left_out}
-        cal = xas.valence_calibration(refs)
-        errors[left_out] = cal.valence(edges[left_out]) - V_OXIDES[left_out]
-    assert abs(errors["V2O3"]) < 0.5
-    assert all(abs(err) < 1.0 for err in errors.values()), errors
+    for smooth_eV in (0.5, 1.0):
+        edges = {k: xas.white_line_energy(_v_normalized(k), smooth_eV=smooth_eV) for k in V_OXIDES}
+        assert list(edges.values()) == sorted(edges.values())  # monotonic in valence
+        errors = _leave_one_out(edges)
+        assert all(abs(err) < 0.5 for err in errors.values()), (smooth_eV, errors)
+
+
+def test_half_height_edge_saturates_between_vo2_and_v2o5():
+    """Why the V calibration uses the white line: the half-height edge moves ~0.6 eV from
+    VO2 to V2O5 (3 eV from V2O3 to VO2), so leaving V2O5 or VO out misses by ~0.8."""
+    edges = {k: xas.half_height_edge(_v_normalized(k)) for k in V_OXIDES}
+    assert list(edges.values()) == sorted(edges.values())
+    assert edges["V2O5"] - edges["VO2"] < 0.5 * (edges["VO2"] - edges["V2O3"])
+    errors = _leave_one_out(edges)
+    assert abs(errors["V2O3"]) < 0.5 and max(abs(e) for e in errors.values()) > 0.5
+
+
+def test_white_line_refuses_bad_parameters():
+    with pytest.raises(ValueError, match="window_eV"):
+        xas.white_line_energy(_v_normalized("VO2"), window_eV=0)
 
 
 def test_xdi_reader_gives_named_columns_and_header_fields():

@@ -9,6 +9,9 @@ Pure functions over arrays (energy in eV, absorption in arbitrary units):
 - ``half_height_edge``: the energy at which the normalised spectrum crosses 0.5 on the *main*
   edge: the last upward crossing before it first reaches 1 (a strong pre-edge peak, as in
   V2O5, may cross 0.5 earlier and fall back).
+- ``white_line_energy``: the energy of the main absorption maximum (the white line) within a
+  window above the half-height edge, after a light Gaussian smoothing. On real V oxides it
+  tracks valence linearly where the half-height edge saturates (VO2 vs V2O5).
 - ``valence_calibration``: a straight line of edge position against the formal valence of
   reference compounds; its inverse gives the valence of an unknown.
 - ``chi_k`` / ``ft_magnitude``: EXAFS with a smooth post-edge background removed, and the
@@ -22,6 +25,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import numpy as np
+from scipy.ndimage import gaussian_filter1d
 from scipy.signal import find_peaks
 
 ETOK = 0.2624682917  # k^2 (1/A^2) per eV above E0
@@ -122,6 +126,26 @@ def half_height_edge(n: Normalized, level: float = 0.5) -> float:
     if k + 1 >= len(y):
         raise ValueError("the spectrum never crosses the half-height of its edge")
     return float(e[k] + (level - y[k]) * (e[k + 1] - e[k]) / (y[k + 1] - y[k]))
+
+
+def white_line_energy(n: Normalized, *, window_eV: float = 20.0, smooth_eV: float = 0.5) -> float:
+    """Energy (eV) of the main absorption maximum above the edge.
+
+    The flattened spectrum is resampled on a 0.1 eV grid, smoothed by a Gaussian of
+    ``smooth_eV`` (eV, sigma) so that single noisy points and glitches do not win, and its
+    maximum is taken within ``window_eV`` (eV) above the half-height edge.
+    """
+    if window_eV <= 0 or smooth_eV < 0:
+        raise ValueError(f"window_eV must be > 0 and smooth_eV >= 0 (got {window_eV}, {smooth_eV})")
+    start = half_height_edge(n)
+    grid = np.arange(n.energy[0], n.energy[-1], 0.1)
+    y = np.interp(grid, n.energy, flattened(n))
+    if smooth_eV > 0:
+        y = gaussian_filter1d(y, smooth_eV / 0.1)
+    inside = (grid >= start) & (grid <= start + window_eV)
+    if not inside.any():
+        raise ValueError(f"no data within {window_eV} eV above the edge at {start:g} eV")
+    return float(grid[inside][np.argmax(y[inside])])
 
 
 @dataclass(frozen=True)
