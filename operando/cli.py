@@ -510,6 +510,12 @@ def cmd_demo(args: argparse.Namespace) -> int:
 
 
 # --- parser ------------------------------------------------------------------------------------
+def cmd_shell(args: argparse.Namespace) -> int:
+    from .shell import run_ipython
+
+    return run_ipython(args.config)
+
+
 def _add_session_options(p: argparse.ArgumentParser) -> None:
     """Where to acquire and store, shared by every `run` protocol."""
     p.add_argument(
@@ -600,6 +606,11 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("logs", nargs="*", help="log files (default: every log of the store)")
     p.add_argument("--data", required=True)
     p.set_defaults(func=cmd_recover)
+
+    p = sub.add_parser("shell", help="IPython with RE, db, the devices and the plans loaded")
+    p.add_argument("--config", help="TOML configuration (default: $OPERANDO_CONFIG or "
+                   "./operando.toml, else a simulated beamline with data in ./data)")  # fmt: skip
+    p.set_defaults(func=cmd_shell)
 
     p = sub.add_parser("demo", help="run the study on the simulator and report it")
     p.add_argument("--out", default="demo-out", help="output directory")

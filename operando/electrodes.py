@@ -42,25 +42,21 @@ def sample_label(material: str, state: str) -> str:
 
 
 def prepare_electrode(session, material: str, state: str, slot: int) -> str:
-    """Bring a fresh cell to state with the potentiostat, then mount its electrode in slot.
+    """Bring a fresh cell to state with the potentiostat, then mount its electrode in slot
+    (runs :func:`operando.plans.prepare_ex_situ_electrodes` for one electrode).
 
     Returns the electrode's name (what the holder reports when it is in the beam).
     """
-    from .plans.electrochem import galvanostatic, galvanostatic_cycle
+    from .plans.ex_situ import prepare_ex_situ_electrodes
 
     if session.sim_control is None:
-        raise RuntimeError("electrodes are prepared only on the simulated beamline")
+        raise RuntimeError("electrodes are mounted by hand on a real beamline")
     if state not in STATES:
         raise ValueError(f"unknown state {state!r}; states are {list(STATES)}")
-    cell = sample_for(material, ELECTRODE_MASS_MG, ELECTRODE_AREA_CM2, name=f"{material} {state}")
-    session.assemble_sim_cell(cell)
-    pstat, rate = session.potentiostat, PREPARATION_C_RATE
-    md = {"purpose": f"ex situ electrode {material} {state} for X-ray slot {slot}"}
-    if state in ("4.5V", "4.8V"):
-        cutoff = float(state[:-1])
-        session.RE(galvanostatic(pstat, cell, cutoff_V=cutoff, c_rate=rate, md=md))
-    elif state == "2.0V":
-        session.RE(galvanostatic_cycle(pstat, cell, v_min=2.0, v_max=4.8, c_rate=rate, md=md))
-    name = sample_label(material, state)
-    session.sim_control.mount_electrode(slot, name)
-    return name
+    sample = sample_for(material, ELECTRODE_MASS_MG, ELECTRODE_AREA_CM2, name=material)
+    plan = prepare_ex_situ_electrodes(
+        session.potentiostat, session.sim_control, sample, (state,), first_slot=slot,
+        c_rate=PREPARATION_C_RATE,
+    )  # fmt: skip
+    session.RE(plan)
+    return sample_label(material, state)  # the name the plan gives the electrode

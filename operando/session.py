@@ -26,6 +26,14 @@ from .storage import (
 )
 
 DEFAULT_CA_PORT = 5064
+# Each instrument's PVs are <prefix><suffix> unless the configuration names its prefix.
+INSTRUMENT_SUFFIXES = {
+    "potentiostat": "PSTAT:",
+    "dems": "DEMS:",
+    "soft_xray": "SXR:",
+    "hard_xray": "HXR:",
+    "sim": "SIM:",
+}
 
 
 @dataclass
@@ -41,6 +49,7 @@ class Session:
     sim_control: Any | None
     cycling: Any  # analysis.live.CyclingAnalysis, subscribed
     gas: Any  # analysis.live.GasAnalysis, subscribed
+    progress: Any  # display.ProgressDisplay, subscribed (None if progress=False)
     writer: GuardedCallback
     document_log: DocumentLog
     simulator: SimulatedBeamline | None = None
@@ -89,6 +98,8 @@ def make_session(
     operator: str | None = None,
     experiment: str | None = None,
     connect_timeout: float = 10.0,
+    prefixes: dict[str, str] | None = None,
+    progress: bool = True,
 ) -> Session:
     """Build a session.
 
@@ -101,7 +112,16 @@ def make_session(
         ``operando sim --port``); None keeps the process's EPICS environment.
     time_scale : instrument seconds per wall second of the private simulator.
     operator, experiment : start metadata for every run (experiment: a new uid if None).
+    prefixes : PV prefix of individual instruments ("potentiostat", "dems", "soft_xray",
+        "hard_xray", "sim") where they do not follow ``<prefix><PSTAT:|DEMS:|SXR:|HXR:|SIM:>``.
+    progress : show a progress line of long techniques on stderr.
     """
+    unknown = set(prefixes or {}) - set(INSTRUMENT_SUFFIXES)
+    if unknown:
+        raise ValueError(
+            f"unknown instruments {sorted(unknown)} in prefixes; "
+            f"known: {sorted(INSTRUMENT_SUFFIXES)}"
+        )
     from bluesky import RunEngine
     from bluesky.preprocessors import SupplementalData
 
@@ -117,13 +137,16 @@ def make_session(
     from .analysis.live import CyclingAnalysis, GasAnalysis
     from .devices import MassSpectrometer, Potentiostat, SimControl
     from .devices.xray import HardXrayEndstation, SoftXrayEndstation
+    from .display.progress import ProgressDisplay
 
-    potentiostat = Potentiostat(f"{prefix}PSTAT:", name="potentiostat")
+    pv = {role: f"{prefix}{suffix}" for role, suffix in INSTRUMENT_SUFFIXES.items()}
+    pv.update(prefixes or {})
+    potentiostat = Potentiostat(pv["potentiostat"], name="potentiostat")
     potentiostat.wait_for_connection(timeout=connect_timeout)
-    mass_spectrometer = _optional(MassSpectrometer(f"{prefix}DEMS:", name="dems"), connect_timeout)
-    sim_control = _optional(SimControl(f"{prefix}SIM:", name="sim"), min(connect_timeout, 2.0))
-    soft_xray = _optional_station(SoftXrayEndstation.at(f"{prefix}SXR:"), connect_timeout)
-    hard_xray = _optional_station(HardXrayEndstation.at(f"{prefix}HXR:"), connect_timeout)
+    mass_spectrometer = _optional(MassSpectrometer(pv["dems"], name="dems"), connect_timeout)
+    sim_control = _optional(SimControl(pv["sim"], name="sim"), min(connect_timeout, 2.0))
+    soft_xray = _optional_station(SoftXrayEndstation.at(pv["soft_xray"]), connect_timeout)
+    hard_xray = _optional_station(HardXrayEndstation.at(pv["hard_xray"]), connect_timeout)
 
     store = open_store(data)
     RE = RunEngine()
@@ -146,6 +169,7 @@ def make_session(
     background_writer = BackgroundWriter(writer)
     cycling = CyclingAnalysis()
     gas = GasAnalysis()
+    progress_display = ProgressDisplay() if progress else None
     tokens = {
         role: RE.subscribe(callback)
         for role, callback in (
@@ -156,6 +180,8 @@ def make_session(
             ("gas", GuardedCallback(gas, "live gas analysis")),
         )
     }
+    if progress_display is not None:
+        tokens["progress"] = RE.subscribe(GuardedCallback(progress_display, "progress display"))
     return Session(
         tokens=tokens,
         RE=RE,
@@ -167,6 +193,7 @@ def make_session(
         sim_control=sim_control,
         cycling=cycling,
         gas=gas,
+        progress=progress_display,
         writer=writer,
         document_log=log,
         simulator=simulator,

@@ -19,20 +19,45 @@ FARADAY_MAH_PER_MOL = 96485.332 / 3.6  # mAh per mol of electrons
 
 @dataclass(frozen=True)
 class HalfCycle:
-    """One constant-sign current segment: a charge or a discharge."""
+    """A charge or a discharge: one or more constant-sign current segments in a row.
+
+    ``starts`` are the indices where each segment begins: a charge interrupted by a rest
+    (to measure, or a CC then a CV step) is one half-cycle whose charge is summed segment
+    by segment, never integrated across the interruption.
+    """
 
     direction: str  # "charge" or "discharge"
     t_s: np.ndarray
     ewe_V: np.ndarray
     i_mA: np.ndarray
+    starts: tuple[int, ...] = (0,)
 
     @property
     def capacity_mAh(self) -> float:
-        return capacity_mAh(self.t_s, self.i_mA)
+        q = self.cumulative_mAh()
+        return float(q[-1]) if q.size else 0.0
 
     def cumulative_mAh(self) -> np.ndarray:
-        """Charge passed since the start of the segment (mAh, positive)."""
-        return cumulative_charge_mAh(self.t_s, np.abs(self.i_mA))
+        """Charge passed since the start of the half-cycle (mAh, positive)."""
+        out = np.zeros(self.t_s.size)
+        bounds = [*self.starts, self.t_s.size]
+        offset = 0.0
+        for a, b in zip(bounds, bounds[1:], strict=False):
+            q = cumulative_charge_mAh(self.t_s[a:b], np.abs(self.i_mA[a:b])) + offset
+            out[a:b] = q
+            offset = float(q[-1]) if q.size else offset
+        return out
+
+    def joined(self, other: HalfCycle) -> HalfCycle:
+        """This half-cycle continued by other (same direction)."""
+        n = self.t_s.size
+        return HalfCycle(
+            self.direction,
+            np.concatenate([self.t_s, other.t_s]),
+            np.concatenate([self.ewe_V, other.ewe_V]),
+            np.concatenate([self.i_mA, other.i_mA]),
+            (*self.starts, *(n + k for k in other.starts)),
+        )
 
 
 def cumulative_charge_mAh(t_s: np.ndarray, i_mA: np.ndarray) -> np.ndarray:
@@ -76,17 +101,26 @@ def split_half_cycles(
 
 
 def pair_cycles(segments: list[HalfCycle]) -> list[tuple[HalfCycle | None, HalfCycle | None]]:
-    """Group segments into (charge, discharge) cycles, a cycle starting with a charge."""
-    cycles: list[tuple[HalfCycle | None, HalfCycle | None]] = []
+    """Group segments into (charge, discharge) cycles, a cycle starting with a charge.
+
+    Segments of the same direction in a row (separated by rests or step changes) join into
+    one half-cycle.
+    """
+    cycles: list[list[HalfCycle | None]] = []
     for seg in segments:
-        if seg.direction == "charge" or not cycles or cycles[-1][1] is not None:
-            if seg.direction == "charge":
-                cycles.append((seg, None))
+        last = cycles[-1] if cycles else None
+        if seg.direction == "charge":
+            if last is not None and last[0] is not None and last[1] is None:
+                last[0] = last[0].joined(seg)
             else:
-                cycles.append((None, seg))
+                cycles.append([seg, None])
+        elif last is not None and last[1] is not None:
+            last[1] = last[1].joined(seg)
+        elif last is not None:
+            last[1] = seg
         else:
-            cycles[-1] = (cycles[-1][0], seg)
-    return cycles
+            cycles.append([None, seg])
+    return [(c, d) for c, d in cycles]
 
 
 def li_equivalents(capacity_mAh_g: float, formula: str) -> float:

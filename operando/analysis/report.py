@@ -9,23 +9,27 @@ from __future__ import annotations
 import pathlib
 
 import matplotlib
+import numpy as np
+from matplotlib.figure import Figure
 
-matplotlib.use("Agg")  # reports are files; no screen needed
-import matplotlib.pyplot as plt  # noqa: E402
-import numpy as np  # noqa: E402
+from .electrochem import dqdv, pair_cycles, split_half_cycles
+from .gas import Calibration, GasRates, gas_rates
+from .live import run_cycling_summary, run_gas_summary
 
-from .electrochem import dqdv, pair_cycles, split_half_cycles  # noqa: E402
-from .gas import Calibration, gas_rates  # noqa: E402
-from .live import run_cycling_summary, run_gas_summary  # noqa: E402
+
+def _figure(rows: int, cols: int, figsize: tuple[float, float], **kwargs):
+    """A figure and its axes, without pyplot: reports need no screen and leave the
+    session's plotting backend alone."""
+    fig = Figure(figsize=figsize)
+    return fig, fig.subplots(rows, cols, **kwargs)
 
 
 def _save(fig, path: str | pathlib.Path, dpi: int) -> pathlib.Path:
-    """Lay out, write (PNG) and close a figure."""
+    """Lay out and write a figure (PNG)."""
     fig.tight_layout()
     path = pathlib.Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
     fig.savefig(path, dpi=dpi)
-    plt.close(fig)
     return path
 
 
@@ -56,19 +60,21 @@ def gas_summary(run) -> dict:
     return run_gas_summary(run.metadata["start"], primary_columns(run), columns, configuration)
 
 
-def plot_gas(run, path: str | pathlib.Path, title: str | None = None) -> pathlib.Path:
-    """Potential and gas evolution rates against time (as the DEMS figure of a paper)."""
-    start = run.metadata["start"]
-    sample = start["sample"]
-    c = primary_columns(run)
-    dems, configuration = dems_columns(run)
+def live_gas_rates(primary: dict, dems: dict, configuration: dict) -> GasRates:
+    """Gas evolution rates from the dems columns, the background being the samples taken
+    before the first current (ValueError while fewer than 3 are in)."""
     calibration = Calibration.from_configuration(configuration)
-    t_first = c["clock"][np.argmax(c["I"] != 0)]
+    flowing = np.flatnonzero(primary["I"] != 0)
+    t_first = primary["clock"][flowing[0]] if flowing.size else np.inf
     ion = {mz: dems[f"mz{mz}"] for mz in calibration.channels}
-    rates = gas_rates(dems["clock"], dems["interval"], ion, calibration, dems["clock"] <= t_first)
-    t0 = c["clock"][0]
-    fig, (ax_v, ax_g) = plt.subplots(2, 1, figsize=(8, 6.5), sharex=True)
-    ax_v.plot((c["clock"] - t0) / 3600, c["Ewe"], color="k", lw=1)
+    return gas_rates(dems["clock"], dems["interval"], ion, calibration, dems["clock"] <= t_first)
+
+
+def draw_gas(ax_v, ax_g, primary: dict, dems: dict, configuration: dict) -> None:
+    """Ewe (V) and O2, CO2, H2 evolution rates (nmol/min) against time (h) on two axes."""
+    rates = live_gas_rates(primary, dems, configuration)  # first: it may refuse
+    t0 = primary["clock"][0]
+    ax_v.plot((primary["clock"] - t0) / 3600, primary["Ewe"], color="k", lw=1)
     ax_v.set_ylabel("$E_{we}$ (V vs Li/Li$^+$)")
     t_h = (rates.t_mid - t0) / 3600
     for gas, color in (("O2", "tab:blue"), ("CO2", "tab:red"), ("H2", "tab:green")):
@@ -78,19 +84,22 @@ def plot_gas(run, path: str | pathlib.Path, title: str | None = None) -> pathlib
     ax_g.set_ylabel("gas evolution rate (nmol min$^{-1}$)")
     ax_g.axhline(0, color="0.6", lw=0.5)
     ax_g.legend()
+
+
+def plot_gas(run, path: str | pathlib.Path, title: str | None = None) -> pathlib.Path:
+    """Potential and gas evolution rates against time (as the DEMS figure of a paper)."""
+    sample = run.metadata["start"]["sample"]
+    dems, configuration = dems_columns(run)
+    fig, (ax_v, ax_g) = _figure(2, 1, (8, 6.5), sharex=True)
+    draw_gas(ax_v, ax_g, primary_columns(run), dems, configuration)
     fig.suptitle(title or f"DEMS: {sample['name']} ({sample['formula']})")
     return _save(fig, path, dpi=120)
 
 
-def plot_cycling(run, path: str | pathlib.Path, title: str | None = None) -> pathlib.Path:
-    """Voltage vs specific capacity and dQ/dV vs voltage of every cycle, as one PNG."""
-    start = run.metadata["start"]
-    sample = start["sample"]
-    mass_g = sample["active_mass_mg"] * 1e-3
-    c = primary_columns(run)
+def draw_cycling(ax_v, ax_d, c: dict, mass_g: float) -> None:
+    """Ewe against specific capacity (mAh/g) and dQ/dV against Ewe, every half-cycle."""
     cycles = pair_cycles(split_half_cycles(c["t"], c["Ewe"], c["I"], c["step"]))
-    fig, (ax_v, ax_d) = plt.subplots(1, 2, figsize=(11, 4.5))
-    colors = plt.rcParams["axes.prop_cycle"].by_key()["color"]
+    colors = matplotlib.rcParams["axes.prop_cycle"].by_key()["color"]
     for n, pair in enumerate(cycles):
         color = colors[n % len(colors)]
         for seg in pair:
@@ -108,10 +117,18 @@ def plot_cycling(run, path: str | pathlib.Path, title: str | None = None) -> pat
             ax_d.plot(v_axis, sign * d, style, color=color, label=label)
     ax_v.set_xlabel("specific capacity (mAh g$^{-1}$)")
     ax_v.set_ylabel("$E_{we}$ (V vs Li/Li$^+$)")
-    ax_v.legend(fontsize=8)
+    if cycles:
+        ax_v.legend(fontsize=8)
     ax_d.set_xlabel("$E_{we}$ (V vs Li/Li$^+$)")
     ax_d.set_ylabel("dQ/dV (mAh g$^{-1}$ V$^{-1}$; discharge negative)")
     ax_d.axhline(0, color="0.6", lw=0.5)
+
+
+def plot_cycling(run, path: str | pathlib.Path, title: str | None = None) -> pathlib.Path:
+    """Voltage vs specific capacity and dQ/dV vs voltage of every cycle, as one PNG."""
+    sample = run.metadata["start"]["sample"]
+    fig, (ax_v, ax_d) = _figure(1, 2, (11, 4.5))
+    draw_cycling(ax_v, ax_d, primary_columns(run), sample["active_mass_mg"] * 1e-3)
     fig.suptitle(title or f"{sample['name']} ({sample['formula']})")
     return _save(fig, path, dpi=120)
 
@@ -123,7 +140,7 @@ def plot_exsitu_soft(spectra: dict, path: str | pathlib.Path) -> pathlib.Path:
     spectra : edge -> electrode name -> yield -> (energy eV, normalised absorption).
     """
     edges = list(spectra)
-    fig, axes = plt.subplots(len(edges), 2, figsize=(10, 4 * len(edges)), squeeze=False)
+    fig, axes = _figure(len(edges), 2, (10, 4 * len(edges)), squeeze=False)
     colors = {"pristine": "k", "4.5V": "tab:orange", "4.8V": "tab:red", "2.0V": "tab:blue"}
     for row, edge in enumerate(edges):
         for col, yield_name in enumerate(("tey", "fy")):
@@ -146,7 +163,7 @@ def plot_rixs_maps(maps: dict, path: str | pathlib.Path) -> pathlib.Path:
     names = list(maps)
     cols = 4
     rows = (len(names) + cols - 1) // cols
-    fig, axes = plt.subplots(rows, cols, figsize=(4 * cols, 3.6 * rows), squeeze=False)
+    fig, axes = _figure(rows, cols, (4 * cols, 3.6 * rows), squeeze=False)
     for ax, name in zip(axes.ravel(), names, strict=False):
         m = maps[name]
         ax.pcolormesh(m.emission_eV, m.excitation_eV, m.intensity, shading="auto")
@@ -162,7 +179,7 @@ def plot_in_situ(run, scans: list[dict], path: str | pathlib.Path) -> pathlib.Pa
     """In situ Ru K (as the paper's Fig. 6): the cell's potential against time with the
     moments of the scans, and Ru valence against Li content, charge and discharge."""
     c = primary_columns(run)
-    fig, (ax_v, ax_x) = plt.subplots(1, 2, figsize=(11, 4.5))
+    fig, (ax_v, ax_x) = _figure(1, 2, (11, 4.5))
     ax_v.plot(c["t"] / 3600, c["Ewe"], color="k", lw=1)
     ax_v.set_xlabel("time (h)")
     ax_v.set_ylabel("$E_{we}$ (V vs Li/Li$^+$)")

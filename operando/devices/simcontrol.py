@@ -16,6 +16,7 @@ class SimControl(Device):
     mount_name = Cpt(EpicsSignal, "MountName", string=True, kind="omitted")
     mount = Cpt(Setpoint, "Mount", kind="omitted")
     last_error = Cpt(EpicsSignalRO, "LastError", string=True, kind="omitted")
+    beam_current = Cpt(EpicsSignal, "BeamCurrent", kind="omitted")  # mA, both endstations
 
     def assemble_cell(self) -> None:
         """Build a pristine cell from the potentiostat's Cell: settings (blocking)."""

@@ -10,12 +10,14 @@
 - :class:`SampleHolder`: ``slot`` (0 the in situ cell, 1.. ex situ electrodes, 17-19
   the Ru references on the hard X-ray holder); ``sample`` names what is in the beam and is
   read with every point.
+- :class:`BeamPolicy`: when X-ray plans suspend for a lost beam (``station.beam_suspender()``).
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
+from bluesky.suspenders import SuspendFloor
 from ophyd import Component as Cpt
 from ophyd import Device, EpicsSignalRO
 from ophyd.status import Status
@@ -107,11 +109,36 @@ class SampleHolder(Device):
 
 
 @dataclass
+class BeamPolicy:
+    """When X-ray plans pause for a lost beam: below suspend_below_mA of ring current they
+    suspend; they resume settle_s (wall s, for the optics to recover their heat load) after
+    it is back above resume_above_mA. The cell keeps to its procedure meanwhile."""
+
+    suspend_below_mA: float = 100.0
+    resume_above_mA: float = 300.0
+    settle_s: float = 10.0
+
+    def suspender(self, beam_current) -> SuspendFloor:
+        return SuspendFloor(
+            beam_current,
+            suspend_thresh=self.suspend_below_mA,
+            resume_thresh=self.resume_above_mA,
+            sleep=self.settle_s,
+            tripped_message="the beam is lost (ring current below "
+            f"{self.suspend_below_mA:g} mA); X-ray measurements wait for it",
+        )
+
+
+@dataclass
 class SoftXrayEndstation:
     mono: Monochromator
     counters: SoftXrayCounters
     rixs: RixsSpectrograph
     holder: SampleHolder
+    beam: BeamPolicy = field(default_factory=BeamPolicy)
+
+    def beam_suspender(self) -> SuspendFloor:
+        return self.beam.suspender(self.counters.beam_current)
 
     @classmethod
     def at(cls, prefix: str) -> SoftXrayEndstation:
@@ -131,6 +158,10 @@ class HardXrayEndstation:
     mono: Monochromator
     counters: HardXrayCounters
     holder: SampleHolder
+    beam: BeamPolicy = field(default_factory=BeamPolicy)
+
+    def beam_suspender(self) -> SuspendFloor:
+        return self.beam.suspender(self.counters.beam_current)
 
     @classmethod
     def at(cls, prefix: str) -> HardXrayEndstation:

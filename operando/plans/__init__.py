@@ -1,5 +1,10 @@
-"""Bluesky plans: electrochemistry, DEMS and X-ray protocols and the stubs they are made of."""
+"""Bluesky plans: electrochemistry, DEMS and X-ray protocols and the stubs they are made of.
 
+Every plan here is marked with ``bluesky.utils.plan``: it checks its parameters when it is
+called (before anything moves) and is recognised as a plan by bluesky-queueserver.
+"""
+
+from .charge_and_measure import charge_and_measure
 from .dems import dems_cycling
 from .electrochem import (
     applied_current_mA,
@@ -8,16 +13,22 @@ from .electrochem import (
     ocv_rest,
     potentiostatic_hold,
 )
+from .ex_situ import prepare_ex_situ_electrodes
+from .in_situ import in_situ_xas_cycling
 from .xray import rixs_map, xas_scan, xas_series
 
 __all__ = [
     "applied_current_mA",
+    "charge_and_measure",
     "dems_cycling",
     "galvanostatic",
     "galvanostatic_cycle",
+    "in_situ_xas_cycling",
     "ocv_rest",
     "potentiostatic_hold",
+    "prepare_ex_situ_electrodes",
     "rixs_map",
     "xas_scan",
     "xas_series",
 ]
+PLANS = tuple(name for name in __all__ if name != "applied_current_mA")  # the user's plans

@@ -20,7 +20,7 @@ from .electrochem import (
     check_cycle_parameters,
     electrochem_run,
 )
-from .stubs import Step
+from .stubs import Step, plan
 
 DEFAULT_REST_S = 6 * 3600.0
 DEFAULT_CURRENT_MA_G = 10.0
@@ -65,6 +65,7 @@ def check_dems_parameters(
     )  # fmt: skip
 
 
+@plan
 def dems_cycling(
     pstat: Potentiostat,
     ms: MassSpectrometer,

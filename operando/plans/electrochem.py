@@ -24,6 +24,7 @@ from .stubs import (
     configure_cell,
     finish_gas_sampling,
     leave_safe,
+    plan,
     run_procedure,
     start_gas_sampling,
 )
@@ -132,6 +133,7 @@ def electrochem_run(
     return (yield from bpp.run_wrapper(bpp.finalize_wrapper(measure(), safe), md=_md))
 
 
+@plan
 def ocv_rest(
     pstat: Potentiostat,
     sample: Sample,
@@ -161,6 +163,7 @@ def ocv_rest(
     return electrochem_run(pstat, sample, "ocv_rest", params, steps, md=md)
 
 
+@plan
 def galvanostatic(
     pstat: Potentiostat,
     sample: Sample,
@@ -230,6 +233,7 @@ def galvanostatic(
     )  # fmt: skip
 
 
+@plan
 def potentiostatic_hold(
     pstat: Potentiostat,
     sample: Sample,
@@ -313,6 +317,7 @@ def check_cycle_parameters(
     )  # fmt: skip
 
 
+@plan
 def galvanostatic_cycle(
     pstat: Potentiostat,
     sample: Sample,

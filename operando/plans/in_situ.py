@@ -29,9 +29,10 @@ from .stubs import (
     collect_points,
     configure_cell,
     leave_safe,
+    plan,
     program_procedure,
 )
-from .xray import EDGES
+from .xray import EDGES, scan_edge
 
 IN_SITU_POSITION = 0
 
@@ -44,6 +45,7 @@ def xanes_grid(edge: str, step_eV: float = 0.5, above_eV: float = 40.0) -> np.nd
     return np.concatenate([pre, fine])
 
 
+@plan
 def in_situ_xas_cycling(
     pstat: Potentiostat,
     station: HardXrayEndstation,
@@ -120,14 +122,13 @@ def in_situ_xas_cycling(
     readings = [station.counters, station.mono, station.holder, scan_number,
                 pstat.ewe, pstat.charge, pstat.current]  # fmt: skip
 
+    dwells = np.full(energies.size, dwell_s)
+
     def one_scan(n: int) -> MsgGenerator[None]:
         yield from bps.mv(scan_number, n)
-        for energy in energies:
-            yield from bps.mv(station.mono, float(energy))
-            yield from bps.trigger_and_read(readings, name="xas")
+        yield from scan_edge(station, energies, dwells, readings=readings, stream="xas")
 
     def measure() -> MsgGenerator[str]:
-        yield from bps.mv(station.counters.dwell, dwell_s)
         n = 0
         for slot in refs.values():  # references first, while the cell rests
             yield from bps.mv(station.holder.slot, slot)
@@ -150,11 +151,13 @@ def in_situ_xas_cycling(
         yield from collect_points(pstat)
         return (yield from bps.rd(pstat.end_reason))
 
-    def plan() -> MsgGenerator[str]:
+    def cycle_and_scan() -> MsgGenerator[str]:
         yield from check_compliance(pstat, currents_mA=(current,), voltages_V=(v_min, v_max))
         yield from configure_cell(pstat, sample)
         # However the run ends, the cell is left at open circuit.
         safe = leave_safe(pstat)
-        return (yield from bpp.run_wrapper(bpp.finalize_wrapper(measure(), safe), md=_md))
+        run = bpp.run_wrapper(bpp.finalize_wrapper(measure(), safe), md=_md)
+        # A lost beam pauses the scans; the cycle goes on on the instrument meanwhile.
+        return (yield from bpp.suspend_wrapper(run, [station.beam_suspender()]))
 
-    return plan()
+    return cycle_and_scan()

@@ -3,8 +3,10 @@
 As at the beamline: put the electrodes in the holder, then for each one scan the edge
 (coarse before it, fine across it, and for a hard X-ray K edge the EXAFS region in constant
 steps of photoelectron wavenumber k with the dwell rising with k), reading I0 with the
-yields at every point and the name of the electrode in the beam. A RIXS map is an emission
-spectrum (and its I0) at each excitation energy of a grid across the O K edge.
+yields at every point and the name of the electrode in the beam. A lost beam suspends the
+plan (see ``devices.xray.BeamPolicy``): the point is repeated when the beam is back. A RIXS
+map is an emission spectrum (and its I0) at each excitation energy of a grid across the O K
+edge.
 """
 
 from __future__ import annotations
@@ -17,6 +19,7 @@ import numpy as np
 from bluesky.utils import MsgGenerator
 
 from ..devices.xray import HardXrayEndstation, SoftXrayEndstation
+from .stubs import plan
 
 ETOK = 0.2624682917  # k^2 (1/A^2) per eV above E0
 
@@ -94,6 +97,28 @@ def _check_energies(mono, energies: np.ndarray) -> None:
         )
 
 
+def scan_edge(
+    station: SoftXrayEndstation | HardXrayEndstation,
+    energies: np.ndarray,
+    dwells: np.ndarray,
+    *,
+    readings: list,
+    stream: str = "primary",
+) -> MsgGenerator[None]:
+    """Step the monochromator through energies (eV), counting dwells (s) at each, and read
+    readings into stream at every point. A checkpoint before each point: a lost beam
+    repeats only the point it interrupted."""
+    dwell_now = None
+    for energy, dwell in zip(energies, dwells, strict=True):
+        yield from bps.checkpoint()
+        if dwell != dwell_now:
+            yield from bps.mv(station.counters.dwell, float(dwell))
+            dwell_now = dwell
+        yield from bps.mv(station.mono, float(energy))
+        yield from bps.trigger_and_read(readings, name=stream)
+
+
+@plan
 def xas_series(
     station: SoftXrayEndstation | HardXrayEndstation,
     edge: str,
@@ -131,28 +156,24 @@ def xas_series(
         "edge": {"name": edge, "label": e.label, "e0_eV": e.e0_eV, "station": e.station},
         "slots": slots,
         "protocol": {"name": "xas_series", "parameters": {"edge": edge, "dwell_s": dwell_s}},
+        "num_points": len(slots) * energies.size,
         "hints": {"dimensions": [([station.mono.name], "primary")]},
         **(md or {}),
     }
     detectors = [station.counters, station.holder, station.mono]
 
+    @bpp.suspend_decorator([station.beam_suspender()])
     @bpp.run_decorator(md=_md)
     def scan() -> MsgGenerator[str]:
-        dwell_now = None
         for slot in slots:
             yield from bps.mv(station.holder.slot, slot)
-            for energy, dwell in zip(energies, dwells, strict=True):
-                if dwell != dwell_now:
-                    yield from bps.mv(station.counters.dwell, float(dwell))
-                    dwell_now = dwell
-                yield from bps.mv(station.mono, float(energy))
-                yield from bps.trigger_and_read(detectors)
-            yield from bps.checkpoint()
+            yield from scan_edge(station, energies, dwells, readings=detectors)
         return edge
 
     return scan()
 
 
+@plan
 def xas_scan(station, edge: str, slot: int, *, dwell_s: float = 1.0, md: dict | None = None):
     """One electrode's edge (see :func:`xas_series`)."""
     return xas_series(station, edge, [slot], dwell_s=dwell_s, md=md)
@@ -161,6 +182,7 @@ def xas_scan(station, edge: str, slot: int, *, dwell_s: float = 1.0, md: dict | 
 DEFAULT_EXCITATION_EV = np.round(np.arange(526.0, 536.0001, 0.25), 3)
 
 
+@plan
 def rixs_map(
     station: SoftXrayEndstation,
     slot: int,
@@ -197,11 +219,13 @@ def rixs_map(
             "name": "rixs_map",
             "parameters": {"exposure_s": exposure_s, "excitation_eV": excitation.tolist()},
         },
+        "num_points": int(excitation.size),
         "hints": {"dimensions": [([station.mono.name], "primary")]},
         **(md or {}),
     }
     detectors = [station.rixs, station.holder, station.mono]
 
+    @bpp.suspend_decorator([station.beam_suspender()])
     @bpp.run_decorator(md=_md)
     def measure() -> MsgGenerator[str]:
         yield from bps.mv(station.holder.slot, slot, station.rixs.exposure, exposure_s)

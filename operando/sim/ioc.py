@@ -26,7 +26,7 @@ from .ioc_base import (
     publish_page,
 )
 from .ioc_dems import MassSpectrometerIOC, SimMassSpecGroup
-from .ioc_xray import HardXrayIOC, MountGroup, SoftXrayIOC
+from .ioc_xray import BeamGroup, HardXrayIOC, MountGroup, SoftXrayIOC
 from .potentiostat import STATUSES, TECHNIQUES, ComplianceError, TechniqueSettings
 from .world import World
 
@@ -310,5 +310,6 @@ def build_pvdb(prefix: str, world: World) -> dict:
     soft = SoftXrayIOC(prefix=f"{prefix}SXR:", world=world, model=world.soft_xray)
     hard = HardXrayIOC(prefix=f"{prefix}HXR:", world=world, model=world.hard_xray)
     mount = MountGroup(prefix=f"{prefix}SIM:", world=world)
-    groups = (pstat, dems, sim, sim_ms, soft, hard, mount)
+    beam = BeamGroup(prefix=f"{prefix}SIM:", world=world, stations=(soft, hard))
+    groups = (pstat, dems, sim, sim_ms, soft, hard, mount, beam)
     return {pv: prop for group in groups for pv, prop in group.pvdb.items()}

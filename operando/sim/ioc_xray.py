@@ -198,3 +198,24 @@ class MountGroup(PVGroup):
             raise ValueError("no cell on the potentiostat to take an electrode from")
         self.world.electrodes.mount(int(value), ElectrodeState.of_cell(self.name_.value, cell))
         return 0
+
+
+class BeamGroup(PVGroup):
+    """Simulator only: the storage ring's current, to dump and refill the beam in tests."""
+
+    beam_current = pvproperty(name="BeamCurrent", value=500.0, units="mA",
+                              doc="ring current seen by both endstations")  # fmt: skip
+
+    def __init__(self, *args, world, stations, **kwargs):
+        self.world = world
+        self.stations = stations
+        super().__init__(*args, **kwargs)
+
+    @beam_current.putter
+    async def beam_current(self, instance, value):
+        if not 0 <= value <= 1000:
+            raise ValueError(f"beam current {value} mA outside 0..1000 mA")
+        for station in self.stations:
+            station.model.beam_current_mA = float(value)
+            await station.beam_current.write(float(value))
+        return value

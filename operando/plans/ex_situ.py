@@ -1,0 +1,122 @@
+"""Ex situ electrodes: bring fresh cells to the states of a series, then hand each
+electrode to the X-ray sample holder.
+
+    for each state (pristine, 4.5V, 4.8V, 2.0V):
+        assemble a fresh cell of the material
+        pristine: nothing; a cutoff above 3.5 V: charge to it; a cutoff at or below 3.5 V:
+            one cycle, charging to v_max and discharging to it
+        take the cell apart and mount the electrode in the next holder slot
+
+On the simulated beamline the cell is assembled and the electrode mounted through the
+simulator's controls (``SimControl``), and it keeps the state the potentiostat left it in.
+On a real beamline (``sim=None``) the electrochemistry runs and the transfer is done by
+hand; the plan records which slot each electrode is meant for.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import replace
+
+import bluesky.plan_stubs as bps
+from bluesky.utils import MsgGenerator
+
+from ..devices.potentiostat import Potentiostat
+from ..devices.simcontrol import SimControl
+from ..sample import Sample
+from .electrochem import galvanostatic, galvanostatic_cycle
+from .stubs import configure_cell, plan
+
+N_SLOTS = 16  # ex situ positions of the holders (0 is the in situ cell)
+DISCHARGED_BELOW_V = 3.5  # a state cutoff at or below this is reached after a first cycle
+
+
+def state_cutoff_V(state: str) -> float | None:
+    """The cutoff (V) of a state name: None for "pristine", 4.5 for "4.5V"."""
+    if state == "pristine":
+        return None
+    match = re.fullmatch(r"\s*(\d+(?:\.\d+)?)\s*V\s*", state)
+    if not match:
+        raise ValueError(f"unknown state {state!r}: use 'pristine' or a cutoff like '4.5V'")
+    value = float(match.group(1))
+    if not 1.0 <= value <= 5.0:
+        raise ValueError(f"state cutoff {value} V outside 1.0-5.0 V")
+    return value
+
+
+def assemble_cell(pstat: Potentiostat, sim: SimControl, sample: Sample) -> MsgGenerator[None]:
+    """Simulator: put a pristine cell of the sample's material on the channel."""
+    yield from configure_cell(pstat, sample)
+    yield from bps.mv(sim.new_cell, 1)
+
+
+def mount_electrode(sim: SimControl, slot: int, name: str) -> MsgGenerator[None]:
+    """Simulator: take the electrode out of the cell, as it is, into holder slot."""
+    yield from bps.mv(sim.mount_name, name[:39])
+    yield from bps.mv(sim.mount, slot)
+
+
+@plan
+def prepare_ex_situ_electrodes(
+    pstat: Potentiostat,
+    sim: SimControl | None,
+    sample: Sample,
+    states: tuple[str, ...] = ("pristine", "4.5V", "4.8V", "2.0V"),
+    *,
+    first_slot: int = 1,
+    c_rate: float = 0.1,
+    v_max: float = 4.8,
+    md: dict | None = None,
+) -> MsgGenerator[dict[str, int]]:
+    """Prepare one electrode of sample's material per state and mount each in a slot.
+
+    Parameters
+    ----------
+    pstat : the potentiostat channel.
+    sim : the simulator's controls (assembly and mounting); None on a real beamline.
+    sample : the electrode type (material, active mass mg, area cm2); each electrode is
+        named "<sample.name> <state>".
+    states : "pristine" or cutoffs such as "4.5V" (charged to it) or "2.0V" (charged to
+        v_max, then discharged to it).
+    first_slot : holder slot of the first electrode (1..16), the others follow.
+    c_rate : current of the preparation (1/h, 1C = 250 mA/g).
+    v_max : upper cutoff of the first cycle for discharged states (V).
+    md : extra start metadata of the preparation runs.
+
+    Returns
+    -------
+    The holder slot of each electrode, by name.
+    """
+    cutoffs = [state_cutoff_V(s) for s in states]  # refuse unknown states first
+    if not states:
+        raise ValueError("give at least one state")
+    if not 1 <= first_slot <= N_SLOTS - len(states) + 1:
+        raise ValueError(
+            f"{len(states)} electrodes from slot {first_slot} do not fit slots 1..{N_SLOTS}"
+        )
+    if not 0 < c_rate <= 10:
+        raise ValueError(f"c_rate must lie in (0, 10] 1/h, got {c_rate!r}")
+
+    def prepare() -> MsgGenerator[dict[str, int]]:
+        slots = {}
+        for n, (state, cutoff) in enumerate(zip(states, cutoffs, strict=True)):
+            slot = first_slot + n
+            electrode = replace(sample, name=f"{sample.name} {state}")
+            run_md = {"purpose": f"ex situ electrode {electrode.name} for holder slot {slot}",
+                      "ex_situ": {"state": state, "slot": slot}, **(md or {})}  # fmt: skip
+            if sim is not None:
+                yield from assemble_cell(pstat, sim, electrode)
+            if cutoff is None:
+                pass  # pristine: straight from the cell
+            elif cutoff > DISCHARGED_BELOW_V:
+                yield from galvanostatic(pstat, electrode, cutoff_V=cutoff, c_rate=c_rate,
+                                         md=run_md)  # fmt: skip
+            else:
+                yield from galvanostatic_cycle(pstat, electrode, v_min=cutoff, v_max=v_max,
+                                               c_rate=c_rate, md=run_md)  # fmt: skip
+            if sim is not None:
+                yield from mount_electrode(sim, slot, electrode.name)
+            slots[electrode.name] = slot
+        return slots
+
+    return prepare()
