@@ -9,7 +9,8 @@
 One run. The potentiostat's points are in ``primary`` with no gap: while the X-rays
 measure, the cell rests at open circuit and the instrument records its relaxation. Each
 measurement has its own stream (``xas_ni_l``, ``xas_o_k``, ``xas_ru_k``, ``rixs``, ``gas``),
-and every one of its points carries the cell state (Ewe V, Q mAh, I mA) and the cutoff it belongs to (``cutoff``, V).
+and every one of its points carries the cell state (Ewe V, Q mAh, I mA) and the cutoff it
+belongs to (``cutoff``, V).
 """
 
 from __future__ import annotations
