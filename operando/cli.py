@@ -22,6 +22,8 @@ import sys
 import time
 
 from .analysis.electrochem import round_floats
+from .analysis.run_summary import cycling_keys as _cycling_keys
+from .analysis.run_summary import gas_keys as _gas_keys
 from .sample import KNOWN_MATERIALS
 
 COIN_CELL_AREA_CM2 = 1.54  # a 14 mm electrode disc
@@ -33,28 +35,8 @@ def _print_json(obj: dict) -> None:
     print(json.dumps(obj, indent=None, sort_keys=False))
 
 
-def _cycling_keys(summary: dict) -> dict:
-    """The summary without the per-cycle list (first cycle at the top level)."""
-    return {k: v for k, v in summary.items() if k != "cycles"}
-
-
 def _is_gas_summary(summary: dict) -> bool:
     return "o2_umol" in summary
-
-
-PER_CYCLE_GAS_KEYS = (
-    "o2_umol", "co2_umol", "h2_umol", "o2_onset_V", "co2_onset_V", "o2_max_rate_nmol_min",
-    "co2_max_rate_nmol_min", "h2_max_rate_nmol_min",
-)  # fmt: skip
-
-
-def _gas_keys(summary: dict) -> dict:
-    """First-cycle cycling and gas keys, and the gas keys of every cycle under ``cycles``."""
-    cycles = [
-        {"cycle": n, **{k: c.get(k) for k in PER_CYCLE_GAS_KEYS}}
-        for n, c in enumerate(summary["cycles"], 1)
-    ]
-    return {**_cycling_keys(summary), "cycles": cycles}
 
 
 # --- operando sim ---------------------------------------------------------------------
@@ -298,17 +280,23 @@ def _report_summary(summary: dict, as_json: bool) -> None:
 
 # --- operando replay ---------------------------------------------------------------------
 def replay_run(uid: str, data: str) -> dict:
-    """Recompute a stored run's summary (cycling, and gas if it has a dems stream) from its
-    stored documents, through the callbacks that ran live."""
+    """Recompute a stored run's summary from its stored documents, through the callbacks
+    that ran live: the cycling and gas analysis for potentiostat runs, the run summary
+    (X-ray and combined protocols) for the others."""
     from .analysis.live import CyclingAnalysis, GasAnalysis
+    from .analysis.run_summary import RunSummary
     from .storage import open_store, replay
 
     store = open_store(data)
     run = store.run(uid)
     if "stop" not in run.metadata or run.metadata["stop"] is None:
         raise RuntimeError(f"run {uid} has no stop document; is it complete?")
-    if run.metadata["start"].get("plan_name") in XRAY_PLANS:
-        return xray_summary(run)  # X-ray runs: from the stored tables (no live callback)
+    if run.metadata["start"].get("plan_name") in SUMMARY_PLANS:
+        summary = RunSummary()
+        replay(run, [summary])
+        if summary.summary is None:
+            raise RuntimeError(f"run {uid}: {summary.error}")
+        return summary.summary
     cycling, gas = CyclingAnalysis(), GasAnalysis()
     replay(run, [cycling, gas])
     if cycling.summary is None:
@@ -316,51 +304,32 @@ def replay_run(uid: str, data: str) -> dict:
     return gas.summary or cycling.summary
 
 
-XRAY_PLANS = ("xas_series", "rixs_map")
-
-
-def xray_summary(run) -> dict:
-    """The summary of a stored X-ray run (XAS series or RIXS map)."""
-    from .analysis.xray_report import hard_xas_summary, rixs_summary, soft_xas_summary
-
-    start = run.metadata["start"]
-    uid = start["uid"]
-    if start["plan_name"] == "rixs_map":
-        return round_floats({"uid": uid, **rixs_summary(run)})
-    edge = start["edge"]
-    if edge["station"] == "hard":
-        return round_floats({"uid": uid, "edge": edge["name"], **hard_xas_summary(run)})
-    return round_floats({"uid": uid, "edge": edge["name"], "samples": soft_xas_summary(run)})
+# Protocols whose replay goes through the run summary (no cycling/gas keys to print).
+SUMMARY_PLANS = ("xas_series", "rixs_map", "in_situ_xas_cycling", "charge_and_measure")
 
 
 def report_run(run, out: pathlib.Path) -> dict:
     """Summary and figures of any stored run, from its stored tables, into out/<uid8>*."""
     from .analysis import report, xray_report
+    from .analysis.run_summary import summarize
 
     start = run.metadata["start"]
     plan, stem = start.get("plan_name"), out / start["uid"][:8]
+    summary = summarize(run)
     if plan == "dems_cycling":
-        summary = _gas_keys(report.gas_summary(run))
         report.plot_gas(run, f"{stem}_dems.png")
         report.plot_cycling(run, f"{stem}_cycle.png")
     elif plan == "in_situ_xas_cycling":
-        scans = xray_report.in_situ_summary(run)
-        summary = {"uid": start["uid"], "in_situ": scans}
-        report.plot_in_situ(run, scans, f"{stem}_in_situ.png")
+        report.plot_in_situ(run, summary["in_situ"], f"{stem}_in_situ.png")
     elif plan == "rixs_map":
-        summary = xray_summary(run)
         report.plot_rixs_maps({start["uid"][:8]: xray_report.rixs_map_of(run)}, f"{stem}_rixs.png")
+    elif plan == "xas_series" and start["edge"]["station"] == "soft":
+        spectra = {start["edge"]["name"]: xray_report.soft_spectra(run)}
+        report.plot_exsitu_soft(spectra, f"{stem}_xas.png")
     elif plan == "xas_series":
-        summary = xray_summary(run)
-        if start["edge"]["station"] == "soft":
-            spectra = {start["edge"]["name"]: xray_report.soft_spectra(run)}
-            report.plot_exsitu_soft(spectra, f"{stem}_xas.png")
+        report.plot_ru_k(xray_report.hard_spectra(run), f"{stem}_xas.png")
     elif "primary" in run and "Ewe" in run["primary"].metadata["data_keys"]:
-        summary = _cycling_keys(report.cycling_summary(run))
         report.plot_cycling(run, f"{stem}_cycle.png")
-    else:
-        raise ValueError(f"run {start['uid']} ({plan}): no report for this kind of run")
-    summary = round_floats(summary)
     pathlib.Path(f"{stem}_summary.json").write_text(json.dumps(summary, indent=2))
     return summary
 
@@ -379,11 +348,11 @@ def cmd_report(args: argparse.Namespace) -> int:
 
 def cmd_replay(args: argparse.Namespace) -> int:
     summary = replay_run(args.uid, args.data)
-    if "samples" in summary or "feature_intensity" in summary:
+    if "cycles" not in summary:  # X-ray and combined protocols
         if args.json:
             _print_json(summary)
         else:
-            _print_xas(summary) if "samples" in summary else print(summary)
+            _print_xas(summary) if "samples" in summary else print(json.dumps(summary, indent=2))
         return 0
     _report_summary(summary, args.json)
     return 0
@@ -408,11 +377,20 @@ DEMO_DEMS = {"current_mA_g": 10.0, "v_min": 2.0, "v_max": 4.8, "cycles": 2}
 DEMO_DEMS_MASS_MG = 32.9  # about 30 mg/cm2 in the DEMS cell
 
 
+DEMO_STAGES = 7  # coin + DEMS per material, ex situ X-ray, in situ, report
+
+
 def run_demo(out: pathlib.Path, time_scale: float = DEMO_TIME_SCALE) -> dict:
-    """First cycle of both materials at C/50 in a coin cell, two DEMS cycles of each at
-    10 mA/g after a 6 h rest, and the ex situ X-ray series (Ni L, O K, RIXS; Ru K of LNRO);
-    stored, then reported from storage."""
+    """The paper's study on the simulator, stored, then reported from storage.
+
+    Coin-cell first cycle of both materials at C/50; a 6 h rest and two DEMS cycles of each
+    at 10 mA/g; the ex situ X-ray series (Ni L, O K, Mn L in TEY and FY, O K RIXS maps, Ru K
+    of LNRO against Ru, RuCl3, RuO2); in situ Ru K XANES through the first LNRO cycle. All
+    runs share one ``experiment`` uid. Writes summary.json, report.md (computed beside the
+    paper), the figures, and runs.json (every run's live summary, to compare replays with).
+    """
     from .analysis.report import cycling_summary, gas_summary, plot_cycling, plot_gas
+    from .analysis.report_md import report_markdown
     from .plans.dems import dems_cycling
     from .plans.electrochem import galvanostatic_cycle
     from .sample import sample_for
@@ -423,7 +401,27 @@ def run_demo(out: pathlib.Path, time_scale: float = DEMO_TIME_SCALE) -> dict:
     out.mkdir(parents=True, exist_ok=True)
     data = out / "data"
     uids: dict[str, dict[str, str]] = {}
+    live: dict[str, dict] = {}
+    started = time.monotonic()
+    stage = 0
+
+    def announce(text: str) -> None:
+        nonlocal stage
+        stage += 1
+        elapsed = time.monotonic() - started
+        print(f"[demo {stage}/{DEMO_STAGES}, {elapsed:4.0f} s] {text}", file=sys.stderr, flush=True)
+
     with make_session(str(data), time_scale=time_scale) as session:
+        experiment = session.RE.md["experiment"]
+
+        def keep_live_summary(name: str, doc: dict) -> None:
+            if name == "stop":
+                live[doc["run_start"]] = {
+                    "plan_name": session.run_summary.run.metadata["start"].get("plan_name"),
+                    "summary": session.run_summary.summary,
+                }
+
+        session.RE.subscribe(keep_live_summary)
         for material in KNOWN_MATERIALS:
             coin = sample_for(
                 material,
@@ -431,35 +429,28 @@ def run_demo(out: pathlib.Path, time_scale: float = DEMO_TIME_SCALE) -> dict:
                 COIN_CELL_AREA_CM2,
                 name=f"{material} coin cell",
             )
-            print(f"[demo] {material}: first cycle at C/50, 2.0-4.8 V ...", flush=True)
-            t0 = time.monotonic()
+            announce(f"{material}: first cycle at C/50, 2.0-4.8 V")
             session.assemble_sim_cell(coin)
             _run(session, galvanostatic_cycle(session.potentiostat, coin, **DEMO_CYCLE))
             uids[material] = {"coin": session.cycling.summary["uid"]}
-            print(f"[demo] {material}: done in {time.monotonic() - t0:.0f} s", flush=True)
 
             dems_cell = sample_for(
                 material, DEMO_DEMS_MASS_MG, DEMS_CELL_AREA_CM2, name=f"{material} DEMS cell"
             )
-            print(f"[demo] {material}: DEMS, 6 h rest + 2 cycles at 10 mA/g ...", flush=True)
-            t0 = time.monotonic()
+            announce(f"{material}: DEMS, 6 h rest + 2 cycles at 10 mA/g")
             session.assemble_sim_cell(dems_cell)
             ms = session.mass_spectrometer
             _run(session, dems_cycling(session.potentiostat, ms, dems_cell, **DEMO_DEMS))
             uids[material]["dems"] = session.gas.summary["uid"]
-            print(f"[demo] {material}: done in {time.monotonic() - t0:.0f} s", flush=True)
-        print("[demo] ex situ X-ray series: pristine, 4.5 V, 4.8 V, 2.0 V electrodes ...")
-        t0 = time.monotonic()
+        announce("ex situ X-ray series: pristine, 4.5 V, 4.8 V, 2.0 V electrodes")
         xray = exsitu_series(session, out)
-        print(f"[demo] X-ray series done in {time.monotonic() - t0:.0f} s", flush=True)
-        print("[demo] in situ Ru K XANES through the first LNRO cycle (C/10) ...", flush=True)
-        t0 = time.monotonic()
+        announce("in situ Ru K XANES through the first LNRO cycle (C/10)")
         in_situ = in_situ_ru_cycle(session, out)
-        print(f"[demo] in situ done in {time.monotonic() - t0:.0f} s", flush=True)
 
+    announce("report from storage")
     # The report reads storage afresh, as a later reader would.
     store = open_store(str(data))
-    summary = {}
+    summary: dict = {}
     for material, runs in uids.items():
         coin_run, dems_run = store.run(runs["coin"]), store.run(runs["dems"])
         summary[material] = {
@@ -472,15 +463,23 @@ def run_demo(out: pathlib.Path, time_scale: float = DEMO_TIME_SCALE) -> dict:
     summary["lnro"]["in_situ_ru"] = [
         {k: scan[k] for k in ("x_li", "ewe_V", "valence", "direction")} for scan in in_situ
     ]
+    summary["experiment"] = experiment
     summary = round_floats(summary)
     (out / "summary.json").write_text(json.dumps(summary, indent=2))
-    print(f"[demo] wrote {out / 'summary.json'} and figures to {out}")
+    (out / "report.md").write_text(report_markdown(summary))
+    (out / "runs.json").write_text(json.dumps(live, indent=1))
+    print(
+        f"[demo] {len(live)} runs in {data} (experiment {experiment}); summary.json, "
+        f"report.md and figures in {out}; {time.monotonic() - started:.0f} s",
+        file=sys.stderr,
+    )
     return summary
 
 
 def cmd_demo(args: argparse.Namespace) -> int:
     summary = run_demo(pathlib.Path(args.out), args.time_scale)
-    for material, s in summary.items():
+    for material in KNOWN_MATERIALS:
+        s = summary[material]
         print(
             f"{material}: charge {s['charge_capacity_mAh_g']} / discharge "
             f"{s['discharge_capacity_mAh_g']} mAh/g, CE {s['coulombic_efficiency_pct']} %, "

@@ -50,6 +50,7 @@ class Session:
     cycling: Any  # analysis.live.CyclingAnalysis, subscribed
     gas: Any  # analysis.live.GasAnalysis, subscribed
     progress: Any  # display.ProgressDisplay, subscribed (None if progress=False)
+    run_summary: Any  # analysis.run_summary.RunSummary: ``.summary`` of the last run
     writer: GuardedCallback
     document_log: DocumentLog
     simulator: SimulatedBeamline | None = None
@@ -135,6 +136,7 @@ def make_session(
         simulator.start()
 
     from .analysis.live import CyclingAnalysis, GasAnalysis
+    from .analysis.run_summary import RunSummary
     from .devices import MassSpectrometer, Potentiostat, SimControl
     from .devices.xray import HardXrayEndstation, SoftXrayEndstation
     from .display.progress import ProgressDisplay
@@ -169,6 +171,7 @@ def make_session(
     background_writer = BackgroundWriter(writer)
     cycling = CyclingAnalysis()
     gas = GasAnalysis()
+    run_summary = RunSummary()
     progress_display = ProgressDisplay() if progress else None
     tokens = {
         role: RE.subscribe(callback)
@@ -178,6 +181,7 @@ def make_session(
             # A failing analysis must not stop acquisition; it is logged instead.
             ("cycling", GuardedCallback(cycling, "live cycling analysis")),
             ("gas", GuardedCallback(gas, "live gas analysis")),
+            ("run_summary", GuardedCallback(run_summary, "live run summary")),
         )
     }
     if progress_display is not None:
@@ -194,6 +198,7 @@ def make_session(
         cycling=cycling,
         gas=gas,
         progress=progress_display,
+        run_summary=run_summary,
         writer=writer,
         document_log=log,
         simulator=simulator,

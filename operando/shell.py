@@ -34,6 +34,7 @@ from __future__ import annotations
 import atexit
 import os
 import pathlib
+import sys
 import tomllib
 from dataclasses import dataclass, field
 from typing import Any
@@ -203,6 +204,18 @@ def banner(ns: dict) -> str:
     )
 
 
+def show_refusals_briefly(ip) -> None:
+    """In IPython, a refused request (bad plan parameters, an instrument refusing a put)
+    prints its message alone, not a traceback: it is an answer, not a crash. Other errors
+    keep their tracebacks."""
+    from .devices.instrument import InstrumentRefused
+
+    def refusal(shell, etype, value, tb, tb_offset=None):
+        print(f"refused: {value}", file=sys.stderr)
+
+    ip.set_custom_exc((ValueError, InstrumentRefused), refusal)
+
+
 def run_ipython(config: ShellConfig | str | None = None) -> int:
     """Start IPython with the session's namespace (``operando shell``)."""
     from IPython import start_ipython
@@ -211,5 +224,9 @@ def run_ipython(config: ShellConfig | str | None = None) -> int:
     ns = start(config)
     ipython_config = Config()
     ipython_config.TerminalInteractiveShell.banner2 = ns["banner"] + "\n"
+    ipython_config.InteractiveShellApp.exec_lines = [
+        "from operando.shell import show_refusals_briefly as _brief",
+        "_brief(get_ipython()); del _brief",
+    ]
     start_ipython(argv=[], user_ns=ns, config=ipython_config)
     return 0

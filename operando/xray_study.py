@@ -78,9 +78,11 @@ def run_rixs(session, sample: str, *, exposure_s: float = 10.0) -> dict:
 
 
 def exsitu_series(session, out: pathlib.Path) -> dict:
-    """The paper's ex situ series of both materials: Ni L and O K (TEY, FY), RIXS maps and,
-    for LNRO, the Ru K edge against Ru metal, RuCl3 and RuO2; figures into out."""
-    from .analysis.report import plot_exsitu_soft, plot_rixs_maps
+    """The paper's ex situ series of both materials: Ni L and O K (TEY, FY), Mn L of LNMO,
+    RIXS maps and, for LNRO, the Ru K edge against Ru metal, RuCl3 and RuO2; figures into
+    out."""
+    from .analysis.report import plot_exsitu_soft, plot_rixs_maps, plot_ru_k
+    from .analysis.xray_report import hard_spectra
 
     materials = ("lnmo", "lnro")
     slots = mount_samples(session, [f"{m}:{s}" for m in materials for s in STATES])
@@ -88,6 +90,8 @@ def exsitu_series(session, out: pathlib.Path) -> dict:
     for edge in ("ni-l", "o-k"):
         plan = xas_series(session.soft_xray, edge, list(slots.values()))
         (uids[edge],) = session.RE(plan)
+    lnmo = [slot for name, slot in slots.items() if name.startswith("lnmo")]  # LNRO has no Mn
+    (uids["mn-l"],) = session.RE(xas_series(session.soft_xray, "mn-l", lnmo))
     rixs_uids = {}
     for name, slot in slots.items():
         (rixs_uids[name],) = session.RE(rixs_map(session.soft_xray, slot))
@@ -98,6 +102,7 @@ def exsitu_series(session, out: pathlib.Path) -> dict:
 
     store = session.store
     ni = soft_xas_summary(store.run(uids["ni-l"]))
+    mn = soft_xas_summary(store.run(uids["mn-l"]))
     ru_k = hard_xas_summary(store.run(uids["ru-k"]))
     summary: dict = {m: {"xray": {}} for m in materials}
     for name in slots:
@@ -109,6 +114,11 @@ def exsitu_series(session, out: pathlib.Path) -> dict:
             "rixs_feature_intensity": rixs["feature_intensity"],
             "rixs_feature_intensity_sigma": rixs["feature_intensity_sigma"],
         }
+        if name in mn:
+            summary[material]["xray"][state].update(
+                mn_l3_centroid_eV_tey=mn[name]["tey"]["mn_l3_centroid_eV"],
+                mn_l3_centroid_eV_fy=mn[name]["fy"]["mn_l3_centroid_eV"],
+            )
     keys = ("edge_energy_eV", "e0_eV", "valence", "exafs_peaks_A")
     summary["lnro"]["ru_k"] = {
         name.split(" ", 1)[1]: {k: v for k, v in entry.items() if k in keys}
@@ -123,9 +133,10 @@ def exsitu_series(session, out: pathlib.Path) -> dict:
     summary["lnro"]["ru_k"]["calibration"] = ru_k["calibration"]
 
     plot_exsitu_soft(
-        {edge: soft_spectra(store.run(uids[edge])) for edge in ("ni-l", "o-k")},
+        {edge: soft_spectra(store.run(uids[edge])) for edge in ("ni-l", "o-k", "mn-l")},
         out / "exsitu_soft_xas.png",
     )
+    plot_ru_k(hard_spectra(store.run(uids["ru-k"])), out / "ru_k.png")
     maps = {name: rixs_map_of(store.run(uid)) for name, uid in rixs_uids.items()}
     plot_rixs_maps(maps, out / "rixs_maps.png")
     summary["uids"] = {**uids, "rixs": rixs_uids}

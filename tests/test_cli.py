@@ -139,6 +139,36 @@ def test_demo_writes_the_report_of_both_materials(tmp_path):
         assert (tmp_path / "demo" / figure).stat().st_size > 10_000
     stored = json.loads((tmp_path / "demo" / "summary.json").read_text())
     assert stored == json.loads(json.dumps(summary))
+    for state in ("pristine", "2.0V"):
+        assert "mn_l3_centroid_eV_fy" in summary["lnmo"]["xray"][state]
+    assert (tmp_path / "demo" / "ru_k.png").stat().st_size > 10_000
+
+    # Every number the paper gives lies within the issues' tolerances, and report.md says so.
+    from operando.paper import compare
+
+    failing = [row for row in compare(summary) if not row["holds"]]
+    assert not failing, failing
+    report = (tmp_path / "demo" / "report.md").read_text()
+    rows = compare(summary)
+    assert f"{len(rows)} of {len(rows)} quantities within tolerance" in report
+    assert "| O2, cycle 1 (umol) |" in report and "![rixs_maps.png](rixs_maps.png)" in report
+
+    # Every run of the demo shares the experiment uid, and replays to its live summary.
+    from operando.cli import _cycling_keys, _gas_keys, replay_run
+    from operando.storage import open_store
+
+    live = json.loads((tmp_path / "demo" / "runs.json").read_text())
+    store = open_store(tmp_path / "demo" / "data")
+    plans = {entry["plan_name"] for entry in live.values()}
+    assert {"galvanostatic_cycle", "galvanostatic", "dems_cycling", "xas_series", "rixs_map",
+            "in_situ_xas_cycling"} <= plans  # fmt: skip
+    for uid, entry in live.items():
+        assert store.run(uid).metadata["start"]["experiment"] == summary["experiment"]
+        replayed = replay_run(uid, str(tmp_path / "demo" / "data"))
+        if "cycles" in replayed:
+            gas = "o2_umol" in replayed
+            replayed = _gas_keys(replayed) if gas else _cycling_keys(replayed)
+        assert json.loads(json.dumps(replayed)) == entry["summary"], entry["plan_name"]
 
 
 def test_run_xas_and_rixs_commands(tmp_path):

@@ -71,6 +71,16 @@ def test_ni_l3_follows_the_nickel_valence(session, electrodes):
     assert s["lnmo 4.8V"]["fy"]["peaks_eV"][0] == pytest.approx(855.1, abs=0.2)
 
 
+def test_mn_l_barely_changes_and_reduces_a_little_after_discharge(session, electrodes):
+    lnmo = [electrodes[("lnmo", s)] for s in ("pristine", "4.8V", "2.0V")]
+    (uid,) = session.RE(xas_series(session.soft_xray, "mn-l", lnmo))
+    s = soft_xas_summary(session.store.run(uid))
+    for y in ("tey", "fy"):
+        c = {st: s[f"lnmo {st}"][y]["mn_l3_centroid_eV"] for st in ("pristine", "4.8V", "2.0V")}
+        assert abs(c["4.8V"] - c["pristine"]) < 0.1  # eV: no major change on charge
+        assert -0.5 < c["2.0V"] - c["pristine"] < -0.05  # a small reduction after discharge
+
+
 def test_rixs_oxidised_oxygen_feature(session, electrodes):
     result = {}
     for key, slot in electrodes.items():

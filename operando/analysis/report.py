@@ -194,3 +194,27 @@ def plot_in_situ(run, scans: list[dict], path: str | pathlib.Path) -> pathlib.Pa
     ax_x.legend()
     fig.suptitle("In situ Ru K-edge XANES through the first cycle")
     return _save(fig, path, dpi=120)
+
+
+def plot_ru_k(spectra: dict, path: str | pathlib.Path) -> pathlib.Path:
+    """Ru K edge (as the paper's Fig. 6): normalised XANES of the references and the LNRO
+    electrodes, and the magnitude of the EXAFS Fourier transform of the electrodes.
+
+    spectra : electrode name -> {energy (eV), norm, r (A), ft}, from ``hard_spectra``.
+    """
+    fig, (ax_x, ax_r) = _figure(1, 2, (11, 4.5))
+    for name, s in spectra.items():
+        reference = not name.lower().startswith("lnro")
+        ax_x.plot(s["energy"], s["norm"], ":" if reference else "-", lw=1, label=name)
+        if not reference:
+            ax_r.plot(s["r"], s["ft"], lw=1, label=name)
+    ax_x.set_xlim(22080, 22200)
+    ax_x.set_xlabel("photon energy (eV)")
+    ax_x.set_ylabel("normalised absorption")
+    ax_x.legend(fontsize=7)
+    ax_r.set_xlim(0, 4)
+    ax_r.set_xlabel("R (A, no phase correction)")
+    ax_r.set_ylabel("|FT(k$^2\\chi$)|")
+    ax_r.legend(fontsize=7)
+    fig.suptitle("Ru K edge: XANES against Ru, RuCl3, RuO2; EXAFS of LNRO electrodes")
+    return _save(fig, path, dpi=120)

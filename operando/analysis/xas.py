@@ -271,3 +271,16 @@ def peak_positions(
     idx, props = find_peaks(v, prominence=min_prominence * float(np.ptp(v)))
     strongest = idx[np.argsort(-props["prominences"], kind="stable")[:n]]
     return sorted(float(e[k]) for k in strongest)
+
+
+def band_centroid(energy: np.ndarray, norm: np.ndarray, window_eV: tuple[float, float]) -> float:
+    """First moment (eV) of the normalised spectrum over window_eV: the centre of gravity
+    of an edge's L3 band (e.g. Mn L3, 638-647 eV), which moves down as the metal reduces."""
+    e = np.asarray(energy, float)
+    y = np.clip(np.asarray(norm, float), 0.0, None)
+    inside = (e >= window_eV[0]) & (e <= window_eV[1])
+    if inside.sum() < 3 or not np.any(y[inside] > 0):
+        raise ValueError(f"the spectrum has no band within {window_eV[0]}-{window_eV[1]} eV")
+    return float(
+        np.trapezoid(e[inside] * y[inside], e[inside]) / np.trapezoid(y[inside], e[inside])
+    )

@@ -28,16 +28,26 @@ def _by_sample(ds) -> dict[str, np.ndarray]:
     return {name: names == name for name in order}
 
 
-def _soft_normalized(run) -> dict[str, dict[str, xas.Normalized]]:
-    """Normalised spectra per electrode and yield (tey, fy) of a soft XAS run, I0-divided;
-    the pre- and post-edge ranges are the regions of the edge's scan grid."""
+def _by_cutoff(ds) -> dict[str, np.ndarray]:
+    """Row masks of each cutoff of a charge_and_measure stream ("4.5 V", ...)."""
+    cutoffs = np.asarray(ds["cutoff"].values, float)
+    order = list(dict.fromkeys(cutoffs))
+    return {f"{c:g} V": cutoffs == c for c in order}
+
+
+def _soft_normalized(
+    run, edge_name: str | None = None, stream: str = "primary", groups=_by_sample
+) -> dict[str, dict[str, xas.Normalized]]:
+    """Normalised spectra per electrode (or per cutoff: ``groups=_by_cutoff``) and yield
+    (tey, fy) of a soft XAS stream, I0-divided; the pre- and post-edge ranges are the
+    regions of the edge's scan grid."""
     from ..plans.xray import EDGES
 
-    edge = EDGES[run.metadata["start"]["edge"]["name"]]
-    ds = run["primary"].read()
+    edge = EDGES[edge_name or run.metadata["start"]["edge"]["name"]]
+    ds = run[stream].read()
     energy, i0 = _column(ds, "_energy"), _column(ds, "_i0")
     out: dict[str, dict[str, xas.Normalized]] = {}
-    for name, rows in _by_sample(ds).items():
+    for name, rows in groups(ds).items():
         out[name] = {
             y: xas.normalize(
                 energy[rows],
@@ -54,17 +64,24 @@ def _soft_normalized(run) -> dict[str, dict[str, xas.Normalized]]:
     return out
 
 
-def soft_xas_summary(run) -> dict[str, dict]:
-    """Per electrode and yield (tey, fy): normalised-spectrum peaks (eV) and, at the Ni L
-    edge, the L3 high/low-energy peak ratio."""
-    ni_l = run.metadata["start"]["edge"]["name"] == "ni-l"
+MN_L3_WINDOW_EV = (638.0, 647.0)  # the Mn L3 band, below the L2 edge
+
+
+def soft_xas_summary(
+    run, edge: str | None = None, stream: str = "primary", groups=_by_sample
+) -> dict[str, dict]:
+    """Per electrode and yield (tey, fy): normalised-spectrum peaks (eV); at the Ni L edge
+    the L3 high/low-energy peak ratio, at the Mn L edge the L3 band centroid (eV)."""
+    edge = edge or run.metadata["start"]["edge"]["name"]
     out: dict[str, dict] = {}
-    for name, by_yield in _soft_normalized(run).items():
+    for name, by_yield in _soft_normalized(run, edge, stream, groups).items():
         out[name] = {}
         for y, n in by_yield.items():
             values: dict = {"peaks_eV": xas.peak_positions(n.energy, n.norm)}
-            if ni_l:
+            if edge == "ni-l":
                 values["ni_l3_ratio"] = xas.ni_l3_ratio(n.energy, n.norm)
+            if edge == "mn-l":
+                values["mn_l3_centroid_eV"] = xas.band_centroid(n.energy, n.norm, MN_L3_WINDOW_EV)
             out[name][y] = values
     return out
 
@@ -77,21 +94,52 @@ def soft_spectra(run) -> dict[str, dict[str, tuple[np.ndarray, np.ndarray]]]:
     }
 
 
+def _hard_normalized(
+    run, stream: str = "primary", groups=_by_sample
+) -> dict[str, tuple[xas.Normalized, np.ndarray, np.ndarray]]:
+    """Per electrode of a hard XAS run: the normalised ln(I0/It) and ln(It/Iref) of the foil."""
+    ds = run[stream].read()
+    energy = _column(ds, "_energy")
+    i0, it, iref = _column(ds, "_i0"), _column(ds, "_it"), _column(ds, "_iref")
+    return {
+        name: (
+            xas.normalize(energy[rows], np.log(i0[rows] / it[rows])),
+            energy[rows],
+            np.log(it[rows] / iref[rows]),
+        )
+        for name, rows in groups(ds).items()
+    }
+
+
+def hard_spectra(run) -> dict[str, dict[str, np.ndarray]]:
+    """Per electrode: energy (eV) and normalised absorption, and the EXAFS Fourier
+    transform (r in A, |FT(k^2 chi)|), for figures."""
+    out = {}
+    for name, (n, _, _) in _hard_normalized(run).items():
+        k, chi = xas.chi_k(n)
+        r, magnitude = xas.ft_magnitude(k, chi)
+        out[name] = {"energy": n.energy, "norm": n.norm, "r": r, "ft": magnitude}
+    return out
+
+
+def hard_edges(run, stream: str = "primary", groups=_by_sample) -> dict[str, dict]:
+    """XANES only, per electrode or cutoff: E0 and the half-height edge energy (eV)."""
+    return {
+        name: {"e0_eV": n.e0, "edge_energy_eV": xas.half_height_edge(n)}
+        for name, (n, _, _) in _hard_normalized(run, stream, groups).items()
+    }
+
+
 def hard_xas_summary(run) -> dict:
     """Ru K edge per electrode: E0 (derivative maximum), edge energy at half the edge step,
     EXAFS shell peaks (A, no phase correction), and the valence from the references of the
     run (start metadata ``references``: sample name -> formal valence)."""
     start = run.metadata["start"]
-    ds = run["primary"].read()
-    energy = _column(ds, "_energy")
-    i0, it, iref = _column(ds, "_i0"), _column(ds, "_it"), _column(ds, "_iref")
     samples: dict[str, dict] = {}
-    for name, rows in _by_sample(ds).items():
-        mu = np.log(i0[rows] / it[rows])
-        n = xas.normalize(energy[rows], mu)
+    for name, (n, energy, foil_mu) in _hard_normalized(run).items():
         k, chi = xas.chi_k(n)
         r, magnitude = xas.ft_magnitude(k, chi)
-        foil = xas.find_e0(energy[rows], np.log(it[rows] / iref[rows]))
+        foil = xas.find_e0(energy, foil_mu)
         samples[name] = {
             "e0_eV": n.e0,
             "edge_energy_eV": xas.half_height_edge(n),
@@ -130,6 +178,21 @@ def rixs_map_of(run) -> RixsMap:
         np.stack(_column(ds, "rixs_spectrum")),
         _column(ds, "rixs_i0"),
     )
+
+
+def rixs_feature_by_cutoff(run, stream: str = "rixs") -> dict[str, dict]:
+    """The oxidised-oxygen feature intensity (and sigma) of a charge_and_measure run's RIXS
+    map at each cutoff."""
+    st = run[stream]
+    ds = st.read()
+    emission = np.asarray(st.metadata["configuration"]["rixs"]["data"]["rixs_emission_energy"])
+    spectra, i0 = np.stack(_column(ds, "rixs_spectrum")), _column(ds, "rixs_i0")
+    energy = _column(ds, "_energy")
+    out = {}
+    for name, rows in _by_cutoff(ds).items():
+        value, sigma = feature_intensity(assemble(energy[rows], emission, spectra[rows], i0[rows]))
+        out[name] = {"feature_intensity": value, "feature_intensity_sigma": sigma}
+    return out
 
 
 def rixs_summary(run) -> dict:

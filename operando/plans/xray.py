@@ -187,7 +187,7 @@ def rixs_map(
     station: SoftXrayEndstation,
     slot: int,
     *,
-    excitation_eV: np.ndarray | list[float] = DEFAULT_EXCITATION_EV,
+    excitation_eV: list[float] | None = None,
     exposure_s: float = 10.0,
     md: dict | None = None,
 ) -> MsgGenerator[str]:
@@ -197,7 +197,7 @@ def rixs_map(
     ----------
     station : the soft X-ray endstation.
     slot : holder position of the electrode.
-    excitation_eV : excitation energies (eV).
+    excitation_eV : excitation energies (eV); None: 526-536 eV in 0.25 eV steps.
     exposure_s : exposure per spectrum (s).
 
     Each point holds the excitation energy, the spectrum (counts on the spectrograph's
@@ -206,7 +206,9 @@ def rixs_map(
     if not isinstance(station, SoftXrayEndstation):
         raise ValueError("RIXS maps are measured at the soft X-ray endstation")
     _check_slots([slot])
-    excitation = np.asarray(excitation_eV, float)
+    excitation = np.asarray(
+        DEFAULT_EXCITATION_EV if excitation_eV is None else excitation_eV, float
+    )
     if excitation.size < 2:
         raise ValueError("a RIXS map needs at least two excitation energies")
     if not 0 < exposure_s <= 3600:

@@ -134,9 +134,12 @@ def o_k(e: np.ndarray, state: ElectrodeState, valence: float) -> np.ndarray:
 
 
 def mn_l(e: np.ndarray, state: ElectrodeState) -> np.ndarray:
-    """Mn L3/L2 of Mn4+, with a little Mn3+ once activated oxygen redox is discharged."""
+    """Mn L3/L2 of Mn4+, with a little Mn3+ once activated oxygen redox is discharged: the
+    discharge after activation takes part of its reduction from Mn4+/Mn3+, in proportion to
+    the activated (locked) oxygen that has been reduced again (1 - its oxidised share)."""
     s = next((p for p in ("O2-/On-",) if p in state.locked), None)
-    mn3 = 0.0 if s is None else 0.15 * min(1.0, state.locked[s] / 0.2)
+    activated = 0.0 if s is None else min(1.0, state.locked[s] / 0.2)
+    mn3 = 0.0 if s is None else 0.15 * activated * (1.0 - state.x(s))
     mn4 = _peak(e, 641.6, 1.0) * 0.8 + _peak(e, 643.5, 1.3) * 1.5 + _peak(e, 654.5, 2.0) * 0.9
     mn3_shape = _peak(e, 640.3, 1.0) * 1.2 + _peak(e, 642.2, 1.5) * 1.2 + _peak(e, 653.4, 2) * 0.8
     edges = _step(e, 642.5, 1.0) * 0.7 + _step(e, 653.5, 1.0) * 0.3

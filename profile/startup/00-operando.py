@@ -6,7 +6,11 @@
 Configured by operando.toml (or $OPERANDO_CONFIG); see operando/shell.py.
 """
 
-from operando.shell import start
+from operando.shell import show_refusals_briefly, start
 
 globals().update(start())
 print(banner)  # noqa: F821 - defined by start()
+try:
+    show_refusals_briefly(get_ipython())  # noqa: F821 - defined in IPython only
+except (NameError, AttributeError):
+    pass  # not IPython (the queueserver worker has a stand-in): nothing to show
