@@ -110,67 +110,6 @@ def test_bad_dems_input_is_refused(tmp_path, args, message):
     assert message in result.stderr
 
 
-def test_demo_writes_the_report_of_both_materials(tmp_path):
-    from operando.cli import run_demo
-
-    summary = run_demo(tmp_path / "demo", time_scale=100000)
-    for material in ("lnmo", "lnro"):
-        assert summary[material]["charge_capacity_mAh_g"] > 200
-        dems = summary[material]["dems"]
-        assert len(dems["cycles"]) == 2 and "lattice_o_loss_pct" in dems
-        for figure in (f"{material}_cycle.png", f"{material}_dems.png"):
-            assert (tmp_path / "demo" / figure).stat().st_size > 10_000
-    assert summary["lnmo"]["dems"]["cycles"][0]["o2_umol"] > 5
-    assert summary["lnro"]["dems"]["cycles"][0]["o2_max_rate_nmol_min"] < 0.01
-    for material in ("lnmo", "lnro"):
-        xray = summary[material]["xray"]
-        assert set(xray) == {"pristine", "4.5V", "4.8V", "2.0V"}
-        for state in xray.values():
-            assert {"ni_l3_ratio_tey", "ni_l3_ratio_fy", "rixs_feature_intensity"} <= set(state)
-    ru_k = summary["lnro"]["ru_k"]
-    assert set(ru_k) >= {"pristine", "4.5V", "4.8V", "2.0V", "references"}
-    assert set(ru_k["references"]) == {"Ru metal foil", "RuCl3", "RuO2"}
-    assert ru_k["4.8V"]["valence"] > ru_k["pristine"]["valence"] + 0.5
-    in_situ = summary["lnro"]["in_situ_ru"]
-    assert len(in_situ) >= 4
-    assert {"x_li", "ewe_V", "valence", "direction"} == set(in_situ[0])
-    assert max(s["valence"] for s in in_situ) > 4.7
-    for figure in ("exsitu_soft_xas.png", "rixs_maps.png", "in_situ_ru_k.png"):
-        assert (tmp_path / "demo" / figure).stat().st_size > 10_000
-    stored = json.loads((tmp_path / "demo" / "summary.json").read_text())
-    assert stored == json.loads(json.dumps(summary))
-    for state in ("pristine", "2.0V"):
-        assert "mn_l3_centroid_eV_fy" in summary["lnmo"]["xray"][state]
-    assert (tmp_path / "demo" / "ru_k.png").stat().st_size > 10_000
-
-    # Every number the paper gives lies within the issues' tolerances, and report.md says so.
-    from operando.paper import compare
-
-    failing = [row for row in compare(summary) if not row["holds"]]
-    assert not failing, failing
-    report = (tmp_path / "demo" / "report.md").read_text()
-    rows = compare(summary)
-    assert f"{len(rows)} of {len(rows)} quantities within tolerance" in report
-    assert "| O2, cycle 1 (umol) |" in report and "![rixs_maps.png](rixs_maps.png)" in report
-
-    # Every run of the demo shares the experiment uid, and replays to its live summary.
-    from operando.cli import _cycling_keys, _gas_keys, replay_run
-    from operando.storage import open_store
-
-    live = json.loads((tmp_path / "demo" / "runs.json").read_text())
-    store = open_store(tmp_path / "demo" / "data")
-    plans = {entry["plan_name"] for entry in live.values()}
-    assert {"galvanostatic_cycle", "galvanostatic", "dems_cycling", "xas_series", "rixs_map",
-            "in_situ_xas_cycling"} <= plans  # fmt: skip
-    for uid, entry in live.items():
-        assert store.run(uid).metadata["start"]["experiment"] == summary["experiment"]
-        replayed = replay_run(uid, str(tmp_path / "demo" / "data"))
-        if "cycles" in replayed:
-            gas = "o2_umol" in replayed
-            replayed = _gas_keys(replayed) if gas else _cycling_keys(replayed)
-        assert json.loads(json.dumps(replayed)) == entry["summary"], entry["plan_name"]
-
-
 def test_run_xas_and_rixs_commands(tmp_path):
     data = str(tmp_path / "data")
     xas = operando(

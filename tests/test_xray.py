@@ -127,27 +127,6 @@ def test_bad_x_ray_requests_are_refused(session):
         sx.counters.trigger().wait()
 
 
-def test_in_situ_position_sees_the_live_cell(session):
-    from operando.plans import galvanostatic
-    from operando.sample import sample_for
-
-    cell = sample_for("lnro", 3.85, 1.54)
-    session.assemble_sim_cell(cell)
-    hx = session.hard_xray
-
-    def ru_valence() -> float:
-        plan = xas_series(hx, "ru-k", [0, *sorted(REFERENCE_SLOTS.values())],
-                          md={"references": REFERENCE_VALENCE})  # fmt: skip
-        (uid,) = session.RE(plan)
-        return hard_xas_summary(session.store.run(uid))["samples"]["in situ cell"]["valence"]
-
-    before = ru_valence()
-    session.RE(galvanostatic(session.potentiostat, cell, cutoff_V=4.0, c_rate=0.1))
-    after = ru_valence()
-    assert before == pytest.approx(4.0, abs=0.2)
-    assert after > before + 0.5  # Ru4+ -> Ru5+ on charge, seen in the cell itself
-
-
 def test_rixs_difference_map_isolates_the_feature():
     from operando.analysis.rixs import FEATURE_ROI, assemble
     from operando.sim.endstation import RIXS_EMISSION_EV

@@ -58,6 +58,7 @@ def in_situ_xas_cycling(
     edge: str = "ru-k",
     reference_slots: dict[str, int] | None = None,
     dwell_s: float = 1.0,
+    exafs: bool = False,
     record_dt_s: float = DEFAULT_RECORD_DT_S,
     record_dE_V: float = DEFAULT_RECORD_DE_V,
     md: dict | None = None,
@@ -75,6 +76,7 @@ def in_situ_xas_cycling(
     reference_slots : reference name -> holder position, measured first in the same run
         (their formal valences go in the start metadata as ``references``).
     dwell_s : counting time per point (s).
+    exafs : scan the EXAFS region too (to k = 14 1/A, dwell rising with k); else XANES only.
     record_dt_s, record_dE_V : potentiostat recording intervals (s, V).
     """
     if edge not in EDGES or EDGES[edge].station != "hard":
@@ -87,7 +89,11 @@ def in_situ_xas_cycling(
     )  # fmt: skip
     if not 0 < dwell_s <= 600:
         raise ValueError(f"dwell_s must lie in (0, 600] s, got {dwell_s!r}")
-    energies = xanes_grid(edge)
+    if exafs:
+        energies, dwells = EDGES[edge].grid(dwell_s)
+    else:
+        energies = xanes_grid(edge)
+        dwells = np.full(energies.size, dwell_s)
     refs = dict(reference_slots or {})
     steps = []
     for _ in range(cycles):
@@ -112,6 +118,7 @@ def in_situ_xas_cycling(
                 "v_max": v_max,
                 "cycles": cycles,
                 "dwell_s": dwell_s,
+                "exafs": exafs,
                 "record_dt_s": record_dt_s,
                 "record_dE_V": record_dE_V,
             },
@@ -121,8 +128,6 @@ def in_situ_xas_cycling(
     }
     readings = [station.counters, station.mono, station.holder, scan_number,
                 pstat.ewe, pstat.charge, pstat.current]  # fmt: skip
-
-    dwells = np.full(energies.size, dwell_s)
 
     def one_scan(n: int) -> MsgGenerator[None]:
         yield from bps.mv(scan_number, n)
