@@ -14,7 +14,7 @@ from .document_run import DocumentRun
 from .electrochem import round_floats
 from .report import cycling_summary, gas_summary
 from .xray_report import (
-    _by_cutoff,
+    by_cutoff,
     hard_edges,
     hard_xas_summary,
     in_situ_summary,
@@ -54,10 +54,10 @@ def _charge_and_measure(run) -> dict:
     }
     for edge in params.get("soft_edges", []):
         stream = "xas_" + edge.replace("-", "_")
-        out[stream] = soft_xas_summary(run, edge, stream, _by_cutoff)
+        out[stream] = soft_xas_summary(run, edge, stream, by_cutoff)
     for edge in params.get("hard_edges", []):
         stream = "xas_" + edge.replace("-", "_")
-        out[stream] = hard_edges(run, stream, _by_cutoff)
+        out[stream] = hard_edges(run, stream, by_cutoff)
     if params.get("rixs"):
         out["rixs"] = rixs_feature_by_cutoff(run)
     return out

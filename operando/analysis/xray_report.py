@@ -28,7 +28,7 @@ def _by_sample(ds) -> dict[str, np.ndarray]:
     return {name: names == name for name in order}
 
 
-def _by_cutoff(ds) -> dict[str, np.ndarray]:
+def by_cutoff(ds) -> dict[str, np.ndarray]:
     """Row masks of each cutoff of a charge_and_measure stream ("4.5 V", ...)."""
     cutoffs = np.asarray(ds["cutoff"].values, float)
     order = list(dict.fromkeys(cutoffs))
@@ -38,7 +38,7 @@ def _by_cutoff(ds) -> dict[str, np.ndarray]:
 def _soft_normalized(
     run, edge_name: str | None = None, stream: str = "primary", groups=_by_sample
 ) -> dict[str, dict[str, xas.Normalized]]:
-    """Normalised spectra per electrode (or per cutoff: ``groups=_by_cutoff``) and yield
+    """Normalised spectra per electrode (or per cutoff: ``groups=by_cutoff``) and yield
     (tey, fy) of a soft XAS stream, I0-divided; the pre- and post-edge ranges are the
     regions of the edge's scan grid."""
     from ..plans.xray import EDGES
@@ -189,7 +189,7 @@ def rixs_feature_by_cutoff(run, stream: str = "rixs") -> dict[str, dict]:
     spectra, i0 = np.stack(_column(ds, "rixs_spectrum")), _column(ds, "rixs_i0")
     energy = _column(ds, "_energy")
     out = {}
-    for name, rows in _by_cutoff(ds).items():
+    for name, rows in by_cutoff(ds).items():
         value, sigma = feature_intensity(assemble(energy[rows], emission, spectra[rows], i0[rows]))
         out[name] = {"feature_intensity": value, "feature_intensity_sigma": sigma}
     return out
