@@ -203,20 +203,14 @@ def charge_and_measure(
 
     def measure_here() -> MsgGenerator[None]:
         # The potentiostat's points are read out after each measurement.
-        for edge in soft_edges:
-            energies, dwells = grids[edge]
-            yield from bps.mv(soft.holder.slot, IN_SITU_POSITION)
-            readings = [soft.counters, soft.mono, soft.holder, *cell_state]
-            stream = "xas_" + edge.replace("-", "_")
-            yield from scan_edge(soft, energies, dwells, readings=readings, stream=stream)
-            yield from collect_points(pstat)
-        for edge in hard_edges:
-            energies, dwells = grids[edge]
-            yield from bps.mv(hard.holder.slot, IN_SITU_POSITION)
-            readings = [hard.counters, hard.mono, hard.holder, *cell_state]
-            stream = "xas_" + edge.replace("-", "_")
-            yield from scan_edge(hard, energies, dwells, readings=readings, stream=stream)
-            yield from collect_points(pstat)
+        for station, edges in ((soft, soft_edges), (hard, hard_edges)):
+            for edge in edges:
+                energies, dwells = grids[edge]
+                yield from bps.mv(station.holder.slot, IN_SITU_POSITION)
+                readings = [station.counters, station.mono, station.holder, *cell_state]
+                stream = "xas_" + edge.replace("-", "_")
+                yield from scan_edge(station, energies, dwells, readings=readings, stream=stream)
+                yield from collect_points(pstat)
         if rixs:
             yield from bps.mv(soft.holder.slot, IN_SITU_POSITION, soft.rixs.exposure, exposure_s)
             for energy in DEFAULT_EXCITATION_EV:
