@@ -90,7 +90,7 @@ def plot_gas(run, path: str | pathlib.Path, title: str | None = None) -> pathlib
     """Potential and gas evolution rates against time (as the DEMS figure of a paper)."""
     sample = run.metadata["start"]["sample"]
     dems, configuration = dems_columns(run)
-    fig, (ax_v, ax_g) = _figure(2, 1, (8, 6.5), sharex=True)
+    fig, (ax_v, ax_g) = _figure(2, 1, (8, 6), sharex=True)  # inches
     draw_gas(ax_v, ax_g, primary_columns(run), dems, configuration)
     fig.suptitle(title or f"DEMS: {sample['name']} ({sample['formula']})")
     return _save(fig, path, dpi=120)

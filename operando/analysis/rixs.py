@@ -10,9 +10,11 @@ from dataclasses import dataclass
 
 import numpy as np
 
-# Oxidised lattice oxygen (O2-/On-): 530.8 eV excitation, 523.75 eV emission.
+# Default regions of interest, ((excitation eV), (emission eV)); feature_intensity takes
+# others. Feature window: where oxidised lattice oxygen is looked for, below the main
+# emission stripe. Reference window: the TM-O hybridised fluorescence stripe above it,
+# present in every state, so the ratio does not depend on flux or sample thickness.
 FEATURE_ROI = ((530.45, 531.15), (523.4, 524.1))
-# Reference: the TM-O hybridised fluorescence stripe just above it, present in every state.
 REFERENCE_ROI = ((532.5, 534.0), (524.3, 525.7))
 
 

@@ -10,8 +10,6 @@ moment: Ewe (V), Q (mAh) and I (mA), with the scan number and the sample in the 
 
 from __future__ import annotations
 
-import uuid
-
 import bluesky.plan_stubs as bps
 import bluesky.preprocessors as bpp
 import numpy as np
@@ -26,11 +24,10 @@ from .stubs import (
     Step,
     check_compliance,
     clear_buffer,
-    collect_points,
     configure_cell,
     leave_safe,
     plan,
-    program_procedure,
+    run_procedure,
 )
 from .xray import EDGES, scan_edge
 
@@ -129,32 +126,24 @@ def in_situ_xas_cycling(
     readings = [station.counters, station.mono, station.holder, scan_number,
                 pstat.ewe, pstat.charge, pstat.current]  # fmt: skip
 
-    def one_scan(n: int) -> MsgGenerator[None]:
-        yield from bps.mv(scan_number, n)
+    scans = 0
+
+    def next_scan() -> MsgGenerator[None]:
+        nonlocal scans
+        yield from bps.mv(scan_number, scans)
         yield from scan_edge(station, energies, dwells, readings=readings, stream="xas")
+        scans += 1
 
     def measure() -> MsgGenerator[str]:
-        n = 0
         for slot in refs.values():  # references first, while the cell rests
             yield from bps.mv(station.holder.slot, slot)
-            yield from one_scan(n)
-            n += 1
+            yield from next_scan()
         yield from bps.mv(station.holder.slot, IN_SITU_POSITION)
         yield from clear_buffer(pstat)
-        yield from program_procedure(pstat, steps, record_dt_s=record_dt_s,
-                                     record_dE_V=record_dE_V)  # fmt: skip
-        yield from bps.kickoff(pstat, wait=True)
-        group = f"cycle-{uuid.uuid4()}"
-        yield from bps.complete(pstat, group=group, wait=False)
-        done = False
-        while not done:
-            yield from bps.checkpoint()
-            yield from one_scan(n)
-            n += 1
-            yield from collect_points(pstat)
-            done = yield from bps.wait(group=group, timeout=0.01, error_on_timeout=False)
-        yield from collect_points(pstat)
-        return (yield from bps.rd(pstat.end_reason))
+        # The cycle runs on the instrument; scans follow one another until it ends.
+        return (yield from run_procedure(pstat, steps, record_dt_s=record_dt_s,
+                                         record_dE_V=record_dE_V,
+                                         while_running=next_scan))  # fmt: skip
 
     def cycle_and_scan() -> MsgGenerator[str]:
         yield from check_compliance(pstat, currents_mA=(current,), voltages_V=(v_min, v_max))

@@ -9,6 +9,7 @@ experimental duration: the duration is a limit of a step, kept by the instrument
 from __future__ import annotations
 
 import uuid
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -144,12 +145,16 @@ def run_procedure(
     record_dE_V: float,
     readout_s: float = READOUT_S,
     also_collect: tuple[Any, ...] = (),
+    while_running: Callable[[], MsgGenerator[None]] | None = None,
 ) -> MsgGenerator[str]:
     """Run steps on the instrument, one after another, collecting points as they come.
 
     The instrument moves from one step to the next by itself, so the record has no gap
     between steps however slow the computer is. The instruments in also_collect (flyers
     already kicked off, such as the mass spectrometer) are read out at the same pace.
+    while_running, if given, makes a plan (a measurement) that runs again and again until
+    the procedure ends, the points being read out after each; else they are read out every
+    readout_s of wall time.
 
     Returns
     -------
@@ -164,7 +169,10 @@ def run_procedure(
         # A pause (Ctrl-C) takes effect here; the procedure goes on on the instrument and
         # the points recorded meanwhile are read out on resume (or by leave_safe on abort).
         yield from bps.checkpoint()
-        done = yield from bps.wait(group=group, timeout=readout_s, error_on_timeout=False)
+        if while_running is not None:
+            yield from while_running()
+        timeout = readout_s if while_running is None else 0.01
+        done = yield from bps.wait(group=group, timeout=timeout, error_on_timeout=False)
         yield from collect_points(pstat, *also_collect)
     status = yield from bps.rd(pstat.status)
     reason = yield from bps.rd(pstat.end_reason)
