@@ -44,7 +44,7 @@ def charge_plan(pstat, sample, points: int):
 
 def measure(RE, session, sample, points: int, memory_trace: list | None = None) -> float:
     """Run the charge; return points acquired per wall second."""
-    from operando.sim.launch import SimulatedBeamline  # noqa: F401  (import cost outside)
+    from operando.sim.ioc.launch import SimulatedBeamline  # noqa: F401  (import cost outside)
 
     counted = {"n": 0}
 

@@ -15,7 +15,7 @@ import uuid
 from dataclasses import dataclass, field
 from typing import Any
 
-from .sim.launch import SimulatedBeamline, ca_client_env
+from .sim.ioc.launch import SimulatedBeamline, ca_client_env
 from .storage import (
     BackgroundWriter,
     DocumentLog,

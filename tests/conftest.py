@@ -10,7 +10,7 @@ import os
 
 import pytest
 
-from operando.sim.launch import SimulatedBeamline
+from operando.sim.ioc.launch import SimulatedBeamline
 
 TEST_TIME_SCALE = 100_000.0  # a C/50 cycle (about 110 h) takes about 4 s of wall time
 

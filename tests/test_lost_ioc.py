@@ -7,7 +7,7 @@ import pytest
 from operando.plans import galvanostatic
 from operando.sample import sample_for
 from operando.session import make_session
-from operando.sim.launch import SimulatedBeamline
+from operando.sim.ioc.launch import SimulatedBeamline
 from operando.storage import read_log
 
 

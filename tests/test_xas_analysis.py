@@ -12,7 +12,7 @@ import pytest
 
 from operando.analysis import xas
 from operando.analysis.xdi import read_xdi
-from operando.sim.xray import REFERENCES, ElectrodeState, ru_k_mu
+from operando.sim.models.xray import REFERENCES, ElectrodeState, ru_k_mu
 
 larch_xafs = pytest.importorskip("larch.xafs")
 from larch import Group  # noqa: E402

@@ -129,8 +129,8 @@ def test_bad_x_ray_requests_are_refused(session):
 
 def test_rixs_difference_map_isolates_the_feature():
     from operando.analysis.rixs import FEATURE_ROI, assemble
-    from operando.sim.endstation import RIXS_EMISSION_EV
-    from operando.sim.xray import ElectrodeState, rixs_spectrum
+    from operando.sim.models.endstation import RIXS_EMISSION_EV
+    from operando.sim.models.xray import ElectrodeState, rixs_spectrum
 
     excitation = np.arange(526.0, 536.01, 0.25)
     charged = ElectrodeState("c", "lnmo", {"O2-/On-": 1.0, "Ni3+/Ni4+": 1.0}, {"O2-/On-": 0.2})

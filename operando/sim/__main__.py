@@ -33,8 +33,8 @@ def serve(args: argparse.Namespace) -> None:
     os.environ["EPICS_CAS_INTF_ADDR_LIST"] = args.interface
     from caproto.asyncio.server import run
 
-    from .ioc import build_pvdb
-    from .world import World
+    from .ioc.beamline import build_pvdb
+    from .models.world import World
 
     if getattr(args, "exit_with_parent", False):
         _exit_with_parent()

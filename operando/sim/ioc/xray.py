@@ -21,10 +21,10 @@ import asyncio
 from caproto import ChannelType
 from caproto.server import PVGroup, SubGroup, pvproperty
 
-from .endstation import N_SLOTS, RIXS_EMISSION_EV, Endstation, NoSample
-from .ioc_base import ADVANCE_BUDGET_S, RefusingGroup
-from .potentiostat import ComplianceError
-from .xray import ElectrodeState
+from ..models.endstation import N_SLOTS, RIXS_EMISSION_EV, Endstation, NoSample
+from .base import ADVANCE_BUDGET_S, RefusingGroup
+from ..models.potentiostat import ComplianceError
+from ..models.xray import ElectrodeState
 
 MAX_DWELL_S = 3600.0
 MIN_SLEEP_S = 1e-3

@@ -7,7 +7,7 @@ import contextlib
 from caproto import ChannelType
 from caproto.server import PVGroup, pvproperty
 
-from .potentiostat import ComplianceError
+from ..models.potentiostat import ComplianceError
 
 PAGE_SIZE = 2000  # buffer points per page read
 TICK_S = 0.05  # wall-clock period of the simulation loop

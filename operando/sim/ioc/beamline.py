@@ -17,7 +17,7 @@ from __future__ import annotations
 from caproto import ChannelType
 from caproto.server import PVGroup, SubGroup, pvproperty
 
-from .ioc_base import (
+from .base import (
     ADVANCE_BUDGET_S,
     TICK_S,
     ClockPublisher,
@@ -25,10 +25,10 @@ from .ioc_base import (
     page_array,
     publish_page,
 )
-from .ioc_dems import MassSpectrometerIOC, SimMassSpecGroup
-from .ioc_xray import BeamGroup, HardXrayIOC, MountGroup, SoftXrayIOC
-from .potentiostat import STATUSES, TECHNIQUES, ComplianceError, TechniqueSettings
-from .world import World
+from .dems import MassSpectrometerIOC, SimMassSpecGroup
+from .xray import BeamGroup, HardXrayIOC, MountGroup, SoftXrayIOC
+from ..models.potentiostat import STATUSES, TECHNIQUES, ComplianceError, TechniqueSettings
+from ..models.world import World
 
 _VOLTAGE_SETTINGS = {
     "voltage_V": "voltage setpoint",

@@ -18,8 +18,8 @@ import math
 from caproto import ChannelType
 from caproto.server import PVGroup, SubGroup, pvproperty
 
-from .dems import GASES, MZ_CHANNELS, factory_calibration
-from .ioc_base import (
+from ..models.dems import GASES, MZ_CHANNELS, factory_calibration
+from .base import (
     ADVANCE_BUDGET_S,
     TICK_S,
     ClockPublisher,
@@ -27,7 +27,7 @@ from .ioc_base import (
     page_array,
     publish_page,
 )
-from .potentiostat import ComplianceError
+from ..models.potentiostat import ComplianceError
 
 MIN_INTERVAL_S, MAX_INTERVAL_S = 1.0, 86400.0
 N_CHANNELS = len(MZ_CHANNELS)

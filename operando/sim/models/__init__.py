@@ -1,0 +1,1 @@
+"""Physics of the simulated beamline: cell, gas, spectra, instruments (no Channel Access)."""
