@@ -615,7 +615,25 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--out", default="demo-out", help="output directory")
     p.add_argument("--time-scale", type=float, default=DEMO_TIME_SCALE)
     p.set_defaults(func=cmd_demo)
+    for module in _command_modules():
+        if hasattr(module, "register"):
+            module.register(sub)
+        if hasattr(module, "register_run"):
+            module.register_run(protocols)
     return parser
+
+
+def _command_modules() -> list:
+    """The sub-command modules of ``operando.commands`` (each adds its own parsers)."""
+    import importlib
+    import pkgutil
+
+    from . import commands
+
+    return [
+        importlib.import_module(f"{commands.__name__}.{info.name}")
+        for info in pkgutil.iter_modules(commands.__path__)
+    ]
 
 
 def main(argv: list[str] | None = None) -> int:
