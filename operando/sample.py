@@ -10,6 +10,9 @@ from __future__ import annotations
 import re
 from dataclasses import asdict, dataclass
 
+from .errors import BadRequest
+from .instruments import COIN_CELL_AREA_CM2
+
 # Standard atomic weights (g/mol) of the elements the cathodes of this field contain.
 ATOMIC_MASS_G_MOL = {
     "H": 1.008, "Li": 6.941, "C": 12.011, "N": 14.007, "O": 15.999, "F": 18.998,
@@ -32,11 +35,11 @@ def parse_formula(formula: str) -> dict[str, float]:
     """Element -> atoms per formula unit, e.g. ``"Li1.2Ni0.2Mn0.6O2"``."""
     tokens = re.findall(r"([A-Z][a-z]?)(\d*\.?\d*)", formula)
     if not tokens or "".join(el + n for el, n in tokens) != formula:
-        raise ValueError(f"cannot read the chemical formula {formula!r}")
+        raise BadRequest(f"cannot read the chemical formula {formula!r}")
     composition: dict[str, float] = {}
     for element, count in tokens:
         if element not in ATOMIC_MASS_G_MOL:
-            raise ValueError(f"element {element!r} of {formula!r} has no atomic weight here")
+            raise BadRequest(f"element {element!r} of {formula!r} has no atomic weight here")
         composition[element] = composition.get(element, 0.0) + float(count or 1)
     return composition
 
@@ -59,11 +62,11 @@ class Sample:
 
     def __post_init__(self) -> None:
         if not self.name:
-            raise ValueError("a sample needs a name")
+            raise BadRequest("a sample needs a name")
         if not self.active_mass_mg > 0:
-            raise ValueError(f"active mass must be positive (mg), got {self.active_mass_mg}")
+            raise BadRequest(f"active mass must be positive (mg), got {self.active_mass_mg}")
         if not self.area_cm2 > 0:
-            raise ValueError(f"electrode area must be positive (cm2), got {self.area_cm2}")
+            raise BadRequest(f"electrode area must be positive (cm2), got {self.area_cm2}")
         molar_mass(self.formula)  # raises on a formula that cannot be read
 
     @property
@@ -77,14 +80,14 @@ class Sample:
 def sample_for(
     material: str,
     active_mass_mg: float,
-    area_cm2: float = 1.54,
+    area_cm2: float = COIN_CELL_AREA_CM2,
     name: str | None = None,
     electrolyte: str = DEFAULT_ELECTROLYTE,
 ) -> Sample:
     """A Sample of one of the lab's known materials (see KNOWN_MATERIALS)."""
     key = str(material).strip().lower()
     if key not in KNOWN_MATERIALS:
-        raise ValueError(
+        raise BadRequest(
             f"unknown material {material!r}; known materials are {sorted(KNOWN_MATERIALS)} "
             "(or build a Sample with an explicit formula)"
         )

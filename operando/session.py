@@ -15,6 +15,7 @@ import uuid
 from dataclasses import dataclass, field
 from typing import Any
 
+from .errors import BadRequest
 from .sim.ioc.launch import SimulatedBeamline, ca_client_env
 from .storage import (
     BackgroundWriter,
@@ -25,7 +26,6 @@ from .storage import (
     open_store,
 )
 
-DEFAULT_CA_PORT = 5064
 # Each instrument's PVs are <prefix><suffix> unless the configuration names its prefix.
 INSTRUMENT_SUFFIXES = {
     "potentiostat": "PSTAT:",
@@ -65,13 +65,11 @@ class Session:
 
     def assemble_sim_cell(self, sample) -> None:
         """Simulator only: put a pristine cell of the sample's material on the channel."""
+        from .plans.ex_situ import assemble_cell
+
         if self.sim_control is None:
-            raise RuntimeError("a real beamline has no simulated cell to assemble")
-        pstat = self.potentiostat
-        pstat.cell.material.set(sample.material).wait()
-        pstat.cell.active_mass.set(sample.active_mass_mg).wait()
-        pstat.cell.area.set(sample.area_cm2).wait()
-        self.sim_control.assemble_cell()
+            raise BadRequest("a real beamline has no simulated cell to assemble")
+        self.RE(assemble_cell(self.potentiostat, self.sim_control, sample))
 
     def close(self) -> None:
         if self.simulator is not None:
@@ -119,7 +117,7 @@ def make_session(
     """
     unknown = set(prefixes or {}) - set(INSTRUMENT_SUFFIXES)
     if unknown:
-        raise ValueError(
+        raise BadRequest(
             f"unknown instruments {sorted(unknown)} in prefixes; "
             f"known: {sorted(INSTRUMENT_SUFFIXES)}"
         )

@@ -39,6 +39,9 @@ import tomllib
 from dataclasses import dataclass, field
 from typing import Any
 
+from .errors import BadRequest
+from .instruments import COIN_CELL_AREA_CM2
+
 DEFAULT_CONFIG_NAME = "operando.toml"
 SHELL_TIME_SCALE = 1000.0  # a 10 h charge in 36 s on the simulator
 
@@ -87,15 +90,15 @@ def load_config(path: str | os.PathLike | None = None) -> ShellConfig:
         try:
             raw = tomllib.load(f)
         except tomllib.TOMLDecodeError as exc:
-            raise ValueError(f"{path}: not valid TOML ({exc})") from None
+            raise BadRequest(f"{path}: not valid TOML ({exc})") from None
     for section, values in raw.items():
         if section not in KNOWN_SECTIONS:
-            raise ValueError(
+            raise BadRequest(
                 f"{path}: unknown section [{section}]; known: {sorted(KNOWN_SECTIONS)}"
             )
         unknown = set(values) - KNOWN_SECTIONS[section]
         if unknown:
-            raise ValueError(
+            raise BadRequest(
                 f"{path}: unknown keys {sorted(unknown)} in [{section}]; "
                 f"known: {sorted(KNOWN_SECTIONS[section])}"
             )
@@ -112,7 +115,7 @@ def load_config(path: str | os.PathLike | None = None) -> ShellConfig:
         source=str(path),
     )
     if not config.time_scale > 0:
-        raise ValueError(f"{path}: [simulator] time_scale must be > 0, got {config.time_scale}")
+        raise BadRequest(f"{path}: [simulator] time_scale must be > 0, got {config.time_scale}")
     return config
 
 
@@ -144,7 +147,9 @@ def start(config: ShellConfig | str | os.PathLike | None = None, *, plots: bool 
     if live_plots is not None:
         session.tokens["plots"] = session.RE.subscribe(GuardedCallback(live_plots, "live plots"))
 
-    def new_cell(material: str, mass_mg: float, area_cm2: float = 1.54, name: str | None = None):
+    def new_cell(
+        material: str, mass_mg: float, area_cm2: float = COIN_CELL_AREA_CM2, name: str | None = None
+    ):
         """A Sample of a known material (mass in mg, area in cm2); on the simulated beamline
         also a fresh, pristine cell of it on the potentiostat."""
         cell = sample_for(material, mass_mg, area_cm2, name=name)

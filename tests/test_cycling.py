@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from operando.analysis.live import CyclingAnalysis
-from operando.analysis.report import cycling_summary
+from operando.analysis.tables import cycling_summary
 from operando.plans import galvanostatic_cycle
 from operando.sample import sample_for
 from operando.storage import replay

@@ -9,7 +9,7 @@ import numpy as np
 import pytest
 
 from operando.cli import _cycling_keys, _gas_keys, replay_run, run_demo
-from operando.paper import compare
+from operando.reports.paper import compare
 from operando.storage import open_store
 
 

@@ -8,7 +8,7 @@ import pytest
 from caproto.sync.client import read, write
 
 from operando.analysis.live import GasAnalysis
-from operando.analysis.report import dems_columns, gas_summary, primary_columns
+from operando.analysis.tables import dems_columns, gas_summary, primary_columns
 from operando.plans import dems_cycling
 from operando.sample import sample_for
 from operando.storage import replay

@@ -13,6 +13,7 @@ from operando.analysis.run_summary import RunSummary, summarize
 from operando.display import LivePlots, ProgressDisplay
 from operando.display.progress import eta_to_cutoff_s, format_duration
 from operando.plans import charge_and_measure, prepare_ex_situ_electrodes, xas_scan
+from operando.plans.ex_situ import mount_electrode
 from operando.plans.xray import EDGES
 from operando.sample import sample_for
 from operando.storage import replay
@@ -108,7 +109,7 @@ def test_lost_beam_suspends_the_scan_until_it_is_back(session):
     sxr.beam.settle_s = 0.0
     sample = sample_for("lnmo", 3.85, name="beam test")
     session.assemble_sim_cell(sample)
-    sim.mount_electrode(12, "beam test")
+    session.RE(mount_electrode(sim, 12, "beam test"))
     seen = {"n": 0}
 
     def dump_the_beam_once(name, doc):
@@ -166,7 +167,7 @@ def test_live_plots_draw_a_stored_run_headless(session, tmp_path):
     from operando.plans import galvanostatic
 
     (charge,) = session.RE(galvanostatic(session.potentiostat, cell, cutoff_V=4.3, c_rate=0.5))
-    session.sim_control.mount_electrode(13, "plots")
+    session.RE(mount_electrode(session.sim_control, 13, "plots"))
     (scan,) = session.RE(xas_scan(session.soft_xray, "ni-l", 13))
     plots = LivePlots(min_interval_s=600.0)  # drawn at each stop document
     replay(session.store.run(charge), [plots])

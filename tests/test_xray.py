@@ -9,8 +9,8 @@ import pytest
 
 from operando.analysis.xray_report import hard_xas_summary, rixs_summary, soft_xas_summary
 from operando.devices.instrument import InstrumentRefused
-from operando.electrodes import REFERENCE_SLOTS, REFERENCE_VALENCE, prepare_electrode
 from operando.plans.xray import rixs_map, xas_series
+from operando.studies.electrodes import REFERENCE_SLOTS, REFERENCE_VALENCE, prepare_electrode
 
 
 @pytest.fixture(scope="module")

@@ -12,7 +12,7 @@ from event_model import DocumentRouter
 
 from .document_run import DocumentRun
 from .electrochem import round_floats
-from .report import cycling_summary, gas_summary
+from .tables import cycling_summary, gas_summary
 from .xray_report import (
     by_cutoff,
     hard_edges,

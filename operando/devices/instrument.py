@@ -16,11 +16,9 @@ from ophyd import Component as Cpt
 from ophyd import Device, EpicsSignal, EpicsSignalRO
 from ophyd.status import DeviceStatus
 
+from ..errors import InstrumentRefused
+
 REFUSAL_TIMEOUT_S = 3.0  # a put the IOC refused gets no completion; give up after this
-
-
-class InstrumentRefused(RuntimeError):
-    """The instrument refused a setting (outside compliance, or inconsistent)."""
 
 
 class Setpoint(EpicsSignal):

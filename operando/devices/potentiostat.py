@@ -21,11 +21,6 @@ from .instrument import InstrumentRefused, PagedBuffer, Setpoint
 
 __all__ = ["InstrumentRefused", "Potentiostat", "Setpoint"]
 
-TECHNIQUES = ("OCV", "CC", "CV")
-
-
-TECHNIQUE_CODES = {"OCV": 0, "CC": 1, "CV": 2}
-
 
 class Procedure(Device):
     """The steps the instrument runs one after another; one array element per step.

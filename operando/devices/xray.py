@@ -22,6 +22,7 @@ from ophyd import Component as Cpt
 from ophyd import Device, EpicsSignalRO
 from ophyd.status import Status
 
+from ..errors import BadRequest
 from .instrument import REFUSAL_TIMEOUT_S, Setpoint
 
 
@@ -52,7 +53,7 @@ class Monochromator(Device):
     def set(self, value: float, **kwargs) -> Status:
         low, high = self.limits
         if low < high and not low <= value <= high:
-            raise ValueError(
+            raise BadRequest(
                 f"{self.name}: {value} eV outside the monochromator's range [{low}, {high}] eV"
             )
         return self.setpoint.set(value, timeout=None)

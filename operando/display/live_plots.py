@@ -22,7 +22,7 @@ from event_model import DocumentRouter
 from matplotlib.figure import Figure
 
 from ..analysis.live import ColumnGatherer
-from ..analysis.report import draw_cycling, draw_gas
+from .drawing import draw_cycling, draw_gas
 
 INTERACTIVE_BACKENDS = {"qtagg", "qt5agg", "tkagg", "macosx", "gtk3agg", "gtk4agg", "wxagg",
                         "nbagg", "ipympl", "module://ipympl.backend_nbagg", "widget"}  # fmt: skip

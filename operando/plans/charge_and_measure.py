@@ -24,6 +24,7 @@ from ophyd import Signal
 from ..devices.dems import MassSpectrometer
 from ..devices.potentiostat import Potentiostat
 from ..devices.xray import HardXrayEndstation, SoftXrayEndstation
+from ..errors import BadRequest
 from ..sample import Sample
 from .electrochem import (
     DEFAULT_RECORD_DE_V,
@@ -57,19 +58,19 @@ def _check_measurements(soft, hard, ms, soft_edges, hard_edges, rixs, gas_sample
     for edge in soft_edges:
         if edge not in EDGES or EDGES[edge].station != "soft":
             soft_names = sorted(k for k, e in EDGES.items() if e.station == "soft")
-            raise ValueError(f"unknown soft X-ray edge {edge!r}; choose from {soft_names}")
+            raise BadRequest(f"unknown soft X-ray edge {edge!r}; choose from {soft_names}")
     for edge in hard_edges:
         if edge not in EDGES or EDGES[edge].station != "hard":
             hard_names = sorted(k for k, e in EDGES.items() if e.station == "hard")
-            raise ValueError(f"unknown hard X-ray edge {edge!r}; choose from {hard_names}")
+            raise BadRequest(f"unknown hard X-ray edge {edge!r}; choose from {hard_names}")
     if (soft_edges or rixs) and not isinstance(soft, SoftXrayEndstation):
-        raise ValueError("soft X-ray edges and RIXS need the soft X-ray endstation (soft=...)")
+        raise BadRequest("soft X-ray edges and RIXS need the soft X-ray endstation (soft=...)")
     if hard_edges and not isinstance(hard, HardXrayEndstation):
-        raise ValueError("hard X-ray edges need the hard X-ray endstation (hard=...)")
+        raise BadRequest("hard X-ray edges need the hard X-ray endstation (hard=...)")
     if gas_sample and not isinstance(ms, MassSpectrometer):
-        raise ValueError("a gas sample needs the mass spectrometer (ms=...)")
+        raise BadRequest("a gas sample needs the mass spectrometer (ms=...)")
     if not (soft_edges or hard_edges or rixs or gas_sample):
-        raise ValueError(
+        raise BadRequest(
             "nothing to measure at the cutoffs: give soft_edges, hard_edges, rixs=True or "
             "gas_sample=True (or use galvanostatic for a charge alone)"
         )
@@ -129,18 +130,18 @@ def charge_and_measure(
     _check_sample(sample)
     cutoffs = [float(v) for v in cutoffs_V]
     if not 1 <= len(cutoffs) <= MAX_CUTOFFS:
-        raise ValueError(f"give 1 to {MAX_CUTOFFS} cutoffs (V), got {len(cutoffs)}")
+        raise BadRequest(f"give 1 to {MAX_CUTOFFS} cutoffs (V), got {len(cutoffs)}")
     if not all(np.isfinite(v) and 0.0 < v < 6.0 for v in cutoffs):
-        raise ValueError(f"cutoffs must lie between 0 and 6 V vs Li/Li+, got {cutoffs}")
+        raise BadRequest(f"cutoffs must lie between 0 and 6 V vs Li/Li+, got {cutoffs}")
     if any(a == b for a, b in zip(cutoffs, cutoffs[1:], strict=False)):
-        raise ValueError(f"consecutive cutoffs must differ, got {cutoffs}")
+        raise BadRequest(f"consecutive cutoffs must differ, got {cutoffs}")
     for name, value in (("hold_s", hold_s), ("rest_s", rest_s)):
         if not (np.isfinite(value) and value >= 0):
-            raise ValueError(f"{name} must be a duration >= 0 s, got {value!r}")
+            raise BadRequest(f"{name} must be a duration >= 0 s, got {value!r}")
     if not 0 < dwell_s <= 600:
-        raise ValueError(f"dwell_s must lie in (0, 600] s, got {dwell_s!r}")
+        raise BadRequest(f"dwell_s must lie in (0, 600] s, got {dwell_s!r}")
     if not 0 < exposure_s <= 3600:
-        raise ValueError(f"exposure_s must lie in (0, 3600] s, got {exposure_s!r}")
+        raise BadRequest(f"exposure_s must lie in (0, 3600] s, got {exposure_s!r}")
     _check_recording(record_dt_s, record_dE_V)
     soft_edges, hard_edges = tuple(soft_edges), tuple(hard_edges)
     _check_measurements(soft, hard, ms, soft_edges, hard_edges, rixs, gas_sample)

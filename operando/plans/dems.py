@@ -12,11 +12,12 @@ from bluesky.utils import MsgGenerator
 
 from ..devices.dems import MassSpectrometer
 from ..devices.potentiostat import Potentiostat
+from ..errors import BadRequest
+from ..instruments import MAX_STEPS
 from ..sample import Sample
 from .electrochem import (
     DEFAULT_RECORD_DE_V,
     DEFAULT_RECORD_DT_S,
-    MAX_STEPS,
     check_cycle_parameters,
     electrochem_run,
 )
@@ -44,18 +45,18 @@ def check_dems_parameters(
     """Check the parameters of :func:`dems_cycling`; return the current (mA). Pure."""
     lo, hi = SAMPLE_INTERVAL_RANGE_S
     if not (isinstance(sample_interval_s, (int, float)) and lo <= sample_interval_s <= hi):
-        raise ValueError(
+        raise BadRequest(
             f"sample_interval_s must lie in [{lo:g}, {hi:g}] s, got {sample_interval_s!r}"
         )
     shortest_rest = MIN_BASELINE_SAMPLES * sample_interval_s
     if not (isinstance(rest_s, (int, float)) and rest_s >= shortest_rest):
-        raise ValueError(
+        raise BadRequest(
             f"the rest before cycling ({rest_s!r} s) must hold at least "
             f"{MIN_BASELINE_SAMPLES} gas samples ({shortest_rest:g} s at this sampling "
             "interval): it gives the mass spectrometer's background"
         )
     if not (isinstance(cycles, int) and 1 <= cycles <= (MAX_STEPS - 1) // 2):
-        raise ValueError(
+        raise BadRequest(
             f"cycles must be a whole number from 1 to {(MAX_STEPS - 1) // 2} (the instrument "
             f"holds {MAX_STEPS} steps, one of them the rest), got {cycles!r}"
         )

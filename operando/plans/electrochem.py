@@ -15,6 +15,8 @@ from bluesky.utils import MsgGenerator
 
 from ..devices.dems import MassSpectrometer
 from ..devices.potentiostat import Potentiostat
+from ..errors import BadRequest
+from ..instruments import MAX_STEPS
 from ..sample import Sample
 from .stubs import (
     ONE_C_MA_G,
@@ -29,14 +31,13 @@ from .stubs import (
     start_gas_sampling,
 )
 
-MAX_STEPS = 64  # steps the potentiostat holds in one procedure
 DEFAULT_RECORD_DT_S = 60.0
 DEFAULT_RECORD_DE_V = 0.005
 
 
 def _positive(name: str, value: float, units: str) -> None:
     if not (isinstance(value, (int, float)) and value > 0):
-        raise ValueError(f"{name} must be a positive number ({units}), got {value!r}")
+        raise BadRequest(f"{name} must be a positive number ({units}), got {value!r}")
 
 
 def _check_sample(sample: Sample) -> None:
@@ -48,7 +49,7 @@ def _check_sample(sample: Sample) -> None:
 
 def _check_cutoffs(v_min: float, v_max: float) -> None:
     if not v_min < v_max:
-        raise ValueError(
+        raise BadRequest(
             f"the lower cutoff ({v_min:g} V) must lie below the upper cutoff ({v_max:g} V)"
         )
 
@@ -73,7 +74,7 @@ def applied_current_mA(
         if v is not None
     }
     if len(given) != 1:
-        raise ValueError(
+        raise BadRequest(
             "give the current as exactly one of current_mA, current_mA_g or c_rate "
             f"(got {sorted(given) or 'none'})"
         )
@@ -195,10 +196,10 @@ def galvanostatic(
     """
     _check_sample(sample)
     if direction not in ("charge", "discharge"):
-        raise ValueError(f"direction must be 'charge' or 'discharge', got {direction!r}")
+        raise BadRequest(f"direction must be 'charge' or 'discharge', got {direction!r}")
     _positive("cutoff_V", cutoff_V, "V")
     if max_duration_s < 0:
-        raise ValueError(f"max_duration_s must not be negative, got {max_duration_s}")
+        raise BadRequest(f"max_duration_s must not be negative, got {max_duration_s}")
     _check_recording(record_dt_s, record_dE_V)
     i = applied_current_mA(
         sample, current_mA=current_mA, current_mA_g=current_mA_g, c_rate=c_rate,
@@ -257,7 +258,7 @@ def potentiostatic_hold(
     _positive("voltage_V", voltage_V, "V")
     _positive("duration_s", duration_s, "s")
     if current_floor_mA < 0:
-        raise ValueError(f"current_floor_mA must not be negative, got {current_floor_mA}")
+        raise BadRequest(f"current_floor_mA must not be negative, got {current_floor_mA}")
     _check_recording(record_dt_s, record_dE_V)
     params = {
         "voltage_V": voltage_V,
@@ -302,14 +303,14 @@ def check_cycle_parameters(
     _check_cutoffs(v_min, v_max)
     steps_per_cycle = 2 if rest_s <= 0 else 4
     if not (isinstance(cycles, int) and 1 <= cycles <= MAX_STEPS // steps_per_cycle):
-        raise ValueError(
+        raise BadRequest(
             f"cycles must be a whole number from 1 to {MAX_STEPS // steps_per_cycle} "
             f"(the instrument holds {MAX_STEPS} steps), got {cycles!r}"
         )
     if first not in ("charge", "discharge"):
-        raise ValueError(f"first must be 'charge' or 'discharge', got {first!r}")
+        raise BadRequest(f"first must be 'charge' or 'discharge', got {first!r}")
     if rest_s < 0:
-        raise ValueError(f"rest_s must not be negative, got {rest_s}")
+        raise BadRequest(f"rest_s must not be negative, got {rest_s}")
     _check_recording(record_dt_s, record_dE_V)
     return applied_current_mA(
         sample, current_mA=current_mA, current_mA_g=current_mA_g, c_rate=c_rate,

@@ -23,11 +23,12 @@ from bluesky.utils import MsgGenerator
 
 from ..devices.potentiostat import Potentiostat
 from ..devices.simcontrol import SimControl
+from ..errors import BadRequest
+from ..instruments import N_SLOTS, pv_string
 from ..sample import Sample
 from .electrochem import galvanostatic, galvanostatic_cycle
 from .stubs import configure_cell, plan
 
-N_SLOTS = 16  # ex situ positions of the holders (0 is the in situ cell)
 DISCHARGED_BELOW_V = 3.5  # a state cutoff at or below this is reached after a first cycle
 
 
@@ -37,10 +38,10 @@ def state_cutoff_V(state: str) -> float | None:
         return None
     match = re.fullmatch(r"\s*(\d+(?:\.\d+)?)\s*V\s*", state)
     if not match:
-        raise ValueError(f"unknown state {state!r}: use 'pristine' or a cutoff like '4.5V'")
+        raise BadRequest(f"unknown state {state!r}: use 'pristine' or a cutoff like '4.5V'")
     value = float(match.group(1))
     if not 1.0 <= value <= 5.0:
-        raise ValueError(f"state cutoff {value} V outside 1.0-5.0 V")
+        raise BadRequest(f"state cutoff {value} V outside 1.0-5.0 V")
     return value
 
 
@@ -52,7 +53,7 @@ def assemble_cell(pstat: Potentiostat, sim: SimControl, sample: Sample) -> MsgGe
 
 def mount_electrode(sim: SimControl, slot: int, name: str) -> MsgGenerator[None]:
     """Simulator: take the electrode out of the cell, as it is, into holder slot."""
-    yield from bps.mv(sim.mount_name, name[:39])
+    yield from bps.mv(sim.mount_name, pv_string(name))
     yield from bps.mv(sim.mount, slot)
 
 
@@ -89,13 +90,13 @@ def prepare_ex_situ_electrodes(
     """
     cutoffs = [state_cutoff_V(s) for s in states]  # refuse unknown states first
     if not states:
-        raise ValueError("give at least one state")
+        raise BadRequest("give at least one state")
     if not 1 <= first_slot <= N_SLOTS - len(states) + 1:
-        raise ValueError(
+        raise BadRequest(
             f"{len(states)} electrodes from slot {first_slot} do not fit slots 1..{N_SLOTS}"
         )
     if not 0 < c_rate <= 10:
-        raise ValueError(f"c_rate must lie in (0, 10] 1/h, got {c_rate!r}")
+        raise BadRequest(f"c_rate must lie in (0, 10] 1/h, got {c_rate!r}")
 
     def prepare() -> MsgGenerator[dict[str, int]]:
         slots = {}

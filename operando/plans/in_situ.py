@@ -18,6 +18,7 @@ from ophyd import Signal
 
 from ..devices.potentiostat import Potentiostat
 from ..devices.xray import HardXrayEndstation
+from ..errors import BadRequest
 from ..sample import Sample
 from .electrochem import DEFAULT_RECORD_DE_V, DEFAULT_RECORD_DT_S, check_cycle_parameters
 from .stubs import (
@@ -77,15 +78,15 @@ def in_situ_xas_cycling(
     record_dt_s, record_dE_V : potentiostat recording intervals (s, V).
     """
     if edge not in EDGES or EDGES[edge].station != "hard":
-        raise ValueError(f"in situ XAS scans a hard X-ray edge, one of {['ru-k']}; got {edge!r}")
+        raise BadRequest(f"in situ XAS scans a hard X-ray edge, one of {['ru-k']}; got {edge!r}")
     if not isinstance(station, HardXrayEndstation):
-        raise ValueError("in situ XAS needs the hard X-ray endstation")
+        raise BadRequest("in situ XAS needs the hard X-ray endstation")
     current = check_cycle_parameters(
         sample, v_min=v_min, v_max=v_max, cycles=cycles, c_rate=c_rate,
         record_dt_s=record_dt_s, record_dE_V=record_dE_V,
     )  # fmt: skip
     if not 0 < dwell_s <= 600:
-        raise ValueError(f"dwell_s must lie in (0, 600] s, got {dwell_s!r}")
+        raise BadRequest(f"dwell_s must lie in (0, 600] s, got {dwell_s!r}")
     if exafs:
         energies, dwells = EDGES[edge].grid(dwell_s)
     else:

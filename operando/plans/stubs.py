@@ -16,7 +16,9 @@ from typing import Any
 import bluesky.plan_stubs as bps
 from bluesky.utils import MsgGenerator
 
-from ..devices.potentiostat import TECHNIQUE_CODES, Potentiostat
+from ..devices.potentiostat import Potentiostat
+from ..errors import BadRequest, InstrumentRefused
+from ..instruments import TECHNIQUE_CODES
 from ..sample import Sample
 
 
@@ -51,13 +53,13 @@ def check_compliance(
     v_max = yield from bps.rd(pstat.compliance.v_max)
     for i in currents_mA:
         if abs(i) > max_current:
-            raise ValueError(
+            raise BadRequest(
                 f"a current of {abs(i):g} mA exceeds the potentiostat's compliance of "
                 f"{max_current:g} mA; use a smaller current or C-rate"
             )
     for v in voltages_V:
         if not v_min <= v <= v_max:
-            raise ValueError(
+            raise BadRequest(
                 f"{v:g} V lies outside the potentiostat's voltage window [{v_min:g}, {v_max:g}] V"
             )
 
@@ -116,10 +118,10 @@ def program_procedure(
 ) -> MsgGenerator[None]:
     """Load steps and recording intervals (dt in s, dE in V) into the instrument."""
     if not steps:
-        raise ValueError("a procedure needs at least one step")
+        raise BadRequest("a procedure needs at least one step")
     unknown = [s.technique for s in steps if s.technique not in TECHNIQUE_CODES]
     if unknown:
-        raise ValueError(f"unknown techniques {unknown}; use one of {list(TECHNIQUE_CODES)}")
+        raise BadRequest(f"unknown techniques {unknown}; use one of {list(TECHNIQUE_CODES)}")
     proc = pstat.procedure
     columns = {
         proc.technique: [TECHNIQUE_CODES[s.technique] for s in steps],
@@ -177,7 +179,7 @@ def run_procedure(
     status = yield from bps.rd(pstat.status)
     reason = yield from bps.rd(pstat.end_reason)
     if status == "Fault":
-        raise RuntimeError(f"the potentiostat faulted: {reason}")
+        raise InstrumentRefused(f"the potentiostat faulted: {reason}")
     return reason
 
 

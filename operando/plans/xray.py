@@ -19,6 +19,7 @@ import numpy as np
 from bluesky.utils import MsgGenerator
 
 from ..devices.xray import HardXrayEndstation, SoftXrayEndstation
+from ..errors import BadRequest
 from .stubs import plan
 
 ETOK = 0.2624682917  # k^2 (1/A^2) per eV above E0
@@ -75,7 +76,7 @@ EDGES: dict[str, Edge] = {
 def _station_for(edge: Edge, station) -> None:
     expected = SoftXrayEndstation if edge.station == "soft" else HardXrayEndstation
     if not isinstance(station, expected):
-        raise ValueError(
+        raise BadRequest(
             f"the {edge.label} edge is measured at the {edge.station} X-ray endstation, "
             f"not with {type(station).__name__}"
         )
@@ -84,14 +85,14 @@ def _station_for(edge: Edge, station) -> None:
 def _check_slots(slots) -> list[int]:
     slots = list(slots)
     if not slots or not all(isinstance(s, int) and s >= 0 for s in slots):
-        raise ValueError(f"slots must be holder positions (whole numbers >= 0), got {slots!r}")
+        raise BadRequest(f"slots must be holder positions (whole numbers >= 0), got {slots!r}")
     return slots
 
 
 def _check_energies(mono, energies: np.ndarray) -> None:
     low, high = mono.limits
     if low < high and (energies.min() < low or energies.max() > high):
-        raise ValueError(
+        raise BadRequest(
             f"the scan needs {energies.min():.1f}-{energies.max():.1f} eV; the "
             f"monochromator covers {low:g}-{high:g} eV"
         )
@@ -143,12 +144,12 @@ def xas_series(
     electrode in the beam.
     """
     if edge not in EDGES:
-        raise ValueError(f"unknown edge {edge!r}; choose one of {sorted(EDGES)}")
+        raise BadRequest(f"unknown edge {edge!r}; choose one of {sorted(EDGES)}")
     e = EDGES[edge]
     _station_for(e, station)
     slots = _check_slots(slots)
     if not (isinstance(dwell_s, (int, float)) and 0 < dwell_s <= 600):
-        raise ValueError(f"dwell_s must lie in (0, 600] s, got {dwell_s!r}")
+        raise BadRequest(f"dwell_s must lie in (0, 600] s, got {dwell_s!r}")
     energies, dwells = e.grid(dwell_s)
     _check_energies(station.mono, energies)
     _md = {
@@ -204,15 +205,15 @@ def rixs_map(
     emission axis, recorded as configuration) and its I0; normalise by I0 in analysis.
     """
     if not isinstance(station, SoftXrayEndstation):
-        raise ValueError("RIXS maps are measured at the soft X-ray endstation")
+        raise BadRequest("RIXS maps are measured at the soft X-ray endstation")
     _check_slots([slot])
     excitation = np.asarray(
         DEFAULT_EXCITATION_EV if excitation_eV is None else excitation_eV, float
     )
     if excitation.size < 2:
-        raise ValueError("a RIXS map needs at least two excitation energies")
+        raise BadRequest("a RIXS map needs at least two excitation energies")
     if not 0 < exposure_s <= 3600:
-        raise ValueError(f"exposure_s must lie in (0, 3600] s, got {exposure_s!r}")
+        raise BadRequest(f"exposure_s must lie in (0, 3600] s, got {exposure_s!r}")
     _check_energies(station.mono, excitation)
     _md = {
         "plan_name": "rixs_map",

@@ -17,6 +17,9 @@ from __future__ import annotations
 from caproto import ChannelType
 from caproto.server import PVGroup, SubGroup, pvproperty
 
+from ...instruments import MAX_STEPS, pv_string
+from ..models.potentiostat import STATUSES, TECHNIQUES, ComplianceError, TechniqueSettings
+from ..models.world import World
 from .base import (
     ADVANCE_BUDGET_S,
     TICK_S,
@@ -27,15 +30,12 @@ from .base import (
 )
 from .dems import MassSpectrometerIOC, SimMassSpecGroup
 from .xray import BeamGroup, HardXrayIOC, MountGroup, SoftXrayIOC
-from ..models.potentiostat import STATUSES, TECHNIQUES, ComplianceError, TechniqueSettings
-from ..models.world import World
 
 _VOLTAGE_SETTINGS = {
     "voltage_V": "voltage setpoint",
     "e_upper_V": "upper cutoff",
     "e_lower_V": "lower cutoff",
 }
-MAX_STEPS = 64  # steps in one procedure
 
 
 def _step_array(name: str, value: float, units: str, doc: str):
@@ -249,7 +249,7 @@ class PotentiostatIOC(RefusingGroup):
         m = self.world.potentiostat
         values = {
             self.status: m.status,
-            self.end_reason: m.end_reason[:39],
+            self.end_reason: pv_string(m.end_reason),
             self.seq: m.seq,
             self.done_seq: m.done_seq,
             self.step: m.step_index,

@@ -21,10 +21,11 @@ import asyncio
 from caproto import ChannelType
 from caproto.server import PVGroup, SubGroup, pvproperty
 
-from ..models.endstation import N_SLOTS, RIXS_EMISSION_EV, Endstation, NoSample
-from .base import ADVANCE_BUDGET_S, RefusingGroup
+from ...instruments import N_SLOTS, pv_string
+from ..models.endstation import RIXS_EMISSION_EV, Endstation, NoSample
 from ..models.potentiostat import ComplianceError
 from ..models.xray import ElectrodeState
+from .base import ADVANCE_BUDGET_S, RefusingGroup
 
 MAX_DWELL_S = 3600.0
 MIN_SLEEP_S = 1e-3
@@ -81,7 +82,7 @@ class HolderGroup(PVGroup):
             except ValueError as exc:
                 raise ComplianceError(str(exc)) from None
         station.model.position = int(value)
-        await self.sample.write(station.model.sample_name()[:39])
+        await self.sample.write(pv_string(station.model.sample_name()))
         return value
 
 

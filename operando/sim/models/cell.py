@@ -92,10 +92,6 @@ class CathodeMaterial:
     tafel_V: float = 0.025  # RT/(alpha F): slope of the asinh charge-transfer term
     side_reactions: tuple[GasReaction, ...] = ()  # gas evolution (see gas.py)
 
-    @property
-    def total_capacity_mAh_g(self) -> float:
-        return sum(p.capacity_mAh_g for p in self.processes)
-
 
 @dataclass
 class _ProcessState:

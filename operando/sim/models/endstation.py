@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from ...instruments import N_SLOTS, RU_REFERENCES
 from .xray import (
     REFERENCES,
     ElectrodeState,
@@ -22,8 +23,8 @@ from .xray import (
     soft_absorption,
 )
 
-N_SLOTS = 16
-REFERENCE_POSITIONS = {17: "ru", 18: "rucl3", 19: "ruo2"}
+# Holder position of each Ru reference compound (the key of its model in ``REFERENCES``).
+REFERENCE_POSITIONS = {position: key for key, (position, _, _) in RU_REFERENCES.items()}
 RIXS_EMISSION_EV = np.linspace(515.0, 530.0, 301)  # the spectrograph's energy axis
 
 

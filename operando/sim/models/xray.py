@@ -146,9 +146,6 @@ def mn_l(e: np.ndarray, state: ElectrodeState) -> np.ndarray:
     return (1 - mn3) * mn4 + mn3 * mn3_shape + edges
 
 
-SOFT_EDGES = {"ni-l": (845.0, 880.0), "o-k": (520.0, 560.0), "mn-l": (630.0, 665.0)}
-
-
 def soft_absorption(e: np.ndarray, state: ElectrodeState, probe: str) -> np.ndarray:
     """Absorption (arbitrary units, edge step ~1) seen by TEY ("surface") or FY ("bulk")."""
     e = np.asarray(e, float)

@@ -10,13 +10,16 @@ from __future__ import annotations
 
 import pathlib
 
-from .analysis.xray_report import (
+from ..analysis.xray_report import (
     hard_xas_summary,
     rixs_map_of,
     rixs_summary,
     soft_spectra,
     soft_xas_summary,
 )
+from ..errors import BadRequest
+from ..instruments import COIN_CELL_AREA_CM2, EX_SITU_ELECTRODE_MASS_MG
+from ..plans.xray import EDGES, rixs_map, xas_series
 from .electrodes import (
     REFERENCE_NAMES,
     REFERENCE_SLOTS,
@@ -25,13 +28,12 @@ from .electrodes import (
     parse_sample,
     prepare_electrode,
 )
-from .plans.xray import EDGES, rixs_map, xas_series
 
 
 def _station(session, edge: str):
     station = session.soft_xray if EDGES[edge].station == "soft" else session.hard_xray
     if station is None:
-        raise ValueError(f"this beamline has no {EDGES[edge].station} X-ray endstation")
+        raise BadRequest(f"this beamline has no {EDGES[edge].station} X-ray endstation")
     return station
 
 
@@ -55,7 +57,7 @@ def mount_samples(session, samples: list[str], first_slot: int = 1) -> dict[str,
 def run_xas(session, edge: str, samples: list[str], *, dwell_s: float = 1.0) -> dict:
     """Measure an edge of the samples in one run (Ru K: with the three Ru references)."""
     if edge not in EDGES:
-        raise ValueError(f"unknown edge {edge!r}; choose one of {sorted(EDGES)}")
+        raise BadRequest(f"unknown edge {edge!r}; choose one of {sorted(EDGES)}")
     station = _station(session, edge)
     if EDGES[edge].station == "hard":
         samples = list(samples) + [r for r in REFERENCE_SLOTS if r not in samples]
@@ -71,7 +73,7 @@ def run_xas(session, edge: str, samples: list[str], *, dwell_s: float = 1.0) -> 
 def run_rixs(session, sample: str, *, exposure_s: float = 10.0) -> dict:
     """An O K RIXS map of one sample and its oxidised-oxygen feature intensity."""
     if session.soft_xray is None:
-        raise ValueError("this beamline has no soft X-ray endstation")
+        raise BadRequest("this beamline has no soft X-ray endstation")
     ((name, slot),) = mount_samples(session, [sample]).items()
     (uid,) = session.RE(rixs_map(session.soft_xray, slot, exposure_s=exposure_s))
     return {"uid": uid, "sample": name, **rixs_summary(session.store.run(uid))}
@@ -81,8 +83,8 @@ def exsitu_series(session, out: pathlib.Path) -> dict:
     """The paper's ex situ series of both materials: Ni L and O K (TEY, FY), Mn L of LNMO,
     RIXS maps and, for LNRO, the Ru K edge against Ru metal, RuCl3 and RuO2; figures into
     out."""
-    from .analysis.report import plot_exsitu_soft, plot_rixs_maps, plot_ru_k
-    from .analysis.xray_report import hard_spectra
+    from ..analysis.xray_report import hard_spectra
+    from ..reports.figures import plot_exsitu_soft, plot_rixs_maps, plot_ru_k
 
     materials = ("lnmo", "lnro")
     slots = mount_samples(session, [f"{m}:{s}" for m in materials for s in STATES])
@@ -150,12 +152,14 @@ IN_SITU_C_RATE = 0.1
 def in_situ_ru_cycle(session, out: pathlib.Path) -> list[dict]:
     """In situ Ru K XANES through the first LNRO cycle (references in the same run); the
     simulator's clock slows down for it so that each half-cycle spans several scans."""
-    from .analysis.report import plot_in_situ
-    from .analysis.xray_report import in_situ_summary
-    from .plans.in_situ import in_situ_xas_cycling
-    from .sample import sample_for
+    from ..analysis.xray_report import in_situ_summary
+    from ..plans.in_situ import in_situ_xas_cycling
+    from ..reports.figures import plot_in_situ
+    from ..sample import sample_for
 
-    cell = sample_for("lnro", 3.85, 1.54, name="lnro in situ cell")
+    cell = sample_for(
+        "lnro", EX_SITU_ELECTRODE_MASS_MG, COIN_CELL_AREA_CM2, name="lnro in situ cell"
+    )
     session.assemble_sim_cell(cell)
     refs = {REFERENCE_NAMES[k]: slot for k, slot in REFERENCE_SLOTS.items()}
     scale = session.sim_control.time_scale

@@ -9,14 +9,15 @@ named ``<material>:<state>``, e.g. ``lnmo:4.8V``; the Ru K references are ``ru``
 
 from __future__ import annotations
 
-from .sample import KNOWN_MATERIALS, sample_for
+from ..errors import BadRequest
+from ..instruments import COIN_CELL_AREA_CM2, EX_SITU_ELECTRODE_MASS_MG, RU_REFERENCES
+from ..sample import KNOWN_MATERIALS, sample_for
 
 STATES = ("pristine", "4.5V", "4.8V", "2.0V")
-REFERENCE_SLOTS = {"ru": 17, "rucl3": 18, "ruo2": 19}
-REFERENCE_NAMES = {"ru": "Ru metal foil", "rucl3": "RuCl3", "ruo2": "RuO2"}
-REFERENCE_VALENCE = {"Ru metal foil": 0, "RuCl3": 3, "RuO2": 4}  # formal valences
+REFERENCE_SLOTS = {key: position for key, (position, _, _) in RU_REFERENCES.items()}
+REFERENCE_NAMES = {key: name for key, (_, name, _) in RU_REFERENCES.items()}
+REFERENCE_VALENCE = {name: valence for name, _, valence in RU_REFERENCES.values()}
 PREPARATION_C_RATE = 0.1
-ELECTRODE_MASS_MG, ELECTRODE_AREA_CM2 = 3.85, 1.54
 
 
 def parse_sample(text: str) -> tuple[str, str]:
@@ -25,7 +26,7 @@ def parse_sample(text: str) -> tuple[str, str]:
     if material in REFERENCE_SLOTS and not state:
         return material, "reference"
     if material not in KNOWN_MATERIALS:
-        raise ValueError(
+        raise BadRequest(
             f"unknown sample {text!r}: use <material>:<state> with material one of "
             f"{sorted(KNOWN_MATERIALS)} and state one of {list(STATES)}, or a Ru reference "
             f"{sorted(REFERENCE_SLOTS)}"
@@ -33,7 +34,7 @@ def parse_sample(text: str) -> tuple[str, str]:
     state = state or "pristine"
     matches = [s for s in STATES if s.lower() == state]
     if not matches:
-        raise ValueError(f"unknown state {state!r} of {material}; states are {list(STATES)}")
+        raise BadRequest(f"unknown state {state!r} of {material}; states are {list(STATES)}")
     return material, matches[0]
 
 
@@ -47,13 +48,13 @@ def prepare_electrode(session, material: str, state: str, slot: int) -> str:
 
     Returns the electrode's name (what the holder reports when it is in the beam).
     """
-    from .plans.ex_situ import prepare_ex_situ_electrodes
+    from ..plans.ex_situ import prepare_ex_situ_electrodes
 
     if session.sim_control is None:
-        raise RuntimeError("electrodes are mounted by hand on a real beamline")
+        raise BadRequest("electrodes are mounted by hand on a real beamline")
     if state not in STATES:
-        raise ValueError(f"unknown state {state!r}; states are {list(STATES)}")
-    sample = sample_for(material, ELECTRODE_MASS_MG, ELECTRODE_AREA_CM2, name=material)
+        raise BadRequest(f"unknown state {state!r}; states are {list(STATES)}")
+    sample = sample_for(material, EX_SITU_ELECTRODE_MASS_MG, COIN_CELL_AREA_CM2, name=material)
     plan = prepare_ex_situ_electrodes(
         session.potentiostat, session.sim_control, sample, (state,), first_slot=slot,
         c_rate=PREPARATION_C_RATE,

@@ -1,20 +1,18 @@
-"""Reports from stored runs: tables read back from tiled, figures (PNG) and summaries.
+"""Figures (PNG) of stored runs, as the panels of a paper's figures.
 
-A report reads only what storage holds (``run[stream].read()`` and the start document), so
-it can be built days later, in a new process, from any copy of the catalog.
+Each figure reads only what storage holds, so it can be drawn days later in a new process.
+Figures are built without pyplot: reports need no screen and leave the session's plotting
+backend alone.
 """
 
 from __future__ import annotations
 
 import pathlib
 
-import matplotlib
-import numpy as np
 from matplotlib.figure import Figure
 
-from .electrochem import dqdv, pair_cycles, split_half_cycles
-from .gas import Calibration, GasRates, gas_rates
-from .live import run_cycling_summary, run_gas_summary
+from ..analysis.tables import dems_columns, primary_columns
+from ..display.drawing import draw_cycling, draw_gas
 
 
 def _figure(rows: int, cols: int, figsize: tuple[float, float], **kwargs):
@@ -33,59 +31,6 @@ def _save(fig, path: str | pathlib.Path, dpi: int) -> pathlib.Path:
     return path
 
 
-def primary_columns(run) -> dict[str, np.ndarray]:
-    """The potentiostat columns (clock s, t s, Ewe V, I mA, Q mAh, step) of a stored run."""
-    ds = run["primary"].read()
-    keys = [k for k in ("clock", "t", "Ewe", "I", "Q", "step") if k in ds]
-    return {k: np.asarray(ds[k].values) for k in keys}
-
-
-def dems_columns(run) -> tuple[dict[str, np.ndarray], dict]:
-    """The mass spectrometer's columns (clock s, interval s, mz<N> A, pressure mbar) of a
-    stored run, and the stream's configuration (with the calibration table)."""
-    stream = run["dems"]
-    ds = stream.read()
-    columns = {k: np.asarray(ds[k].values, dtype=float) for k in ds.data_vars}
-    return columns, stream.metadata["configuration"]
-
-
-def cycling_summary(run) -> dict:
-    """The cycling summary of a stored run, computed from its stored table."""
-    return run_cycling_summary(run.metadata["start"], primary_columns(run))
-
-
-def gas_summary(run) -> dict:
-    """Cycling and gas summary of a stored DEMS run, computed from its stored tables."""
-    columns, configuration = dems_columns(run)
-    return run_gas_summary(run.metadata["start"], primary_columns(run), columns, configuration)
-
-
-def live_gas_rates(primary: dict, dems: dict, configuration: dict) -> GasRates:
-    """Gas evolution rates from the dems columns, the background being the samples taken
-    before the first current (ValueError while fewer than 3 are in)."""
-    calibration = Calibration.from_configuration(configuration)
-    flowing = np.flatnonzero(primary["I"] != 0)
-    t_first = primary["clock"][flowing[0]] if flowing.size else np.inf
-    ion = {mz: dems[f"mz{mz}"] for mz in calibration.channels}
-    return gas_rates(dems["clock"], dems["interval"], ion, calibration, dems["clock"] <= t_first)
-
-
-def draw_gas(ax_v, ax_g, primary: dict, dems: dict, configuration: dict) -> None:
-    """Ewe (V) and O2, CO2, H2 evolution rates (nmol/min) against time (h) on two axes."""
-    rates = live_gas_rates(primary, dems, configuration)  # first: it may refuse
-    t0 = primary["clock"][0]
-    ax_v.plot((primary["clock"] - t0) / 3600, primary["Ewe"], color="k", lw=1)
-    ax_v.set_ylabel("$E_{we}$ (V vs Li/Li$^+$)")
-    t_h = (rates.t_mid - t0) / 3600
-    for gas, color in (("O2", "tab:blue"), ("CO2", "tab:red"), ("H2", "tab:green")):
-        if gas in rates.rates:
-            ax_g.plot(t_h, rates.nmol_min(gas), color=color, lw=1, label=gas)
-    ax_g.set_xlabel("time (h)")
-    ax_g.set_ylabel("gas evolution rate (nmol min$^{-1}$)")
-    ax_g.axhline(0, color="0.6", lw=0.5)
-    ax_g.legend()
-
-
 def plot_gas(run, path: str | pathlib.Path, title: str | None = None) -> pathlib.Path:
     """Potential and gas evolution rates against time (as the DEMS figure of a paper)."""
     sample = run.metadata["start"]["sample"]
@@ -94,34 +39,6 @@ def plot_gas(run, path: str | pathlib.Path, title: str | None = None) -> pathlib
     draw_gas(ax_v, ax_g, primary_columns(run), dems, configuration)
     fig.suptitle(title or f"DEMS: {sample['name']} ({sample['formula']})")
     return _save(fig, path, dpi=120)
-
-
-def draw_cycling(ax_v, ax_d, c: dict, mass_g: float) -> None:
-    """Ewe against specific capacity (mAh/g) and dQ/dV against Ewe, every half-cycle."""
-    cycles = pair_cycles(split_half_cycles(c["t"], c["Ewe"], c["I"], c["step"]))
-    colors = matplotlib.rcParams["axes.prop_cycle"].by_key()["color"]
-    for n, pair in enumerate(cycles):
-        color = colors[n % len(colors)]
-        for seg in pair:
-            if seg is None:
-                continue
-            q = seg.cumulative_mAh() / mass_g
-            style = "-" if seg.direction == "charge" else "--"
-            label = f"cycle {n + 1} {seg.direction}"
-            ax_v.plot(q, seg.ewe_V, style, color=color, label=label)
-            try:
-                v_axis, d = dqdv(q, seg.ewe_V)
-            except ValueError:
-                continue
-            sign = 1 if seg.direction == "charge" else -1
-            ax_d.plot(v_axis, sign * d, style, color=color, label=label)
-    ax_v.set_xlabel("specific capacity (mAh g$^{-1}$)")
-    ax_v.set_ylabel("$E_{we}$ (V vs Li/Li$^+$)")
-    if cycles:
-        ax_v.legend(fontsize=8)
-    ax_d.set_xlabel("$E_{we}$ (V vs Li/Li$^+$)")
-    ax_d.set_ylabel("dQ/dV (mAh g$^{-1}$ V$^{-1}$; discharge negative)")
-    ax_d.axhline(0, color="0.6", lw=0.5)
 
 
 def plot_cycling(run, path: str | pathlib.Path, title: str | None = None) -> pathlib.Path:

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from itertools import groupby
 
-from ..paper import compare
+from .paper import compare
 
 FIGURES = [
     ("Fig. 2: first cycle at C/50 (voltage profile, dQ/dV)", ["lnmo_cycle.png", "lnro_cycle.png"]),

@@ -1,0 +1,50 @@
+"""Summaries of stored runs, computed from their tables.
+
+Reads only what storage holds (``run[stream].read()`` and the start document), so a summary
+can be computed days later, in a new process, from any copy of the catalog; a
+:class:`~operando.analysis.document_run.DocumentRun` gathered from documents reads the same.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from .gas import Calibration, GasRates, gas_rates
+from .live import run_cycling_summary, run_gas_summary
+
+
+def primary_columns(run) -> dict[str, np.ndarray]:
+    """The potentiostat columns (clock s, t s, Ewe V, I mA, Q mAh, step) of a stored run."""
+    ds = run["primary"].read()
+    keys = [k for k in ("clock", "t", "Ewe", "I", "Q", "step") if k in ds]
+    return {k: np.asarray(ds[k].values) for k in keys}
+
+
+def dems_columns(run) -> tuple[dict[str, np.ndarray], dict]:
+    """The mass spectrometer's columns (clock s, interval s, mz<N> A, pressure mbar) of a
+    stored run, and the stream's configuration (with the calibration table)."""
+    stream = run["dems"]
+    ds = stream.read()
+    columns = {k: np.asarray(ds[k].values, dtype=float) for k in ds.data_vars}
+    return columns, stream.metadata["configuration"]
+
+
+def cycling_summary(run) -> dict:
+    """The cycling summary of a stored run, computed from its stored table."""
+    return run_cycling_summary(run.metadata["start"], primary_columns(run))
+
+
+def gas_summary(run) -> dict:
+    """Cycling and gas summary of a stored DEMS run, computed from its stored tables."""
+    columns, configuration = dems_columns(run)
+    return run_gas_summary(run.metadata["start"], primary_columns(run), columns, configuration)
+
+
+def live_gas_rates(primary: dict, dems: dict, configuration: dict) -> GasRates:
+    """Gas evolution rates from the dems columns, the background being the samples taken
+    before the first current (ValueError while fewer than 3 are in)."""
+    calibration = Calibration.from_configuration(configuration)
+    flowing = np.flatnonzero(primary["I"] != 0)
+    t_first = primary["clock"][flowing[0]] if flowing.size else np.inf
+    ion = {mz: dems[f"mz{mz}"] for mz in calibration.channels}
+    return gas_rates(dems["clock"], dems["interval"], ion, calibration, dems["clock"] <= t_first)

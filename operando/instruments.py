@@ -1,0 +1,35 @@
+"""Facts about the instruments and cells that more than one layer needs, written once.
+
+The simulator serves these limits, the plans check requests against them before anything
+moves, and the studies build their cells with these geometries.
+"""
+
+from __future__ import annotations
+
+# --- potentiostat ---------------------------------------------------------------------------
+# Technique codes of a procedure step (``PSTAT:Steps:Technique``)
+TECHNIQUE_CODES = {"OCV": 0, "CC": 1, "CV": 2}
+MAX_STEPS = 64  # steps the potentiostat holds in one procedure (``PSTAT:Steps:*`` length)
+
+# --- cells ----------------------------------------------------------------------------------
+COIN_CELL_AREA_CM2 = 1.54  # a 14 mm electrode disc in a coin cell
+DEMS_CELL_AREA_CM2 = 1.13  # a 12 mm electrode disc in the Swagelok DEMS cell
+EX_SITU_ELECTRODE_MASS_MG = 3.85  # 2.5 mg/cm2 on a coin-cell disc
+
+# --- X-ray sample holders ---------------------------------------------------------------------
+IN_SITU_POSITION = 0  # the potentiostat's live cell in the beam
+N_SLOTS = 16  # ex situ positions 1..N_SLOTS
+# Ru K reference compounds on the hard X-ray holder: key -> (position, name, formal valence)
+RU_REFERENCES = {
+    "ru": (17, "Ru metal foil", 0),
+    "rucl3": (18, "RuCl3", 3),
+    "ruo2": (19, "RuO2", 4),
+}
+
+# --- Channel Access --------------------------------------------------------------------------
+STRING_PV_LENGTH = 39  # characters an EPICS string PV (DBR_STRING) holds
+
+
+def pv_string(text: str) -> str:
+    """``text`` cut to what a string PV holds."""
+    return text[:STRING_PV_LENGTH]
