@@ -29,7 +29,7 @@ from .storage import (
 # Each instrument's PVs are <prefix><suffix> unless the configuration names its prefix.
 INSTRUMENT_SUFFIXES = {
     "potentiostat": "PSTAT:",
-    "dems": "DEMS:",
+    "mass_spectrometer": "DEMS:",
     "soft_xray": "SXR:",
     "hard_xray": "HXR:",
     "sim": "SIM:",
@@ -47,8 +47,6 @@ class Session:
     soft_xray: Any | None  # devices.xray.SoftXrayEndstation; None if the beamline has none
     hard_xray: Any | None  # devices.xray.HardXrayEndstation
     sim_control: Any | None
-    cycling: Any  # analysis.live.CyclingAnalysis, subscribed
-    gas: Any  # analysis.live.GasAnalysis, subscribed
     progress: Any  # display.ProgressDisplay, subscribed (None if progress=False)
     run_summary: Any  # analysis.run_summary.RunSummary: ``.summary`` of the last run
     writer: GuardedCallback
@@ -133,7 +131,6 @@ def make_session(
     if simulator is not None:
         simulator.start()
 
-    from .analysis.live import CyclingAnalysis, GasAnalysis
     from .analysis.run_summary import RunSummary
     from .devices import MassSpectrometer, Potentiostat, SimControl
     from .devices.xray import HardXrayEndstation, SoftXrayEndstation
@@ -143,7 +140,9 @@ def make_session(
     pv.update(prefixes or {})
     potentiostat = Potentiostat(pv["potentiostat"], name="potentiostat")
     potentiostat.wait_for_connection(timeout=connect_timeout)
-    mass_spectrometer = _optional(MassSpectrometer(pv["dems"], name="dems"), connect_timeout)
+    mass_spectrometer = _optional(
+        MassSpectrometer(pv["mass_spectrometer"], name="mass_spectrometer"), connect_timeout
+    )
     sim_control = _optional(SimControl(pv["sim"], name="sim"), min(connect_timeout, 2.0))
     soft_xray = _optional_station(SoftXrayEndstation.at(pv["soft_xray"]), connect_timeout)
     hard_xray = _optional_station(HardXrayEndstation.at(pv["hard_xray"]), connect_timeout)
@@ -167,8 +166,6 @@ def make_session(
     writer = GuardedCallback(make_writer(store), "tiled writer")
     # Storage writes happen beside acquisition, not in its way (the log is written first).
     background_writer = BackgroundWriter(writer)
-    cycling = CyclingAnalysis()
-    gas = GasAnalysis()
     run_summary = RunSummary()
     progress_display = ProgressDisplay() if progress else None
     tokens = {
@@ -177,8 +174,6 @@ def make_session(
             ("document_log", log),
             ("writer", background_writer),
             # A failing analysis must not stop acquisition; it is logged instead.
-            ("cycling", GuardedCallback(cycling, "live cycling analysis")),
-            ("gas", GuardedCallback(gas, "live gas analysis")),
             ("run_summary", GuardedCallback(run_summary, "live run summary")),
         )
     }
@@ -193,8 +188,6 @@ def make_session(
         soft_xray=soft_xray,
         hard_xray=hard_xray,
         sim_control=sim_control,
-        cycling=cycling,
-        gas=gas,
         progress=progress_display,
         run_summary=run_summary,
         writer=writer,

@@ -163,12 +163,10 @@ def start(config: ShellConfig | str | os.PathLike | None = None, *, plots: bool 
         "db": session.db,
         "catalog": session.store.client,
         "potentiostat": session.potentiostat,
-        "dems": session.mass_spectrometer,
-        "sxr": session.soft_xray,
-        "hxr": session.hard_xray,
+        "mass_spectrometer": session.mass_spectrometer,
+        "soft_xray": session.soft_xray,
+        "hard_xray": session.hard_xray,
         "sim": session.sim_control,
-        "cycling": session.cycling,
-        "gas": session.gas,
         "run_summary": session.run_summary,
         "progress": session.progress,
         "plots": live_plots,
@@ -193,7 +191,11 @@ def banner(ns: dict) -> str:
         if config.simulated
         else f"beamline {config.prefix}"
     )
-    devices = [n for n in ("potentiostat", "dems", "sxr", "hxr", "sim") if ns.get(n) is not None]
+    devices = [
+        n
+        for n in ("potentiostat", "mass_spectrometer", "soft_xray", "hard_xray", "sim")
+        if ns.get(n) is not None
+    ]
     from . import plans
 
     return "\n".join(
@@ -202,8 +204,8 @@ def banner(ns: dict) -> str:
             f"{session.RE.md['experiment']} (config: {config.source})",
             f"  devices: {', '.join(devices)}",
             f"  plans:   {', '.join(plans.PLANS)}",
-            "  also:    RE, db, catalog, new_cell, cycling.summary, gas.summary,",
-            "           run_summary.summary (any protocol), plots, progress, bp, bps",
+            "  also:    RE, db, catalog, new_cell, run_summary.summary (the last run's",
+            "           results, any protocol), plots, progress, bp, bps",
             "  try:     cell = new_cell('lnmo', mass_mg=3.85)",
             "           RE(galvanostatic(potentiostat, cell, cutoff_V=4.8, c_rate=0.1))",
             "  help:    galvanostatic?  (every plan's parameters, with units); README: 'The shell'",
@@ -212,15 +214,16 @@ def banner(ns: dict) -> str:
 
 
 def show_refusals_briefly(ip) -> None:
-    """In IPython, a refused request (bad plan parameters, an instrument refusing a put)
-    prints its message alone, not a traceback: it is an answer, not a crash. Other errors
-    keep their tracebacks."""
-    from .devices.instrument import InstrumentRefused
+    """In IPython, a refused request (bad plan parameters, an instrument refusing a put, a
+    store that cannot be read: :class:`~operando.errors.OperandoError`) prints its message
+    alone, not a traceback: it is an answer, not a crash. Other errors (bugs, analysis
+    failures) keep their tracebacks."""
+    from .errors import OperandoError
 
     def refusal(shell, etype, value, tb, tb_offset=None):
         print(f"refused: {value}", file=sys.stderr)
 
-    ip.set_custom_exc((ValueError, InstrumentRefused), refusal)
+    ip.set_custom_exc((OperandoError,), refusal)
 
 
 def run_ipython(config: ShellConfig | str | None = None) -> int:

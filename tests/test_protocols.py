@@ -35,8 +35,8 @@ def test_charge_and_measure_at_three_cutoffs(session, slower):
     session.assemble_sim_cell(cell)
     plan = charge_and_measure(
         session.potentiostat, cell, [4.5, 4.8, 2.0], c_rate=0.1, rest_s=600,
-        soft=session.soft_xray, ms=session.mass_spectrometer, soft_edges=("ni-l",),
-        rixs=True, gas_sample=True,
+        soft_xray=session.soft_xray, mass_spectrometer=session.mass_spectrometer,
+        soft_edges=("ni-l",), rixs=True, gas_sample=True,
     )  # fmt: skip
     (uid,) = session.RE(plan)
     run = session.store.run(uid)
@@ -73,12 +73,12 @@ def test_charge_and_measure_refuses_bad_requests(session):
     cell = sample_for("lnmo", 3.85)
     pstat, sxr = session.potentiostat, session.soft_xray
     cases = [
-        (dict(cutoffs_V=[4.5, 4.5], soft=sxr, soft_edges=("ni-l",)), "consecutive cutoffs"),
-        (dict(cutoffs_V=[7.0], soft=sxr, soft_edges=("ni-l",)), "between 0 and 6 V"),
-        (dict(cutoffs_V=[4.8], soft=sxr, soft_edges=("ru-k",)), "unknown soft X-ray edge"),
+        (dict(cutoffs_V=[4.5, 4.5], soft_xray=sxr, soft_edges=("ni-l",)), "consecutive cutoffs"),
+        (dict(cutoffs_V=[7.0], soft_xray=sxr, soft_edges=("ni-l",)), "between 0 and 6 V"),
+        (dict(cutoffs_V=[4.8], soft_xray=sxr, soft_edges=("ru-k",)), "unknown soft X-ray edge"),
         (dict(cutoffs_V=[4.8], soft_edges=("ni-l",)), "soft X-ray endstation"),
         (dict(cutoffs_V=[4.8]), "nothing to measure"),
-        (dict(cutoffs_V=[4.8], soft=sxr, soft_edges=("ni-l",), rest_s=-1), "rest_s"),
+        (dict(cutoffs_V=[4.8], soft_xray=sxr, soft_edges=("ni-l",), rest_s=-1), "rest_s"),
     ]
     for kwargs, message in cases:
         with pytest.raises(ValueError, match=message):

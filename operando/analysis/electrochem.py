@@ -234,14 +234,3 @@ def summarize_cycling(
     per_cycle = [cycle_metrics(c, d, mass_g, formula) for c, d in cycles]
     first = per_cycle[0] if per_cycle else cycle_metrics(None, None, mass_g, formula)
     return {**first, "cycles": per_cycle}
-
-
-def round_floats(obj, digits: int = 4):
-    """Round every float in a nested structure (for printing and JSON)."""
-    if isinstance(obj, float):
-        return round(obj, digits)
-    if isinstance(obj, dict):
-        return {k: round_floats(v, digits) for k, v in obj.items()}
-    if isinstance(obj, (list, tuple)):
-        return [round_floats(v, digits) for v in obj]
-    return obj

@@ -9,8 +9,9 @@ from __future__ import annotations
 
 import numpy as np
 
-from .gas import Calibration, GasRates, gas_rates
-from .live import run_cycling_summary, run_gas_summary
+from .electrochem import summarize_cycling
+from .gas import Calibration, GasRates, gas_rates, summarize_gas
+from .results import round_floats
 
 
 def primary_columns(run) -> dict[str, np.ndarray]:
@@ -48,3 +49,44 @@ def live_gas_rates(primary: dict, dems: dict, configuration: dict) -> GasRates:
     t_first = primary["clock"][flowing[0]] if flowing.size else np.inf
     ion = {mz: dems[f"mz{mz}"] for mz in calibration.channels}
     return gas_rates(dems["clock"], dems["interval"], ion, calibration, dems["clock"] <= t_first)
+
+
+def run_cycling_summary(start_doc: dict, columns: dict[str, np.ndarray]) -> dict:
+    """The cycling summary of a run from its start document and primary columns
+    (t s, Ewe V, I mA, step); floats rounded for reporting, ``uid`` added."""
+    sample = start_doc.get("sample") or {}
+    if "active_mass_mg" not in sample or "formula" not in sample:
+        raise ValueError("the run's start document lacks sample.active_mass_mg/formula")
+    result = summarize_cycling(
+        columns["t"],
+        columns["Ewe"],
+        columns["I"],
+        step=columns["step"],
+        active_mass_mg=sample["active_mass_mg"],
+        formula=sample["formula"],
+    )
+    return {"uid": start_doc["uid"], **round_floats(result)}
+
+
+def run_gas_summary(
+    start_doc: dict, primary: dict[str, np.ndarray], dems: dict[str, np.ndarray],
+    dems_configuration: dict, *, electrons_per_o2: float = 4.0,
+) -> dict:  # fmt: skip
+    """Cycling and gas summary of a run from its start document, primary and dems columns
+    and the dems stream's configuration (the calibration); floats rounded, ``uid`` added."""
+    cycling = run_cycling_summary(start_doc, primary)
+    sample = start_doc["sample"]
+    gas = round_floats(
+        summarize_gas(
+            primary,
+            dems,
+            Calibration.from_configuration(dems_configuration),
+            active_mass_mg=sample["active_mass_mg"],
+            formula=sample["formula"],
+            electrons_per_o2=electrons_per_o2,
+        )
+    )
+    merged_cycles = [{**c, **g} for c, g in zip(cycling["cycles"], gas["cycles"], strict=False)]
+    first = {k: v for k, v in gas.items() if k != "cycles"}
+    first.update(gas["cycles"][0] if gas["cycles"] else {})
+    return {**cycling, **first, "cycles": merged_cycles}

@@ -46,7 +46,7 @@ from .stubs import (
     program_procedure,
     run_procedure,
 )
-from .xray import DEFAULT_EXCITATION_EV, EDGES, scan_edge
+from .xray import DEFAULT_EXCITATION_EV, EDGES, edge_named, scan_edge
 
 MAX_CUTOFFS = 20
 # While the X-rays measure, the cell rests at open circuit and the instrument records it,
@@ -54,21 +54,19 @@ MAX_CUTOFFS = 20
 MEASURING_REST_MAX_S = 30 * 86400.0
 
 
-def _check_measurements(soft, hard, ms, soft_edges, hard_edges, rixs, gas_sample) -> None:
+def _check_measurements(
+    soft_xray, hard_xray, mass_spectrometer, soft_edges, hard_edges, rixs, gas_sample
+) -> None:
     for edge in soft_edges:
-        if edge not in EDGES or EDGES[edge].station != "soft":
-            soft_names = sorted(k for k, e in EDGES.items() if e.station == "soft")
-            raise BadRequest(f"unknown soft X-ray edge {edge!r}; choose from {soft_names}")
+        edge_named(edge, "soft")
     for edge in hard_edges:
-        if edge not in EDGES or EDGES[edge].station != "hard":
-            hard_names = sorted(k for k, e in EDGES.items() if e.station == "hard")
-            raise BadRequest(f"unknown hard X-ray edge {edge!r}; choose from {hard_names}")
-    if (soft_edges or rixs) and not isinstance(soft, SoftXrayEndstation):
-        raise BadRequest("soft X-ray edges and RIXS need the soft X-ray endstation (soft=...)")
-    if hard_edges and not isinstance(hard, HardXrayEndstation):
-        raise BadRequest("hard X-ray edges need the hard X-ray endstation (hard=...)")
-    if gas_sample and not isinstance(ms, MassSpectrometer):
-        raise BadRequest("a gas sample needs the mass spectrometer (ms=...)")
+        edge_named(edge, "hard")
+    if (soft_edges or rixs) and not isinstance(soft_xray, SoftXrayEndstation):
+        raise BadRequest("soft X-ray edges and RIXS need the soft X-ray endstation (soft_xray=...)")
+    if hard_edges and not isinstance(hard_xray, HardXrayEndstation):
+        raise BadRequest("hard X-ray edges need the hard X-ray endstation (hard_xray=...)")
+    if gas_sample and not isinstance(mass_spectrometer, MassSpectrometer):
+        raise BadRequest("a gas sample needs the mass spectrometer (mass_spectrometer=...)")
     if not (soft_edges or hard_edges or rixs or gas_sample):
         raise BadRequest(
             "nothing to measure at the cutoffs: give soft_edges, hard_edges, rixs=True or "
@@ -87,9 +85,9 @@ def charge_and_measure(
     current_mA: float | None = None,
     hold_s: float = 0.0,
     rest_s: float = 0.0,
-    soft: SoftXrayEndstation | None = None,
-    hard: HardXrayEndstation | None = None,
-    ms: MassSpectrometer | None = None,
+    soft_xray: SoftXrayEndstation | None = None,
+    hard_xray: HardXrayEndstation | None = None,
+    mass_spectrometer: MassSpectrometer | None = None,
     soft_edges: tuple[str, ...] = (),
     hard_edges: tuple[str, ...] = (),
     rixs: bool = False,
@@ -113,8 +111,8 @@ def charge_and_measure(
         in 1/h with 1C = 250 mA/g; mA per g of active material; mA).
     hold_s : hold the cutoff potential (CV) this long (s, instrument time) before measuring.
     rest_s : then rest at open circuit this long (s) before measuring.
-    soft, hard, ms : the soft and hard X-ray endstations and the mass spectrometer, as the
-        measurements need them.
+    soft_xray, hard_xray, mass_spectrometer : the soft and hard X-ray endstations and the
+        mass spectrometer, as the measurements need them.
     soft_edges : soft X-ray edges to scan at each cutoff ("ni-l", "o-k", "mn-l"; TEY and FY).
     hard_edges : hard X-ray edges ("ru-k": XANES in transmission).
     rixs : take an O K RIXS map at each cutoff.
@@ -144,7 +142,9 @@ def charge_and_measure(
         raise BadRequest(f"exposure_s must lie in (0, 3600] s, got {exposure_s!r}")
     _check_recording(record_dt_s, record_dE_V)
     soft_edges, hard_edges = tuple(soft_edges), tuple(hard_edges)
-    _check_measurements(soft, hard, ms, soft_edges, hard_edges, rixs, gas_sample)
+    _check_measurements(
+        soft_xray, hard_xray, mass_spectrometer, soft_edges, hard_edges, rixs, gas_sample
+    )
     i = applied_current_mA(sample, current_mA=current_mA, current_mA_g=current_mA_g,
                            c_rate=c_rate, one_c_mA_g=ONE_C_MA_G)  # fmt: skip
 
@@ -204,7 +204,7 @@ def charge_and_measure(
 
     def measure_here() -> MsgGenerator[None]:
         # The potentiostat's points are read out after each measurement.
-        for station, edges in ((soft, soft_edges), (hard, hard_edges)):
+        for station, edges in ((soft_xray, soft_edges), (hard_xray, hard_edges)):
             for edge in edges:
                 energies, dwells = grids[edge]
                 yield from bps.mv(station.holder.slot, IN_SITU_POSITION)
@@ -213,14 +213,18 @@ def charge_and_measure(
                 yield from scan_edge(station, energies, dwells, readings=readings, stream=stream)
                 yield from collect_points(pstat)
         if rixs:
-            yield from bps.mv(soft.holder.slot, IN_SITU_POSITION, soft.rixs.exposure, exposure_s)
+            yield from bps.mv(
+                soft_xray.holder.slot, IN_SITU_POSITION, soft_xray.rixs.exposure, exposure_s
+            )
             for energy in DEFAULT_EXCITATION_EV:
                 yield from bps.checkpoint()
-                yield from bps.mv(soft.mono, float(energy))
-                yield from bps.trigger_and_read([soft.rixs, soft.mono, *cell_state], name="rixs")
+                yield from bps.mv(soft_xray.mono, float(energy))
+                yield from bps.trigger_and_read(
+                    [soft_xray.rixs, soft_xray.mono, *cell_state], name="rixs"
+                )
             yield from collect_points(pstat)
         if gas_sample:
-            yield from bps.trigger_and_read([ms, *cell_state], name="gas")
+            yield from bps.trigger_and_read([mass_spectrometer, *cell_state], name="gas")
 
     def body() -> MsgGenerator[list[str]]:
         yield from clear_buffer(pstat)
@@ -236,7 +240,7 @@ def charge_and_measure(
         yield from configure_cell(pstat, sample)
         inner = bpp.finalize_wrapper(body(), leave_safe(pstat))
         measured = bpp.run_wrapper(inner, md=_md)
-        suspenders = [s.beam_suspender() for s in (soft, hard) if s is not None]
+        suspenders = [s.beam_suspender() for s in (soft_xray, hard_xray) if s is not None]
         if soft_edges or hard_edges or rixs:
             measured = bpp.suspend_wrapper(measured, suspenders)
         return (yield from measured)

@@ -30,7 +30,7 @@ from .stubs import (
     plan,
     run_procedure,
 )
-from .xray import EDGES, scan_edge
+from .xray import EDGES, edge_named, scan_edge
 
 IN_SITU_POSITION = 0
 
@@ -77,8 +77,7 @@ def in_situ_xas_cycling(
     exafs : scan the EXAFS region too (to k = 14 1/A, dwell rising with k); else XANES only.
     record_dt_s, record_dE_V : potentiostat recording intervals (s, V).
     """
-    if edge not in EDGES or EDGES[edge].station != "hard":
-        raise BadRequest(f"in situ XAS scans a hard X-ray edge, one of {['ru-k']}; got {edge!r}")
+    edge_named(edge, "hard")  # in situ XAS scans a hard X-ray edge
     if not isinstance(station, HardXrayEndstation):
         raise BadRequest("in situ XAS needs the hard X-ray endstation")
     current = check_cycle_parameters(

@@ -73,6 +73,17 @@ EDGES: dict[str, Edge] = {
 }
 
 
+def edge_named(name: str, station: str | None = None) -> Edge:
+    """The edge called ``name`` ("ni-l", "ru-k", ...), measured at ``station`` ("soft" or
+    "hard") if given; refuses others, naming those that are."""
+    edge = EDGES.get(name)
+    if edge is None or (station is not None and edge.station != station):
+        known = sorted(k for k, e in EDGES.items() if station in (None, e.station))
+        where = f"{station} X-ray " if station else ""
+        raise BadRequest(f"unknown {where}edge {name!r}; choose one of {known}")
+    return edge
+
+
 def _station_for(edge: Edge, station) -> None:
     expected = SoftXrayEndstation if edge.station == "soft" else HardXrayEndstation
     if not isinstance(station, expected):
@@ -143,9 +154,7 @@ def xas_series(
     Every point holds the energy (eV), I0 and the yields (counts) and the name of the
     electrode in the beam.
     """
-    if edge not in EDGES:
-        raise BadRequest(f"unknown edge {edge!r}; choose one of {sorted(EDGES)}")
-    e = EDGES[edge]
+    e = edge_named(edge)
     _station_for(e, station)
     slots = _check_slots(slots)
     if not (isinstance(dwell_s, (int, float)) and 0 < dwell_s <= 600):

@@ -11,6 +11,7 @@ import pathlib
 
 from matplotlib.figure import Figure
 
+from ..analysis import xray_report
 from ..analysis.tables import dems_columns, primary_columns
 from ..display.drawing import draw_cycling, draw_gas
 
@@ -135,3 +136,41 @@ def plot_ru_k(spectra: dict, path: str | pathlib.Path) -> pathlib.Path:
     ax_r.legend(fontsize=7)
     fig.suptitle("Ru K edge: XANES against Ru, RuCl3, RuO2; EXAFS of LNRO electrodes")
     return _save(fig, path, dpi=120)
+
+
+# Figures of each kind of run (``analysis.run_kinds``), drawn by ``operando report``: each
+# takes the stored run, its summary and the path stem, and writes ``<stem>_<what>.png``.
+def _cycling_figures(run, summary, stem) -> None:
+    plot_cycling(run, f"{stem}_cycle.png")
+
+
+def _dems_figures(run, summary, stem) -> None:
+    plot_gas(run, f"{stem}_dems.png")
+    plot_cycling(run, f"{stem}_cycle.png")
+
+
+def _xas_figures(run, summary, stem) -> None:
+    edge = run.metadata["start"]["edge"]
+    if edge["station"] == "soft":
+        plot_exsitu_soft({edge["name"]: xray_report.soft_spectra(run)}, f"{stem}_xas.png")
+    else:
+        plot_ru_k(xray_report.hard_spectra(run), f"{stem}_xas.png")
+
+
+def _rixs_figures(run, summary, stem) -> None:
+    plot_rixs_maps({run.metadata["start"]["uid"][:8]: xray_report.rixs_map_of(run)},
+                   f"{stem}_rixs.png")  # fmt: skip
+
+
+def _in_situ_figures(run, summary, stem) -> None:
+    plot_in_situ(run, summary.scans, f"{stem}_in_situ.png")
+
+
+FIGURES = {
+    "cycling": (_cycling_figures,),
+    "dems": (_dems_figures,),
+    "xas": (_xas_figures,),
+    "rixs": (_rixs_figures,),
+    "in_situ": (_in_situ_figures,),
+    "charge_and_measure": (_cycling_figures,),
+}

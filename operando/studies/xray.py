@@ -1,8 +1,8 @@
 """X-ray measurements as the command line and the demo run them: prepare ex situ electrodes
 with the potentiostat, mount them, measure, and summarise from storage.
 
-    run_xas(session, "ru-k", ["lnro:pristine", "lnro:4.8V"])   -> summary dict
-    run_rixs(session, "lnmo:4.8V")                              -> summary dict
+    run_xas(session, "ru-k", ["lnro:pristine", "lnro:4.8V"])   -> XasSummary
+    run_rixs(session, "lnmo:4.8V")                              -> RixsSummary
     exsitu_series(session, out_dir)                             -> the demo's X-ray part
 """
 
@@ -10,6 +10,8 @@ from __future__ import annotations
 
 import pathlib
 
+from ..analysis.results import RixsSummary, XasSummary
+from ..analysis.run_kinds import summarize
 from ..analysis.xray_report import (
     hard_xas_summary,
     rixs_map_of,
@@ -19,7 +21,7 @@ from ..analysis.xray_report import (
 )
 from ..errors import BadRequest
 from ..instruments import COIN_CELL_AREA_CM2, EX_SITU_ELECTRODE_MASS_MG
-from ..plans.xray import EDGES, rixs_map, xas_series
+from ..plans.xray import EDGES, edge_named, rixs_map, xas_series
 from .electrodes import (
     REFERENCE_NAMES,
     REFERENCE_SLOTS,
@@ -28,6 +30,11 @@ from .electrodes import (
     parse_sample,
     prepare_electrode,
 )
+
+
+def check_edge(edge: str) -> None:
+    """Refuse an edge the beamline cannot scan, before anything starts."""
+    edge_named(edge)
 
 
 def _station(session, edge: str):
@@ -54,29 +61,27 @@ def mount_samples(session, samples: list[str], first_slot: int = 1) -> dict[str,
     return slots
 
 
-def run_xas(session, edge: str, samples: list[str], *, dwell_s: float = 1.0) -> dict:
+def run_xas(session, edge: str, samples: list[str], *, dwell_s: float = 1.0) -> XasSummary:
     """Measure an edge of the samples in one run (Ru K: with the three Ru references)."""
-    if edge not in EDGES:
-        raise BadRequest(f"unknown edge {edge!r}; choose one of {sorted(EDGES)}")
+    check_edge(edge)
     station = _station(session, edge)
     if EDGES[edge].station == "hard":
         samples = list(samples) + [r for r in REFERENCE_SLOTS if r not in samples]
     slots = mount_samples(session, samples)
     md = {"references": REFERENCE_VALENCE} if EDGES[edge].station == "hard" else {}
     (uid,) = session.RE(xas_series(station, edge, list(slots.values()), dwell_s=dwell_s, md=md))
-    run = session.store.run(uid)
-    if EDGES[edge].station == "hard":
-        return {"uid": uid, "edge": edge, **hard_xas_summary(run)}
-    return {"uid": uid, "edge": edge, "samples": soft_xas_summary(run)}
+    return summarize(session.store.run(uid))
 
 
-def run_rixs(session, sample: str, *, exposure_s: float = 10.0) -> dict:
+def run_rixs(session, sample: str, *, exposure_s: float = 10.0) -> RixsSummary:
     """An O K RIXS map of one sample and its oxidised-oxygen feature intensity."""
     if session.soft_xray is None:
         raise BadRequest("this beamline has no soft X-ray endstation")
     ((name, slot),) = mount_samples(session, [sample]).items()
     (uid,) = session.RE(rixs_map(session.soft_xray, slot, exposure_s=exposure_s))
-    return {"uid": uid, "sample": name, **rixs_summary(session.store.run(uid))}
+    summary = summarize(session.store.run(uid))
+    summary.sample = name
+    return summary
 
 
 def exsitu_series(session, out: pathlib.Path) -> dict:
