@@ -12,6 +12,16 @@ import pytest
 
 from operando.sim.ioc.launch import SimulatedBeamline
 
+# Tests that need the simulated IOC (Channel Access) are integration tests: marked slow.
+IOC_FIXTURES = {"beamline", "session"}
+
+
+def pytest_collection_modifyitems(config, items):
+    for item in items:
+        if IOC_FIXTURES & set(getattr(item, "fixturenames", ())):
+            item.add_marker(pytest.mark.slow)
+
+
 TEST_TIME_SCALE = 100_000.0  # a C/50 cycle (about 110 h) takes about 4 s of wall time
 
 

@@ -18,6 +18,7 @@ def operando(*args, timeout=300):
     )
 
 
+@pytest.mark.slow
 def test_run_cycle_then_replay_gives_the_same_summary(tmp_path):
     data = str(tmp_path / "data")
     run = operando(
@@ -39,6 +40,7 @@ def test_run_cycle_then_replay_gives_the_same_summary(tmp_path):
     assert replayed.stdout == run.stdout  # to the last digit
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize(
     "args, message",
     [
@@ -65,6 +67,7 @@ def test_bad_input_is_refused_before_anything_starts(tmp_path, args, message):
     assert not (tmp_path / "data").exists()  # nothing was started, nothing was stored
 
 
+@pytest.mark.slow
 def test_run_dems_then_replay_gives_the_same_gas_summary(tmp_path):
     data = str(tmp_path / "data")
     run = operando(
@@ -94,6 +97,7 @@ def test_run_dems_then_replay_gives_the_same_gas_summary(tmp_path):
     assert (out / f"{stem}_dems.png").stat().st_size > 10_000
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize(
     "args, message",
     [
@@ -110,6 +114,7 @@ def test_bad_dems_input_is_refused(tmp_path, args, message):
     assert message in result.stderr
 
 
+@pytest.mark.slow
 def test_run_xas_and_rixs_commands(tmp_path):
     data = str(tmp_path / "data")
     xas = operando(

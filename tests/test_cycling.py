@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from operando.analysis.live import CyclingAnalysis
-from operando.analysis.tables import cycling_summary
+from operando.analysis.run_kinds import summarize
+from operando.analysis.run_summary import RunSummary
 from operando.plans import galvanostatic_cycle
 from operando.sample import sample_for
 from operando.storage import replay
@@ -18,8 +18,8 @@ def first_cycle(session, material):
     sample = sample_for(material, MASS_MG, 1.54)
     session.assemble_sim_cell(sample)
     (uid,) = session.RE(galvanostatic_cycle(session.potentiostat, sample, **C50))
-    live = session.cycling.summary
-    stored = cycling_summary(session.store.run(uid))
+    live = session.run_summary.summary
+    stored = summarize(session.store.run(uid))
     return uid, live, stored
 
 
@@ -65,7 +65,7 @@ def test_lnro_discharge_peaks(session):
 
 def test_replay_and_databroker_agree_with_live(session):
     uid, live, _ = first_cycle(session, "lnmo")
-    replayed = CyclingAnalysis()
+    replayed = RunSummary()
     replay(session.store.run(uid), [replayed])
     assert replayed.summary == live
     # databroker's API and the tiled client reach the same latest run

@@ -7,8 +7,9 @@ import numpy as np
 import pytest
 from caproto.sync.client import read, write
 
-from operando.analysis.live import GasAnalysis
-from operando.analysis.tables import dems_columns, gas_summary, primary_columns
+from operando.analysis.run_kinds import summarize
+from operando.analysis.run_summary import RunSummary
+from operando.analysis.tables import dems_columns, primary_columns
 from operando.plans import dems_cycling
 from operando.sample import sample_for
 from operando.storage import replay
@@ -22,14 +23,14 @@ def dems_run(session, material, **kwargs):
     session.assemble_sim_cell(sample)
     plan = dems_cycling(session.potentiostat, session.mass_spectrometer, sample, **kwargs)
     (uid,) = session.RE(plan)
-    return uid, session.gas.summary
+    return uid, session.run_summary.summary
 
 
 def test_lnmo_first_two_cycles_match_the_paper(session):
     uid, live = dems_run(session, "lnmo", cycles=2)
     run = session.store.run(uid)
-    stored = gas_summary(run)  # from the stored tables and the recorded calibration
-    replayed = GasAnalysis()
+    stored = summarize(run)  # from the stored tables and the recorded calibration
+    replayed = RunSummary()
     replay(run, [replayed])
     assert stored == live
     assert replayed.summary == live

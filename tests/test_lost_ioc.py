@@ -10,6 +10,8 @@ from operando.session import make_session
 from operando.sim.ioc.launch import SimulatedBeamline
 from operando.storage import read_log
 
+pytestmark = pytest.mark.slow  # through the simulated IOC
+
 
 def test_a_lost_ioc_fails_the_run_without_losing_what_was_read(tmp_path, monkeypatch):
     # Its own IOC, since this test kills it; the CA client environment is restored after.

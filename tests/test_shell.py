@@ -39,13 +39,14 @@ def test_config_file_is_read_and_checked(tmp_path):
         load_config(tmp_path / "missing.toml")
 
 
+@pytest.mark.slow
 def test_shell_charges_a_cell_as_the_readme_says(tmp_path):
     """The README's shell session, typed into `operando shell` (stdin is not a terminal)."""
     (tmp_path / "operando.toml").write_text("[simulator]\ntime_scale = 50000\n")
     typed = "\n".join([
         "cell = new_cell('lnmo', mass_mg=3.85)",
         "RE(galvanostatic(potentiostat, cell, cutoff_V=4.8, c_rate=0.1))",
-        "print('CHARGE', cycling.summary['charge_capacity_mAh_g'])",
+        "print('CHARGE', run_summary.summary['charge_capacity_mAh_g'])",
         "print('STORED', len(catalog), db[-1].start['plan_name'])",
         "plots.save('live.png')",
         "galvanostatic(potentiostat, cell, cutoff_V=-1, c_rate=0.1)",
@@ -68,6 +69,7 @@ def test_shell_charges_a_cell_as_the_readme_says(tmp_path):
     assert "100 % to 4.80 V" in shell.stderr  # the progress line
 
 
+@pytest.mark.slow
 def test_profile_loads_in_the_queueserver_worker(tmp_path, monkeypatch):
     profile_ops = pytest.importorskip("bluesky_queueserver.manager.profile_ops")
     config = tmp_path / "operando.toml"
@@ -78,19 +80,20 @@ def test_profile_loads_in_the_queueserver_worker(tmp_path, monkeypatch):
         existing = profile_ops.existing_plans_and_devices_from_nspace(nspace=nspace)
         plans, devices = existing[0], existing[1]
         assert {"galvanostatic", "charge_and_measure", "xas_series", "dems_cycling"} <= set(plans)
-        assert {"potentiostat", "dems"} <= set(devices)
+        assert {"potentiostat", "mass_spectrometer"} <= set(devices)
         assert "RE" in nspace and "db" in nspace
     finally:
         nspace["session"].close()
 
 
+@pytest.mark.slow
 def test_shell_namespace_uses_the_configured_beam_policy(tmp_path):
     from operando.shell import start
 
     ns = start(ShellConfig(data=str(tmp_path / "data"), time_scale=50000, beam={"settle_s": 0}),
                plots=False)  # fmt: skip
     try:
-        assert ns["sxr"].beam.settle_s == 0 and ns["hxr"].beam.suspend_below_mA == 100
+        assert ns["soft_xray"].beam.settle_s == 0 and ns["hard_xray"].beam.suspend_below_mA == 100
         assert ns["plots"] is None and callable(ns["charge_and_measure"])
         assert "try:" in ns["banner"] and "galvanostatic" in ns["banner"]
     finally:

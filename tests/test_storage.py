@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 
-from operando.analysis.live import CyclingAnalysis
+from operando.analysis.run_summary import RunSummary
 from operando.plans import galvanostatic_cycle
 from operando.sample import sample_for
 from operando.storage import GuardedCallback, read_log, recover, replay
@@ -34,7 +34,7 @@ def test_storage_outage_loses_nothing_and_recover_restores_the_run(session):
     (uid,) = session.RE(
         galvanostatic_cycle(session.potentiostat, LNRO, v_min=2.0, v_max=4.8, c_rate=0.05)
     )
-    live = session.cycling.summary
+    live = session.run_summary.summary
     assert flaky.failed_runs == [uid]  # acquisition went on; the failure was reported
     assert uid not in session.store.client or "stop" not in session.store.client[uid].metadata
 
@@ -45,7 +45,7 @@ def test_storage_outage_loses_nothing_and_recover_restores_the_run(session):
     if uid in session.store.client:  # a partial run from before the outage
         session.store.client.delete_contents(uid, recursive=True, external_only=False)
     assert recover(session.store, log) == uid
-    replayed = CyclingAnalysis()
+    replayed = RunSummary()
     replay(session.store.run(uid), [replayed])
     assert replayed.summary == live
 
