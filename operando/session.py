@@ -97,6 +97,8 @@ def make_session(
     connect_timeout: float = 10.0,
     prefixes: dict[str, str] | None = None,
     progress: bool = True,
+    control_layer: str = "caproto",
+    read_timeout_s: float = 10.0,
 ) -> Session:
     """Build a session.
 
@@ -109,9 +111,11 @@ def make_session(
         ``operando sim --port``); None keeps the process's EPICS environment.
     time_scale : instrument seconds per wall second of the private simulator.
     operator, experiment : start metadata for every run (experiment: a new uid if None).
-    prefixes : PV prefix of individual instruments ("potentiostat", "dems", "soft_xray",
+    prefixes : PV prefix of individual instruments ("potentiostat", "mass_spectrometer", "soft_xray",
         "hard_xray", "sim") where they do not follow ``<prefix><PSTAT:|DEMS:|SXR:|HXR:|SIM:>``.
     progress : show a progress line of long techniques on stderr.
+    control_layer, read_timeout_s : ophyd's Channel Access layer ("caproto" or "pyepics")
+        and read timeout (s), set for the process when the first session is made.
     """
     unknown = set(prefixes or {}) - set(INSTRUMENT_SUFFIXES)
     if unknown:
@@ -132,6 +136,9 @@ def make_session(
         simulator.start()
 
     from .analysis.run_summary import RunSummary
+    from .devices.control_layer import configure_control_layer
+
+    configure_control_layer(control_layer, read_timeout_s)
     from .devices import MassSpectrometer, Potentiostat, SimControl
     from .devices.xray import HardXrayEndstation, SoftXrayEndstation
     from .display.progress import ProgressDisplay

@@ -48,23 +48,39 @@ class Store:
 
 
 def _init_catalog(uri: str) -> bool:
-    """Create (if new) and stamp the SQLite catalog in this process with tiled's own
-    ``tiled catalog init``: ~0.1 s once tiled is imported, where ``from_uri``'s
+    """Create (if new) and stamp the SQLite catalog in this process, as tiled's own
+    ``tiled catalog init`` does: ~0.1 s once tiled is imported, where ``from_uri``'s
     ``init_if_not_exists`` starts a Python subprocess every time (~3 s). False if it cannot
     run here (an event loop already runs in this thread); tiled's subprocess does it then."""
     import asyncio
-    import contextlib
-    import io
 
-    from tiled.commandline._catalog import init
+    from sqlalchemy.ext.asyncio import create_async_engine
+    from tiled.alembic_utils import UninitializedDatabase, check_database, stamp_head
+    from tiled.catalog.alembic_constants import ALEMBIC_DIR, ALEMBIC_INI_TEMPLATE_PATH
+    from tiled.catalog.core import ALL_REVISIONS, REQUIRED_REVISION, initialize_database
+    from tiled.utils import ensure_specified_sql_driver
+
+    uri = ensure_specified_sql_driver(uri)
 
     try:
         asyncio.get_running_loop()
         return False
     except RuntimeError:
-        pass  # no running loop: asyncio.run inside init is allowed
-    with contextlib.redirect_stderr(io.StringIO()):  # its "Creating tables" messages
-        init(uri, if_not_exists=True)
+        pass  # no running loop: asyncio.run is allowed
+
+    async def create_if_new() -> bool:
+        engine = create_async_engine(uri)
+        try:
+            await check_database(engine, REQUIRED_REVISION, ALL_REVISIONS)
+            return False
+        except UninitializedDatabase:
+            await initialize_database(engine)
+            return True
+        finally:
+            await engine.dispose()
+
+    if asyncio.run(create_if_new()):
+        stamp_head(ALEMBIC_INI_TEMPLATE_PATH, ALEMBIC_DIR, uri)
     return True
 
 
@@ -111,10 +127,6 @@ def open_store(data: str | pathlib.Path, api_key: str | None = None) -> Store:
 
     from tiled.client import Context, from_context, from_uri
 
-    # tiled's in-process client goes through starlette's test client; its deprecation
-    # warning is about tiled's internals, not something a user can act on.
-    warnings.filterwarnings("ignore", message=".*starlette.testclient.*")
-
     text = str(data)
     if text.startswith(("http://", "https://")):
         return Store(client=from_uri(text, api_key=api_key), data_dir=None)
@@ -123,7 +135,11 @@ def open_store(data: str | pathlib.Path, api_key: str | None = None) -> Store:
     # The embedded server's start-up banner ("Tiled version ...") is noise in a command
     # (tiled sets this logger to INFO when its app module is imported, just above).
     logging.getLogger("tiled.server.app").setLevel(logging.WARNING)
-    context = Context.from_app(app)
+    with warnings.catch_warnings():
+        # tiled's in-process client goes through starlette's test client; its deprecation
+        # warning is about tiled's internals, not something a user can act on.
+        warnings.filterwarnings("ignore", message=".*starlette.testclient.*")
+        context = Context.from_app(app)
     return Store(client=from_context(context), data_dir=data_dir)
 
 
