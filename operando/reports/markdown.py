@@ -1,6 +1,6 @@
 """report.md: the study's computed numbers beside the paper's, with the figures.
 
-Built from summary.json (itself computed from stored runs) and ``operando.paper``'s list of
+Built from summary.json (itself computed from stored runs) and ``operando.reports.paper``'s list of
 published values and tolerances.
 """
 
@@ -43,7 +43,9 @@ def report_markdown(summary: dict, *, title: str = "operando demo: the paper's s
         "",
     ]
     for section, group in groupby(rows, key=lambda r: r["section"]):
-        lines += [f"## {section}", "", "| quantity | computed | paper | tolerance | within |",
+        group = list(group)
+        lines += [f"## {section}", "", f"Source: {group[0]['source']}.", "",
+                  "| quantity | computed | paper | tolerance | within |",
                   "|---|---|---|---|---|"]  # fmt: skip
         for r in group:
             mark = "yes" if r["holds"] else "**NO**"

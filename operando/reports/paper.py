@@ -2,9 +2,9 @@
 study is held to.
 
 Source: J. Xu et al., "Elucidating anionic oxygen activity in lithium-rich layered oxides",
-Nat. Commun. 9, 947 (2018) (the values as collected in the project's SCIENCE.md), with the
-tolerances of the project's foundation, DEMS and X-ray issues. Only the report's comparison
-table and the tests of the demo read this module: the analysis never does, and nothing here
+Nat. Commun. 9, 947 (2018), doi:10.1038/s41467-018-03403-9; each section names the figure
+and text the values come from (``SOURCES``). The tolerances are the project's own. Only the
+report's comparison table and the tests of the demo read this module: the analysis never does, and nothing here
 enters a computed number.
 """
 
@@ -222,10 +222,32 @@ EXPECTATIONS: list[Expectation] = [
 ]  # fmt: skip
 
 
+# Where in Xu et al. (2018) each section's published values are.
+SOURCES = {
+    "Coin cell": "Fig. 2a-d and text (first-cycle profiles, dQ/dV; Li from capacity)",
+    "DEMS (LNMO)": "Fig. 3a and text (gas evolution, O2/CO2 amounts, oxygen balance)",
+    "DEMS (LNRO)": "Fig. 3b and text",
+    "Ni L3": "Fig. 4a, b (Ni L3 sXAS, TEY and FY)",
+    "Mn L3": "Supplementary Fig. 3a and text (Mn L sXAS)",
+    "O K RIXS": "Fig. 5a, b (O K RIXS maps)",
+    "Ru K (ex situ": "Fig. 6a, b and text (Ru K XANES edge positions, EXAFS shells)",
+    "Ru K in situ": "Fig. 6a and text (Ru K edge through the first cycle)",
+}
+
+
+def source_of(section: str) -> str:
+    """The figure and text of the paper a section's values come from."""
+    for prefix, where in SOURCES.items():
+        if section.startswith(prefix):
+            return f"Xu et al. (2018), {where}"
+    raise KeyError(f"no source recorded for section {section!r}")
+
+
 def compare(summary: dict) -> list[dict]:
-    """Every expectation with the study's value and whether it holds."""
+    """Every expectation with the study's value, its source and whether it holds."""
     return [
         {"section": e.section, "quantity": e.label, "computed": e.computed(summary),
-         "paper": e.paper, "tolerance": e.tolerance, "holds": e.check(summary)}
+         "paper": e.paper, "tolerance": e.tolerance, "holds": e.check(summary),
+         "source": source_of(e.section)}
         for e in EXPECTATIONS
     ]  # fmt: skip
