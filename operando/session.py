@@ -112,7 +112,8 @@ def make_session(
     time_scale : instrument seconds per wall second of the private simulator.
     operator, experiment : start metadata for every run (experiment: a new uid if None).
     prefixes : PV prefix of individual instruments ("potentiostat", "mass_spectrometer",
-        "soft_xray", "hard_xray", "sim") where they do not follow ``<prefix><PSTAT:|DEMS:|SXR:|HXR:|SIM:>``.
+        "soft_xray", "hard_xray", "sim") where they do not follow
+        ``<prefix><PSTAT:|DEMS:|SXR:|HXR:|SIM:>``.
     progress : show a progress line of long techniques on stderr.
     control_layer, read_timeout_s : ophyd's Channel Access layer ("caproto" or "pyepics")
         and read timeout (s), set for the process when the first session is made.

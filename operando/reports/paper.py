@@ -4,8 +4,8 @@ study is held to.
 Source: J. Xu et al., "Elucidating anionic oxygen activity in lithium-rich layered oxides",
 Nat. Commun. 9, 947 (2018), doi:10.1038/s41467-018-03403-9; each section names the figure
 and text the values come from (``SOURCES``). The tolerances are the project's own. Only the
-report's comparison table and the tests of the demo read this module: the analysis never does, and nothing here
-enters a computed number.
+report's comparison table and the tests of the demo read this module: the analysis never
+does, and nothing here enters a computed number.
 """
 
 from __future__ import annotations
