@@ -16,7 +16,6 @@ belongs to (``cutoff``, V).
 from __future__ import annotations
 
 import bluesky.plan_stubs as bps
-import bluesky.preprocessors as bpp
 import numpy as np
 from bluesky.utils import MsgGenerator
 from ophyd import Signal
@@ -37,14 +36,12 @@ from .in_situ import IN_SITU_POSITION, xanes_grid
 from .stubs import (
     ONE_C_MA_G,
     Step,
-    check_compliance,
     clear_buffer,
     collect_points,
-    configure_cell,
-    leave_safe,
     plan,
     program_procedure,
     run_procedure,
+    safe_run,
 )
 from .xray import DEFAULT_EXCITATION_EV, EDGES, edge_named, scan_edge
 
@@ -235,14 +232,9 @@ def charge_and_measure(
             yield from at_open_circuit(measure_here())
         return reasons
 
-    def run() -> MsgGenerator[list[str]]:
-        yield from check_compliance(pstat, currents_mA=(i,), voltages_V=tuple(cutoffs))
-        yield from configure_cell(pstat, sample)
-        inner = bpp.finalize_wrapper(body(), leave_safe(pstat))
-        measured = bpp.run_wrapper(inner, md=_md)
-        suspenders = [s.beam_suspender() for s in (soft_xray, hard_xray) if s is not None]
-        if soft_edges or hard_edges or rixs:
-            measured = bpp.suspend_wrapper(measured, suspenders)
-        return (yield from measured)
-
-    return run()
+    x_rays = soft_edges or hard_edges or rixs
+    suspenders = [s.beam_suspender() for s in (soft_xray, hard_xray) if s is not None and x_rays]
+    return safe_run(
+        pstat, sample, body(), _md, currents_mA=(i,), voltages_V=tuple(cutoffs),
+        suspenders=tuple(suspenders),
+    )  # fmt: skip

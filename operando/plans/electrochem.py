@@ -10,7 +10,6 @@ Sign convention: positive current charges (oxidises) the cathode.
 
 from __future__ import annotations
 
-import bluesky.preprocessors as bpp
 from bluesky.utils import MsgGenerator
 
 from ..devices.dems import MassSpectrometer
@@ -21,13 +20,11 @@ from ..sample import Sample
 from .stubs import (
     ONE_C_MA_G,
     Step,
-    check_compliance,
     clear_buffer,
-    configure_cell,
     finish_gas_sampling,
-    leave_safe,
     plan,
     run_procedure,
+    safe_run,
     start_gas_sampling,
 )
 
@@ -127,11 +124,12 @@ def electrochem_run(
             yield from finish_gas_sampling(mass_spectrometer)
         return reason
 
-    yield from check_compliance(pstat, currents_mA=currents_mA, voltages_V=voltages_V)
-    yield from configure_cell(pstat, sample)
-    # However the run ends, the cell rests at open circuit and sampling stops.
-    safe = leave_safe(pstat, mass_spectrometer)
-    return (yield from bpp.run_wrapper(bpp.finalize_wrapper(measure(), safe), md=_md))
+    return (
+        yield from safe_run(
+            pstat, sample, measure(), _md, currents_mA=currents_mA, voltages_V=voltages_V,
+            mass_spectrometer=mass_spectrometer,
+        )
+    )  # fmt: skip
 
 
 @plan

@@ -11,7 +11,6 @@ moment: Ewe (V), Q (mAh) and I (mA), with the scan number and the sample in the 
 from __future__ import annotations
 
 import bluesky.plan_stubs as bps
-import bluesky.preprocessors as bpp
 import numpy as np
 from bluesky.utils import MsgGenerator
 from ophyd import Signal
@@ -23,12 +22,10 @@ from ..sample import Sample
 from .electrochem import DEFAULT_RECORD_DE_V, DEFAULT_RECORD_DT_S, check_cycle_parameters
 from .stubs import (
     Step,
-    check_compliance,
     clear_buffer,
-    configure_cell,
-    leave_safe,
     plan,
     run_procedure,
+    safe_run,
 )
 from .xray import EDGES, edge_named, scan_edge
 
@@ -145,13 +142,8 @@ def in_situ_xas_cycling(
                                          record_dE_V=record_dE_V,
                                          while_running=next_scan))  # fmt: skip
 
-    def cycle_and_scan() -> MsgGenerator[str]:
-        yield from check_compliance(pstat, currents_mA=(current,), voltages_V=(v_min, v_max))
-        yield from configure_cell(pstat, sample)
-        # However the run ends, the cell is left at open circuit.
-        safe = leave_safe(pstat)
-        run = bpp.run_wrapper(bpp.finalize_wrapper(measure(), safe), md=_md)
-        # A lost beam pauses the scans; the cycle goes on on the instrument meanwhile.
-        return (yield from bpp.suspend_wrapper(run, [station.beam_suspender()]))
-
-    return cycle_and_scan()
+    # A lost beam pauses the scans; the cycle goes on on the instrument meanwhile.
+    return safe_run(
+        pstat, sample, measure(), _md, currents_mA=(current,), voltages_V=(v_min, v_max),
+        suspenders=(station.beam_suspender(),),
+    )  # fmt: skip

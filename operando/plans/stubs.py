@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from typing import Any
 
 import bluesky.plan_stubs as bps
+import bluesky.preprocessors as bpp
 from bluesky.utils import MsgGenerator
 
 from ..devices.potentiostat import Potentiostat
@@ -190,6 +191,31 @@ def leave_safe(pstat: Potentiostat, ms: Any | None = None) -> MsgGenerator[None]
     if ms is not None:
         yield from bps.mv(ms.acquire, 0)
     yield from collect_points(pstat, *(() if ms is None else (ms,)))
+
+
+def safe_run(
+    pstat: Potentiostat,
+    sample: Sample,
+    body: MsgGenerator,
+    md: dict,
+    *,
+    currents_mA: tuple[float, ...] = (),
+    voltages_V: tuple[float, ...] = (),
+    mass_spectrometer: Any | None = None,
+    suspenders: tuple = (),
+) -> MsgGenerator:
+    """The skeleton of every run on the cell: check the currents (mA) and potentials (V)
+    against the instrument's compliance, configure the cell, then run ``body`` in one run
+    with start metadata ``md``; however it ends (done, failed, aborted), the circuit is
+    opened and gas sampling stopped (:func:`leave_safe`). A lost beam (``suspenders``)
+    pauses the run while the instrument goes on with its procedure."""
+    yield from check_compliance(pstat, currents_mA=currents_mA, voltages_V=voltages_V)
+    yield from configure_cell(pstat, sample)
+    safe = leave_safe(pstat, mass_spectrometer)
+    run = bpp.run_wrapper(bpp.finalize_wrapper(body, safe), md=md)
+    if suspenders:
+        run = bpp.suspend_wrapper(run, list(suspenders))
+    return (yield from run)
 
 
 def clear_buffer(pstat: Potentiostat) -> MsgGenerator[None]:
