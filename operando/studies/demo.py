@@ -14,7 +14,7 @@ import time
 
 from ..analysis.results import round_floats
 from ..analysis.run_kinds import summarize
-from ..instruments import COIN_CELL_AREA_CM2, DEMS_CELL_AREA_CM2
+from ..instruments import COIN_CELL_AREA_CM2, DEMS_CELL_AREA_CM2, EX_SITU_ELECTRODE_MASS_MG
 from ..plans.dems import dems_cycling
 from ..plans.electrochem import galvanostatic_cycle
 from ..reports.figures import plot_cycling, plot_gas
@@ -22,8 +22,8 @@ from ..reports.markdown import report_markdown
 from ..sample import KNOWN_MATERIALS, sample_for
 from ..session import make_session
 from ..storage import open_store
+from .demo_xray import exsitu_series, in_situ_ru_cycle
 from .running import run_plan
-from .xray import exsitu_series, in_situ_ru_cycle
 
 DEMO_TIME_SCALE = 50000.0  # instrument s per wall s: the 110 h C/50 cycle in a few seconds
 # The paper's protocols (Methods): coin cells at C/50, DEMS cells at 10 mA/g, 2.0-4.8 V.
@@ -95,7 +95,10 @@ def run_demo(out: pathlib.Path, time_scale: float = DEMO_TIME_SCALE) -> dict:
         announce("ex situ X-ray series: pristine, 4.5 V, 4.8 V, 2.0 V electrodes")
         xray = exsitu_series(session, out)
         announce("in situ Ru K XANES through the first LNRO cycle (C/10)")
-        in_situ = in_situ_ru_cycle(session, out)
+        cell = sample_for(
+            "lnro", EX_SITU_ELECTRODE_MASS_MG, COIN_CELL_AREA_CM2, name="lnro in situ cell"
+        )
+        in_situ = in_situ_ru_cycle(session, cell, out)
 
     announce("report from storage")
     # The report reads storage afresh, as a later reader would.

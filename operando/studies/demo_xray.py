@@ -1,0 +1,118 @@
+"""The demo's X-ray part: the paper's ex situ series and in situ Ru K of LNRO (simulator).
+
+Xu et al., Nat. Commun. 9, 947 (2018), Figs. 4-6: Ni L and O K (TEY, FY), Mn L of LNMO and
+O K RIXS maps of pristine, 4.5 V, 4.8 V and 2.0 V electrodes; Ru K of LNRO against Ru,
+RuCl3 and RuO2; Ru K XANES through the first LNRO cycle.
+"""
+
+from __future__ import annotations
+
+import pathlib
+
+from ..analysis.xray_report import (
+    hard_spectra,
+    hard_xas_summary,
+    in_situ_summary,
+    rixs_map_of,
+    rixs_summary,
+    soft_spectra,
+    soft_xas_summary,
+)
+from ..plans.in_situ import in_situ_xas_cycling
+from ..plans.xray import rixs_map, xas_series
+from ..reports.figures import plot_exsitu_soft, plot_in_situ, plot_rixs_maps, plot_ru_k
+from ..sample import Sample
+from .electrodes import REFERENCE_NAMES, REFERENCE_SLOTS, REFERENCE_VALENCE, STATES
+from .xray import mount_samples
+
+IN_SITU_TIME_SCALE = 2500.0  # a C/10 LNRO cycle (~18 h, ~26 s) then spans ~10 XANES scans
+IN_SITU_C_RATE = 0.1
+
+
+def exsitu_series(session, out: pathlib.Path) -> dict:
+    """The paper's ex situ series of both materials: Ni L and O K (TEY, FY), Mn L of LNMO,
+    RIXS maps and, for LNRO, the Ru K edge against Ru metal, RuCl3 and RuO2; figures into
+    out."""
+    materials = ("lnmo", "lnro")
+    slots = mount_samples(session, [f"{m}:{s}" for m in materials for s in STATES])
+    uids = {}
+    for edge in ("ni-l", "o-k"):
+        plan = xas_series(session.soft_xray, edge, list(slots.values()))
+        (uids[edge],) = session.RE(plan)
+    lnmo = [slot for name, slot in slots.items() if name.startswith("lnmo")]  # LNRO has no Mn
+    (uids["mn-l"],) = session.RE(xas_series(session.soft_xray, "mn-l", lnmo))
+    rixs_uids = {}
+    for name, slot in slots.items():
+        (rixs_uids[name],) = session.RE(rixs_map(session.soft_xray, slot))
+    lnro = [slot for name, slot in slots.items() if name.startswith("lnro")]
+    ru = lnro + sorted(REFERENCE_SLOTS.values())
+    md = {"references": REFERENCE_VALENCE}
+    (uids["ru-k"],) = session.RE(xas_series(session.hard_xray, "ru-k", ru, md=md))
+
+    store = session.store
+    ni = soft_xas_summary(store.run(uids["ni-l"]))
+    mn = soft_xas_summary(store.run(uids["mn-l"]))
+    ru_k = hard_xas_summary(store.run(uids["ru-k"]))
+    summary: dict = {m: {"xray": {}} for m in materials}
+    for name in slots:
+        material, state = name.split(" ", 1)
+        rixs = rixs_summary(store.run(rixs_uids[name]))
+        summary[material]["xray"][state] = {
+            "ni_l3_ratio_tey": ni[name]["tey"]["ni_l3_ratio"],
+            "ni_l3_ratio_fy": ni[name]["fy"]["ni_l3_ratio"],
+            "rixs_feature_intensity": rixs["feature_intensity"],
+            "rixs_feature_intensity_sigma": rixs["feature_intensity_sigma"],
+        }
+        if name in mn:
+            summary[material]["xray"][state].update(
+                mn_l3_centroid_eV_tey=mn[name]["tey"]["mn_l3_centroid_eV"],
+                mn_l3_centroid_eV_fy=mn[name]["fy"]["mn_l3_centroid_eV"],
+            )
+    keys = ("edge_energy_eV", "e0_eV", "valence", "exafs_peaks_A")
+    summary["lnro"]["ru_k"] = {
+        name.split(" ", 1)[1]: {k: v for k, v in entry.items() if k in keys}
+        for name, entry in ru_k["samples"].items()
+        if name.startswith("lnro")
+    }
+    summary["lnro"]["ru_k"]["references"] = {
+        name: {k: v for k, v in entry.items() if k in keys}
+        for name, entry in ru_k["samples"].items()
+        if name in REFERENCE_VALENCE
+    }
+    summary["lnro"]["ru_k"]["calibration"] = ru_k["calibration"]
+
+    plot_exsitu_soft(
+        {edge: soft_spectra(store.run(uids[edge])) for edge in ("ni-l", "o-k", "mn-l")},
+        out / "exsitu_soft_xas.png",
+    )
+    plot_ru_k(hard_spectra(store.run(uids["ru-k"])), out / "ru_k.png")
+    maps = {name: rixs_map_of(store.run(uid)) for name, uid in rixs_uids.items()}
+    plot_rixs_maps(maps, out / "rixs_maps.png")
+    summary["uids"] = {**uids, "rixs": rixs_uids}
+    return summary
+
+
+def in_situ_ru_cycle(
+    session, cell: Sample, out: pathlib.Path, *, time_scale: float | None = IN_SITU_TIME_SCALE
+) -> list[dict]:
+    """In situ Ru K XANES through the first cycle of ``cell`` (references in the same run).
+    On the simulator, its clock runs at ``time_scale`` meanwhile, so that each half-cycle
+    spans several scans (None: leave it)."""
+    session.assemble_sim_cell(cell)
+    refs = {REFERENCE_NAMES[k]: slot for k, slot in REFERENCE_SLOTS.items()}
+    scale = session.sim_control.time_scale
+    before = scale.get()
+    if time_scale is not None:
+        scale.put(time_scale, wait=True)
+    try:
+        plan = in_situ_xas_cycling(
+            session.potentiostat, session.hard_xray, cell, c_rate=IN_SITU_C_RATE,
+            reference_slots=refs, md={"references": REFERENCE_VALENCE},
+        )  # fmt: skip
+        (uid,) = session.RE(plan)
+    finally:
+        scale.put(before, wait=True)
+    run = session.store.run(uid)
+    scans = in_situ_summary(run)
+    plot_in_situ(run, scans, out / "in_situ_ru_k.png")
+    return scans
