@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from ..edges import EDGES
 from . import xas
 from .rixs import RixsMap, assemble, feature_intensity
 
@@ -41,8 +42,6 @@ def _soft_normalized(
     """Normalised spectra per electrode (or per cutoff: ``groups=by_cutoff``) and yield
     (tey, fy) of a soft XAS stream, I0-divided; the pre- and post-edge ranges are the
     regions of the edge's scan grid."""
-    from ..plans.xray import EDGES
-
     edge = EDGES[edge_name or run.metadata["start"]["edge"]["name"]]
     ds = run[stream].read()
     energy, i0 = _column(ds, "_energy"), _column(ds, "_i0")

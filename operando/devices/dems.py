@@ -41,7 +41,7 @@ class SampleBuffer(PagedBuffer):
     columns = ("ts", "interval", "pressure", *(f"mz{mz}" for mz in MZ_CHANNELS))
 
 
-class Calibration(Device):
+class CalibrationTable(Device):
     """The operator's calibration table: ion current per molar flow (A per mol/s) of each
     gas on every channel, in the order of ``MassSpectrometer.channels``."""
 
@@ -65,7 +65,7 @@ class MassSpectrometer(Device):
     prefix : PV prefix of the instrument, e.g. ``"BL:DEMS:"``.
     """
 
-    calibration = Cpt(Calibration, "Cal:", kind="config")
+    calibration = Cpt(CalibrationTable, "Cal:", kind="config")
     buffer = Cpt(SampleBuffer, "Buf:", kind="omitted")
 
     interval = Cpt(Setpoint, "Interval", kind="config")  # s between samples

@@ -45,7 +45,7 @@ class ElectrodeStore:
 
 
 @dataclass
-class Monochromator:
+class MonochromatorModel:
     """Photon energy (eV) that moves at speed_eV_s of instrument time."""
 
     energy_eV: float
@@ -76,10 +76,10 @@ class Endstation:
         self.live_cell = live_cell  # () -> the potentiostat's cell (or None)
         self.rng = np.random.default_rng(seed)
         if kind == "soft":
-            self.mono = Monochromator(530.0, 250.0, 1500.0, speed_eV_s=20.0)
+            self.mono = MonochromatorModel(530.0, 250.0, 1500.0, speed_eV_s=20.0)
             self.flux_per_s = 2e7  # I0 counts per s at 500 mA
         else:
-            self.mono = Monochromator(22100.0, 20000.0, 25000.0, speed_eV_s=50.0)
+            self.mono = MonochromatorModel(22100.0, 20000.0, 25000.0, speed_eV_s=50.0)
             self.flux_per_s = 5e8
         self.position = 1
         self.beam_current_mA = 500.0
