@@ -24,6 +24,8 @@ from typing import Any
 
 import numpy as np
 
+from .errors import NotFound
+
 logger = logging.getLogger(__name__)
 
 LOG_DIRNAME = "document-log"
@@ -44,7 +46,11 @@ class Store:
     def run(self, uid_or_index: str | int):
         """A stored run by uid, by a unique uid prefix (5 characters or more), or by
         position (-1 is the latest run)."""
-        return self.client[uid_or_index]
+        try:
+            return self.client[uid_or_index]
+        except (KeyError, IndexError):
+            where = self.data_dir or "the store"
+            raise NotFound(f"no run {uid_or_index!r} in {where}") from None
 
 
 def _init_catalog(uri: str) -> bool:
