@@ -149,7 +149,7 @@ def make_session(
     potentiostat = Potentiostat(pv["potentiostat"], name="potentiostat")
     potentiostat.wait_for_connection(timeout=connect_timeout)
     mass_spectrometer = _optional(
-        MassSpectrometer(pv["mass_spectrometer"], name="mass_spectrometer"), connect_timeout
+        MassSpectrometer(pv["mass_spectrometer"], name="dems"), connect_timeout
     )
     sim_control = _optional(SimControl(pv["sim"], name="sim"), min(connect_timeout, 2.0))
     soft_xray = _optional_station(SoftXrayEndstation.at(pv["soft_xray"]), connect_timeout)

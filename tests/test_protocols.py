@@ -52,7 +52,7 @@ def test_charge_and_measure_at_three_cutoffs(session, slower):
     assert all((cutoffs == c).sum() == per_cutoff for c in (4.5, 4.8, 2.0))
     ewe = np.asarray(xas["potentiostat_ewe"])
     assert ewe[cutoffs == 4.8].mean() > 4.2 and ewe[cutoffs == 2.0].mean() < 3.5
-    assert run["gas"].read()["mass_spectrometer_mz32"].size == 3
+    assert run["gas"].read()["dems_mz32"].size == 3
 
     summary = summarize(run)
     # Charge to 4.5 V and on to 4.8 V is one charge, interrupted to measure.

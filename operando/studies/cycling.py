@@ -85,7 +85,6 @@ def run_dems(
             raise BadRequest("this beamline has no DEMS mass spectrometer (no PVs ...DEMS:)")
         if session.sim_control is not None:
             session.assemble_sim_cell(sample)
-        run_plan(
-            session, dems_cycling(session.potentiostat, session.mass_spectrometer, sample, **dems)
-        )
-        return session.gas.summary
+        plan = dems_cycling(session.potentiostat, session.mass_spectrometer, sample, **dems)
+        run_plan(session, plan)
+        return _live_summary(session)

@@ -16,7 +16,7 @@ from ..sample import KNOWN_MATERIALS, sample_for
 STATES = ("pristine", "4.5V", "4.8V", "2.0V")
 REFERENCE_SLOTS = {key: position for key, (position, _, _) in RU_REFERENCES.items()}
 REFERENCE_NAMES = {key: name for key, (_, name, _) in RU_REFERENCES.items()}
-REFERENCE_VALENCE = {name: valence for name, _, valence in RU_REFERENCES.values()}
+REFERENCE_VALENCE = {name: valence for _, name, valence in RU_REFERENCES.values()}
 PREPARATION_C_RATE = 0.1
 
 
