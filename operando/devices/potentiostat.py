@@ -136,7 +136,7 @@ class Potentiostat(Device):
             self.start_cmd.set(1).wait()
             self._seq = int(self.seq.get(use_monitor=False))
             if self._seq <= seq_before:
-                raise RuntimeError(f"{self.name}: the instrument did not start the technique")
+                raise InstrumentRefused(f"{self.name}: the instrument did not start the technique")
         except Exception as exc:
             status.set_exception(exc)
         else:
