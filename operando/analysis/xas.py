@@ -124,9 +124,7 @@ def normalize(
             "absorption falls across the edge (a transmission file read as fluorescence?)"
         )
     ranges = {k: d[k] for k in ("pre1", "pre2", "norm1", "norm2", "nnorm")}
-    return Normalized(
-        e, d["norm"], float(d["e0"]), step, d["pre_edge"], d["post_edge"], m, ranges
-    )
+    return Normalized(e, d["norm"], float(d["e0"]), step, d["pre_edge"], d["post_edge"], m, ranges)
 
 
 def flattened(n: Normalized) -> np.ndarray:

@@ -169,9 +169,10 @@ def _read_athena(path: pathlib.Path, mode: str | None, group: str | None) -> Xas
 
 
 def _spectrum(path, columns, units, fields, mode) -> XasSpectrum:
-    if "energy" not in columns:
+    key = "energy" if "energy" in columns else "angle" if "angle" in columns else None
+    if key is None:
         raise BadRequest(f"{path}: no 'energy' column (columns: {', '.join(columns)})")
-    energy = _energy_eV(path, columns["energy"], units.get("energy", ""), fields)
+    energy = _energy_eV(path, columns[key], units.get(key, ""), fields)
     available = {m: _recipe(m, columns) for m in MODES}
     available = {m: r for m, r in available.items() if r is not None}
     if mode is None:

@@ -75,7 +75,12 @@ def valence_of_files(
     return {"method": method, "calibration": calibration.summary(), "samples": out}
 
 
-def normalize_file(path: str, out_dir: str | pathlib.Path, *, mode: str | None = None) -> pathlib.Path:
+_MU_COLUMN = {"transmission": "mutrans", "fluorescence": "mufluor", "reference": "murefer"}
+
+
+def normalize_file(
+    path: str, out_dir: str | pathlib.Path, *, mode: str | None = None
+) -> pathlib.Path:
     """Write the normalised spectrum of a file as XDI (energy, norm, flat, mu) in out_dir;
     the header keeps the element, edge, E0, edge step and ranges used."""
     spectrum = read_spectrum(path, mode)
@@ -89,7 +94,7 @@ def normalize_file(path: str, out_dir: str | pathlib.Path, *, mode: str | None =
         "# Column.1: energy eV",
         "# Column.2: norm",
         "# Column.3: flat",
-        f"# Column.4: mu{ {'transmission': 'trans', 'fluorescence': 'fluor', 'reference': 'refer'}.get(spectrum.mode, '') }",
+        f"# Column.4: {_MU_COLUMN.get(spectrum.mode, 'mu')}",
         f"# Element.symbol: {spectrum.element or 'unknown'}",
         f"# Element.edge: {spectrum.edge or 'unknown'}",
         f"# Scan.edge_energy: {n.e0:.3f} eV",
@@ -101,7 +106,7 @@ def normalize_file(path: str, out_dir: str | pathlib.Path, *, mode: str | None =
         f"# Operando.source: {spectrum.source}",
         "# ///",
         "#----",
-        "# energy norm flat mu",
+        f"# energy norm flat {_MU_COLUMN.get(spectrum.mode, 'mu')}",
     ]
     rows = np.column_stack([n.energy, n.norm, xas.flattened(n), n.mu])
     body = "\n".join(" ".join(f"{v:.8g}" for v in row) for row in rows)
