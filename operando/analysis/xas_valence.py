@@ -224,8 +224,9 @@ def valence_calibration(
 
     Refused (BadRequest, naming the references): fewer than two valences; a valence whose
     edges are not above the next lower valence's by twice their combined uncertainty (the
-    noise of each and the spread within a valence); a slope below twice the typical edge
-    uncertainty (one valence step would not be resolved).
+    noise of each, ENERGY_REPRODUCIBILITY_EV, the spread within a valence); a slope below
+    twice the edge uncertainty (one valence step would not be resolved); a reference more
+    than MAX_OFF_LINE valence units from the line through the others.
     """
     refs = {name: (float(p[0]), float(p[1])) for name, p in references.items()}
     sig = {
