@@ -17,8 +17,6 @@ from __future__ import annotations
 from caproto import ChannelType
 from caproto.server import PVGroup, SubGroup, pvproperty
 
-from ..models.potentiostat import STATUSES, TECHNIQUES, ComplianceError, TechniqueSettings
-from ..models.world import World
 from .base import (
     ADVANCE_BUDGET_S,
     TICK_S,
@@ -29,6 +27,8 @@ from .base import (
 )
 from .dems import MassSpectrometerIOC, SimMassSpecGroup
 from .xray import BeamGroup, HardXrayIOC, MountGroup, SoftXrayIOC
+from ..models.potentiostat import STATUSES, TECHNIQUES, ComplianceError, TechniqueSettings
+from ..models.world import World
 
 _VOLTAGE_SETTINGS = {
     "voltage_V": "voltage setpoint",

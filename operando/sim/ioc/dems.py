@@ -19,7 +19,6 @@ from caproto import ChannelType
 from caproto.server import PVGroup, SubGroup, pvproperty
 
 from ..models.dems import GASES, MZ_CHANNELS, factory_calibration
-from ..models.potentiostat import ComplianceError
 from .base import (
     ADVANCE_BUDGET_S,
     TICK_S,
@@ -28,6 +27,7 @@ from .base import (
     page_array,
     publish_page,
 )
+from ..models.potentiostat import ComplianceError
 
 MIN_INTERVAL_S, MAX_INTERVAL_S = 1.0, 86400.0
 N_CHANNELS = len(MZ_CHANNELS)

@@ -22,9 +22,9 @@ from caproto import ChannelType
 from caproto.server import PVGroup, SubGroup, pvproperty
 
 from ..models.endstation import N_SLOTS, RIXS_EMISSION_EV, Endstation, NoSample
+from .base import ADVANCE_BUDGET_S, RefusingGroup
 from ..models.potentiostat import ComplianceError
 from ..models.xray import ElectrodeState
-from .base import ADVANCE_BUDGET_S, RefusingGroup
 
 MAX_DWELL_S = 3600.0
 MIN_SLEEP_S = 1e-3
