@@ -20,7 +20,8 @@ class LcfResult:
     range_eV: tuple[float, float]  # absolute energies fitted (eV)
 
     def mean_valence(self, valences: dict[str, float]) -> tuple[float, float]:
-        """Fraction-weighted valence and its uncertainty (from the fractions' sigmas)."""
+        """Fraction-weighted valence and its uncertainty from the fractions' sigmas, their
+        correlation ignored (with fractions summing to one it is an upper bound)."""
         v = sum(self.weights[n] * valences[n] for n in self.weights)
         s = np.sqrt(sum((self.sigmas[n] * valences[n]) ** 2 for n in self.weights))
         return float(v), float(s)
