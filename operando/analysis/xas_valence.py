@@ -19,8 +19,9 @@ crosses it and falls back (V2O5, chromates) is not taken for the edge:
 
 Each estimate carries the standard deviation of the estimator over 30 noisy copies of the
 spectrum (Gaussian noise of ``xas.noise_sigma``). ``valence_calibration`` fits edge =
-offset + slope x valence and refuses references whose edges do not rise, valence after
-valence, by more than twice their combined uncertainty, naming them; a prediction's
+offset + slope x valence and refuses, naming them, references whose edges do not rise,
+valence after valence, by more than twice their combined uncertainty, and a reference
+further than ``MAX_OFF_LINE`` valence units from the line through the others; a prediction's
 uncertainty combines the sample's, the line's and the references' scatter about it, and
 the energy reproducibility between scans (``ENERGY_REPRODUCIBILITY_EV``).
 
