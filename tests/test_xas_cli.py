@@ -31,6 +31,7 @@ def test_valence_of_magnetite_from_the_two_other_iron_oxides_as_json(capsys):
     result = json.loads(out)
     assert result["method"] == "integral"
     assert result["calibration"]["slope_eV_per_valence"] > 1.0
+    assert result["calibration"]["linearity_checked"] is False
     (sample,) = result["samples"]
     assert set(sample) >= {"file", "valence", "uncertainty", "edge_eV", "extrapolated"}
     # Measured: 2.62 +/- 0.03 (Fe3O4 is formally 2.67).
@@ -45,6 +46,7 @@ def test_valence_with_another_method_prints_a_line_per_sample(capsys):
         "--method", "fraction",
     )  # fmt: skip
     assert code == 0 and "method fraction" in out and "Fe3O4_rt_01.xdi: valence 2.6" in out
+    assert "line is not checked" in out  # two valences
 
 
 @pytest.mark.parametrize(

@@ -206,11 +206,19 @@ class ValenceCalibration:
         edges = [edge for _, edge in pairs]
         return all(b > a for a, b in zip(edges, edges[1:], strict=False))
 
+    @property
+    def linearity_checked(self) -> bool:
+        """Whether the references span three valences (so each was checked on the line)."""
+        return len({v for v, _ in self.references.values()}) >= 3
+
     def summary(self) -> dict:
         return {
             "slope_eV_per_valence": self.slope_eV,
             "offset_eV": self.offset_eV,
             "scatter_eV": self.scatter_eV,
+            # With two valences a line always fits: nothing tested that the references
+            # (and so the sample) follow one line; the uncertainty then has no scatter term.
+            "linearity_checked": self.linearity_checked,
             "references": {
                 name: {"valence": v, "edge_eV": e, "sigma_eV": self.sigmas_eV[name]}
                 for name, (v, e) in self.references.items()

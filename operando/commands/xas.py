@@ -32,6 +32,10 @@ def cmd_valence(args: argparse.Namespace) -> int:
         f"method {result['method']}: edge = {cal['offset_eV']:.2f} eV + "
         f"{cal['slope_eV_per_valence']:.2f} eV x valence (scatter {cal['scatter_eV']:.2f} eV)"
     )
+    if not cal["linearity_checked"]:
+        print(
+            "  (references of two valences: their line is not checked; uncertainties omit scatter)"
+        )
     for s in result["samples"]:
         flag = "  (extrapolated)" if s["extrapolated"] else ""
         print(

@@ -20,6 +20,14 @@ def _normalized(spectrum: XasSpectrum) -> xas.Normalized:
         raise BadRequest(f"{spectrum.source}: {exc}") from None
 
 
+def _edge(spectrum: XasSpectrum, method: str):
+    n = _normalized(spectrum)
+    try:
+        return edge_position(n, method)
+    except BadRequest as exc:
+        raise BadRequest(f"{spectrum.source}: {exc}") from None
+
+
 def valence_of_files(
     references: list[tuple[str, float]],
     samples: list[str],
@@ -48,7 +56,7 @@ def valence_of_files(
         raise BadRequest(f"spectra of different elements: {', '.join(sorted(elements))}")
     edges = {}
     for path, (valence, spectrum) in refs.items():
-        p = edge_position(_normalized(spectrum), method)
+        p = _edge(spectrum, method)
         edges[path] = (valence, p.energy_eV, p.sigma_eV)
     calibration = valence_calibration(edges)
     lo = min(s.energy_eV.min() for _, s in refs.values())
@@ -60,7 +68,7 @@ def valence_of_files(
                 f"{path} covers {spectrum.energy_eV.min():.0f}-{spectrum.energy_eV.max():.0f} "
                 f"eV, no overlap with the references' {lo:.0f}-{hi:.0f} eV"
             )
-        p = edge_position(_normalized(spectrum), method)
+        p = _edge(spectrum, method)
         prediction = calibration.predict(p.energy_eV, p.sigma_eV)
         out.append(
             {
