@@ -1,0 +1,1 @@
+"""Readers of measured data files (no analysis here: ``operando.analysis`` computes)."""
