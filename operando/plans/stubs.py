@@ -208,14 +208,22 @@ def safe_run(
     against the instrument's compliance, configure the cell, then run ``body`` in one run
     with start metadata ``md``; however it ends (done, failed, aborted), the circuit is
     opened and gas sampling stopped (:func:`leave_safe`). A lost beam (``suspenders``)
-    pauses the run while the instrument goes on with its procedure."""
+    pauses the run while the instrument goes on with its procedure.
+
+    Returns what ``body`` returns (bluesky's run_wrapper returns the run's uid instead)."""
     yield from check_compliance(pstat, currents_mA=currents_mA, voltages_V=voltages_V)
     yield from configure_cell(pstat, sample)
     safe = leave_safe(pstat, mass_spectrometer)
-    run = bpp.run_wrapper(bpp.finalize_wrapper(body, safe), md=md)
+    returned = []
+
+    def keep_result() -> MsgGenerator:
+        returned.append((yield from body))
+
+    run = bpp.run_wrapper(bpp.finalize_wrapper(keep_result(), safe), md=md)
     if suspenders:
         run = bpp.suspend_wrapper(run, list(suspenders))
-    return (yield from run)
+    yield from run
+    return returned[0] if returned else None
 
 
 def clear_buffer(pstat: Potentiostat) -> MsgGenerator[None]:
