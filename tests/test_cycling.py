@@ -14,13 +14,32 @@ MASS_MG = 3.85  # 2.5 mg/cm2 on a 1.54 cm2 disc
 C50 = {"c_rate": 1 / 50, "v_min": 2.0, "v_max": 4.8}
 
 
+@pytest.fixture(scope="module")
+def module_session(beamline, tmp_path_factory):
+    """One session (and store) for the module: each material is cycled once, then every
+    test reads that run."""
+    from operando.session import make_session
+
+    data = tmp_path_factory.mktemp("cycling") / "data"
+    s = make_session(str(data), prefix=beamline.prefix, ca_port=beamline.port, operator="pytest")
+    yield s
+    s.potentiostat.open_circuit()
+    s.close()
+
+
+_CYCLED: dict[str, tuple] = {}
+
+
 def first_cycle(session, material):
-    sample = sample_for(material, MASS_MG, 1.54)
-    session.assemble_sim_cell(sample)
-    (uid,) = session.RE(galvanostatic_cycle(session.potentiostat, sample, **C50))
-    live = session.run_summary.summary
-    stored = summarize(session.store.run(uid))
-    return uid, live, stored
+    """The C/50 first cycle of a fresh cell: (uid, live summary, stored summary), run once
+    per material for the module."""
+    if material not in _CYCLED:
+        sample = sample_for(material, MASS_MG, 1.54)
+        session.assemble_sim_cell(sample)
+        (uid,) = session.RE(galvanostatic_cycle(session.potentiostat, sample, **C50))
+        live = session.run_summary.summary
+        _CYCLED[material] = (uid, live, summarize(session.store.run(uid)))
+    return _CYCLED[material]
 
 
 @pytest.mark.parametrize(
@@ -31,8 +50,9 @@ def first_cycle(session, material):
     ],
 )
 def test_first_cycle_matches_the_paper(
-    session, material, charge, discharge, ce, li_out, li_in, strongest_charge_peak
+    module_session, material, charge, discharge, ce, li_out, li_in, strongest_charge_peak
 ):
+    session = module_session
     uid, live, stored = first_cycle(session, material)
     for summary in (live, stored):  # live callback and the table read back from storage
         assert summary["charge_capacity_mAh_g"] == pytest.approx(charge, abs=8)
@@ -56,24 +76,28 @@ def test_first_cycle_matches_the_paper(
     assert units["Ewe"] == "V" and units["I"] == "mA" and units["Q"] == "mAh" and units["t"] == "s"
 
 
-def test_lnro_discharge_peaks(session):
-    _, live, _ = first_cycle(session, "lnro")
+def test_lnro_discharge_peaks(module_session):
+    _, live, _ = first_cycle(module_session, "lnro")
     peaks = live["dqdv_discharge_peaks_V"]
     assert any(abs(p - 3.7) <= 0.05 for p in peaks), peaks
     assert any(abs(p - 3.4) <= 0.05 for p in peaks), peaks
 
 
-def test_replay_and_databroker_agree_with_live(session):
+def test_replay_and_databroker_agree_with_live(module_session):
+    session = module_session
     uid, live, _ = first_cycle(session, "lnmo")
     replayed = RunSummary()
     replay(session.store.run(uid), [replayed])
     assert replayed.summary == live
     # databroker's API and the tiled client reach the same latest run
-    assert session.db[-1].start["uid"] == uid
-    assert session.store.run(-1).metadata["start"]["uid"] == uid
+    assert session.db[uid].start["uid"] == uid
+    last_cycled = list(_CYCLED.values())[-1][0]  # the module's latest run
+    assert session.db[-1].start["uid"] == last_cycled
+    assert session.store.run(-1).metadata["start"]["uid"] == last_cycled
 
 
-def test_potentiostat_points_have_no_gaps(session):
+def test_potentiostat_points_have_no_gaps(module_session):
+    session = module_session
     uid, _, _ = first_cycle(session, "lnro")
     ds = session.store.run(uid)["primary"].read()
     t = ds["t"].values
