@@ -128,6 +128,16 @@ def test_run_xas_and_rixs_commands(tmp_path):
     replayed = operando("replay", result["uid"], "--data", data, "--json")
     assert replayed.returncode == 0, replayed.stderr
     assert replayed.stdout == xas.stdout  # from storage, in a new process
+    # The stored spectra feed `operando xas valence` as files do.
+    run = f"run:{result['uid'][:8]}"
+    valence = operando(
+        "xas", "valence", "--data", data, "--method", "fraction", "--json",
+        "--reference", f"{run}/RuCl3=3", "--reference", f"{run}/RuO2=4",
+        "--reference", f"{run}/Ru metal foil=0", "--sample", f"{run}/lnro 4.8V",
+    )  # fmt: skip
+    assert valence.returncode == 0, valence.stderr
+    (charged,) = json.loads(valence.stdout)["samples"]
+    assert charged["valence"] == pytest.approx(5.0, abs=0.3) and charged["uncertainty"] < 0.3
     rixs = operando("run", "rixs", "--sample", "lnmo:pristine", "--time-scale", "100000",
                     "--data", data, "--json")  # fmt: skip
     assert rixs.returncode == 0, rixs.stderr

@@ -29,6 +29,20 @@ def _by_sample(ds) -> dict[str, np.ndarray]:
     return {name: names == name for name in order}
 
 
+def spectra_columns(run, stream: str = "primary") -> dict[str, dict[str, np.ndarray]]:
+    """The raw columns of each electrode of an X-ray run, by its holder name: ``energy``
+    (eV) and the counters (``i0``, ``it``, ``iref`` or ``tey``, ``fy``; counts)."""
+    ds = run[stream].read()
+    counters = [c for c in ("i0", "it", "iref", "tey", "fy") if any(
+        k.endswith(f"_{c}") for k in ds.data_vars)]  # fmt: skip
+    energy = _column(ds, "_energy")
+    values = {c: _column(ds, f"_{c}") for c in counters}
+    return {
+        name: {"energy": energy[rows], **{c: v[rows].astype(float) for c, v in values.items()}}
+        for name, rows in _by_sample(ds).items()
+    }
+
+
 def by_cutoff(ds) -> dict[str, np.ndarray]:
     """Row masks of each cutoff of a charge_and_measure stream ("4.5 V", ...)."""
     cutoffs = np.asarray(ds["cutoff"].values, float)

@@ -22,8 +22,9 @@ def cmd_valence(args: argparse.Namespace) -> int:
     from ..studies.xas_files import valence_of_files
 
     result = valence_of_files(
-        [_reference(r) for r in args.reference], args.sample, mode=args.mode, method=args.method
-    )
+        [_reference(r) for r in args.reference], args.sample, mode=args.mode, method=args.method,
+        data=args.data,
+    )  # fmt: skip
     if args.json:
         print(json.dumps(result))
         return 0
@@ -59,12 +60,15 @@ def register(sub) -> None:
     x = sub.add_parser("xas", help="XAS of measured files (XDI, Athena .prj, named columns)")
     actions = x.add_subparsers(dest="xas_action", required=True)
     v = actions.add_parser("valence", help="oxidation state against reference compounds")
-    v.add_argument("--reference", action="append", required=True, metavar="FILE=VALENCE")
-    v.add_argument("--sample", action="append", required=True, metavar="FILE")
+    v.add_argument("--reference", action="append", required=True, metavar="FILE=VALENCE",
+                   help="a file, or run:UID/SAMPLE of a stored run (with --data)")  # fmt: skip
+    v.add_argument("--sample", action="append", required=True, metavar="FILE",
+                   help="a file, or run:UID/SAMPLE of a stored run (with --data)")  # fmt: skip
     v.add_argument("--mode", choices=MODES, help="detection (default: transmission if present)")
     v.add_argument("--method", choices=METHODS, default=DEFAULT_METHOD,
                    help=f"edge-position estimator (default {DEFAULT_METHOD})")  # fmt: skip
     v.add_argument("--json", action="store_true", help="print one JSON object")
+    v.add_argument("--data", help="the store of runs named run:UID/SAMPLE (instead of a file)")
     v.set_defaults(func=cmd_valence)
     n = actions.add_parser("normalize", help="write the normalised spectrum as XDI")
     n.add_argument("file")

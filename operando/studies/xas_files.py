@@ -11,6 +11,7 @@ from ..analysis import xas
 from ..analysis.xas_valence import DEFAULT_METHOD, edge_position, valence_calibration
 from ..errors import BadRequest
 from ..io.xas_files import XasSpectrum, read_spectrum
+from .xas_runs import is_run_spec, read_run_spectrum
 
 
 def _normalized(spectrum: XasSpectrum) -> xas.Normalized:
@@ -34,8 +35,12 @@ def valence_of_files(
     *,
     mode: str | None = None,
     method: str | None = None,
+    data: str | None = None,
 ) -> dict:
     """Calibrate edge position against the references' valences and give each sample's.
+
+    Each reference or sample is a file, or ``run:UID/SAMPLE``: one spectrum of a stored
+    X-ray run in the store ``data`` (see :mod:`operando.studies.xas_runs`).
 
     Returns {"method", "calibration": {...}, "samples": [{"file", "valence",
     "uncertainty", "edge_eV", "edge_sigma_eV", "extrapolated"}]}. Raises BadRequest for
@@ -48,8 +53,19 @@ def valence_of_files(
         raise BadRequest(f"a valence needs at least two references; got {len(references)}")
     if not samples:
         raise BadRequest("no --sample given")
-    refs = {path: (valence, read_spectrum(path, mode)) for path, valence in references}
-    spectra = {path: read_spectrum(path, mode) for path in samples}
+    store = None
+    if data is not None:
+        from ..storage import open_store
+
+        store = open_store(data)
+
+    def read(spec: str) -> XasSpectrum:
+        if is_run_spec(spec):
+            return read_run_spectrum(spec, store, mode)
+        return read_spectrum(spec, mode)
+
+    refs = {path: (valence, read(path)) for path, valence in references}
+    spectra = {path: read(path) for path in samples}
     elements = {s.element for _, s in refs.values()} | {s.element for s in spectra.values()}
     elements.discard(None)
     if len(elements) > 1:
