@@ -25,7 +25,7 @@ from ..sample import Sample
 from .electrodes import REFERENCE_NAMES, REFERENCE_SLOTS, REFERENCE_VALENCE, STATES
 from .xray import mount_samples
 
-IN_SITU_TIME_SCALE = 2500.0  # a C/10 LNRO cycle (~18 h, ~26 s) then spans ~10 XANES scans
+IN_SITU_TIME_SCALE = 2000.0  # a C/10 LNRO cycle (~18 h, ~33 s) then spans ~12 XANES scans
 IN_SITU_C_RATE = 0.1
 
 
