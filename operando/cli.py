@@ -288,9 +288,7 @@ def replay_run(uid: str, data: str) -> dict:
     from .storage import open_store, replay
 
     store = open_store(data)
-    run = store.run(uid)
-    if "stop" not in run.metadata or run.metadata["stop"] is None:
-        raise RuntimeError(f"run {uid} has no stop document; is it complete?")
+    run = store.complete_run(uid)  # an incomplete run is refused in one line
     if run.metadata["start"].get("plan_name") in SUMMARY_PLANS:
         summary = RunSummary()
         replay(run, [summary])
@@ -341,7 +339,7 @@ def cmd_report(args: argparse.Namespace) -> int:
     out = pathlib.Path(args.out)
     out.mkdir(parents=True, exist_ok=True)
     for uid in args.uids:
-        report_run(store.run(uid), out)
+        report_run(store.complete_run(uid), out)
         print(f"{uid}: summary and figures in {out}")
     return 0
 
@@ -355,18 +353,6 @@ def cmd_replay(args: argparse.Namespace) -> int:
             _print_xas(summary) if "samples" in summary else print(json.dumps(summary, indent=2))
         return 0
     _report_summary(summary, args.json)
-    return 0
-
-
-# --- operando recover ---------------------------------------------------------------------
-def cmd_recover(args: argparse.Namespace) -> int:
-    from .storage import open_store, recover
-
-    store = open_store(args.data)
-    logs = [pathlib.Path(p) for p in args.logs] or sorted(store.log_dir.glob("*.jsonl"))
-    for log in logs:
-        uid = recover(store, log)
-        print(f"{log.name}: run {uid} is in the store")
     return 0
 
 
@@ -527,6 +513,11 @@ def _add_session_options(p: argparse.ArgumentParser) -> None:
     p.add_argument("--prefix", help="PV prefix of a running beamline (default: own simulator)")
     p.add_argument("--ca-port", type=int, help="Channel Access port of that beamline's server")
     p.add_argument("--json", action="store_true", help="print one JSON object")
+    p.add_argument(
+        "--take-over",
+        action="store_true",
+        help="start even if the potentiostat is Running a procedure (it is stopped)",
+    )
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -601,11 +592,6 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--out", required=True, help="directory for the figures and summaries")
     p.set_defaults(func=cmd_report)
 
-    p = sub.add_parser("recover", help="re-ingest document logs into the store")
-    p.add_argument("logs", nargs="*", help="log files (default: every log of the store)")
-    p.add_argument("--data", required=True)
-    p.set_defaults(func=cmd_recover)
-
     p = sub.add_parser("shell", help="IPython with RE, db, the devices and the plans loaded")
     p.add_argument("--config", help="TOML configuration (default: $OPERANDO_CONFIG or "
                    "./operando.toml, else a simulated beamline with data in ./data)")  # fmt: skip
@@ -639,12 +625,30 @@ def _command_modules() -> list:
 def main(argv: list[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
+    from .errors import OperandoError
+    from .validation import check_args
+
     try:
+        check_args(args)  # before any process starts or any file is written
         return args.func(args)
+    except OperandoError as exc:
+        if not isinstance(exc, (ValueError, KeyError)):  # storage, instrument: not bad input
+            print(f"operando: error: {exc}", file=sys.stderr)
+            return 1
+        print(f"operando: error: {exc}", file=sys.stderr)
+        return 2
     except (ValueError, KeyError) as exc:
         # Bad input: say what was wrong, without a traceback.
         print(f"operando: error: {exc}", file=sys.stderr)
         return 2
+    except Exception as exc:
+        from .validation import lost_instrument_message
+
+        message = lost_instrument_message(exc, getattr(args, "data", None))
+        if message is None:
+            raise
+        print(f"operando: error: {message}", file=sys.stderr)
+        return 1
 
 
 if __name__ == "__main__":

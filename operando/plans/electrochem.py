@@ -10,11 +10,14 @@ Sign convention: positive current charges (oxidises) the cathode.
 
 from __future__ import annotations
 
+import math
+
 import bluesky.preprocessors as bpp
 from bluesky.utils import MsgGenerator
 
 from ..devices.dems import MassSpectrometer
 from ..devices.potentiostat import Potentiostat
+from ..errors import BadRequest
 from ..sample import Sample
 from .stubs import (
     ONE_C_MA_G,
@@ -34,9 +37,29 @@ DEFAULT_RECORD_DT_S = 60.0
 DEFAULT_RECORD_DE_V = 0.005
 
 
+HOURS_PER_YEAR = 8766.0  # the longest procedure accepted: a year of instrument time
+
+
 def _positive(name: str, value: float, units: str) -> None:
-    if not (isinstance(value, (int, float)) and value > 0):
-        raise ValueError(f"{name} must be a positive number ({units}), got {value!r}")
+    if not (isinstance(value, (int, float)) and math.isfinite(value) and value > 0):
+        raise BadRequest(f"{name} must be a positive number ({units}) and finite, got {value!r}")
+
+
+def check_duration(
+    cycles: int, current_mA: float, sample: Sample, one_c_mA_g: float, rest_s: float = 0.0
+) -> None:
+    """Refuse cycling that would take longer than a year of instrument time.
+
+    Each half-cycle moves at most the material's nominal capacity (one_c_mA_g mAh/g), so it
+    lasts about one_c_mA_g * mass / current hours.
+    """
+    half_h = one_c_mA_g * sample.active_mass_g / current_mA
+    total_h = 2 * cycles * half_h + cycles * 2 * rest_s / 3600.0
+    if not total_h <= HOURS_PER_YEAR:
+        raise BadRequest(
+            f"{cycles} cycle(s) at {current_mA:.3g} mA would take about {total_h:.3g} h of "
+            f"instrument time; the limit is a year ({HOURS_PER_YEAR:g} h): use a larger current"
+        )
 
 
 def _check_sample(sample: Sample) -> None:
@@ -44,6 +67,11 @@ def _check_sample(sample: Sample) -> None:
         raise TypeError(
             f"sample must be an operando.sample.Sample (see sample_for), got {type(sample)}"
         )
+    for name, value, units in (
+        ("active mass", sample.active_mass_mg, "mg"),
+        ("electrode area", sample.area_cm2, "cm2"),
+    ):
+        _positive(name, value, units)
 
 
 def _check_cutoffs(v_min: float, v_max: float) -> None:
@@ -311,10 +339,14 @@ def check_cycle_parameters(
     if rest_s < 0:
         raise ValueError(f"rest_s must not be negative, got {rest_s}")
     _check_recording(record_dt_s, record_dE_V)
-    return applied_current_mA(
+    if not math.isfinite(rest_s):
+        raise BadRequest(f"rest_s must be finite, got {rest_s}")
+    current = applied_current_mA(
         sample, current_mA=current_mA, current_mA_g=current_mA_g, c_rate=c_rate,
         one_c_mA_g=one_c_mA_g,
     )  # fmt: skip
+    check_duration(cycles, current, sample, one_c_mA_g, rest_s)
+    return current
 
 
 @plan

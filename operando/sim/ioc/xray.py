@@ -22,9 +22,9 @@ from caproto import ChannelType
 from caproto.server import PVGroup, SubGroup, pvproperty
 
 from ..models.endstation import N_SLOTS, RIXS_EMISSION_EV, Endstation, NoSample
-from .base import ADVANCE_BUDGET_S, RefusingGroup
 from ..models.potentiostat import ComplianceError
 from ..models.xray import ElectrodeState
+from .base import ADVANCE_BUDGET_S, RefusingGroup
 
 MAX_DWELL_S = 3600.0
 MIN_SLEEP_S = 1e-3
@@ -190,8 +190,9 @@ class MountGroup(PVGroup):
 
     @mount.putter
     async def mount(self, instance, value):
-        if not 1 <= value <= N_SLOTS:
-            raise ValueError(f"slot {value} outside 1..{N_SLOTS}")
+        async with self.refusing.refusals():
+            if not 1 <= value <= N_SLOTS:
+                raise ValueError(f"slot {value} outside 1..{N_SLOTS}")
         self.world.advance(budget_s=ADVANCE_BUDGET_S)
         cell = self.world.potentiostat.cell
         if cell is None:
@@ -213,8 +214,9 @@ class BeamGroup(PVGroup):
 
     @beam_current.putter
     async def beam_current(self, instance, value):
-        if not 0 <= value <= 1000:
-            raise ValueError(f"beam current {value} mA outside 0..1000 mA")
+        async with self.refusing.refusals():
+            if not 0 <= value <= 1000:  # NaN fails this too
+                raise ValueError(f"beam current {value} mA outside 0..1000 mA")
         for station in self.stations:
             station.model.beam_current_mA = float(value)
             await station.beam_current.write(float(value))

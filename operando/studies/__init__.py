@@ -1,0 +1,1 @@
+"""Studies: the work behind each command (sessions, plans, storage), without printing."""
