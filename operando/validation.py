@@ -137,7 +137,7 @@ def check_beamline(prefix: str, ca_port: int | None, *, take_over: bool = False)
             f"{PROBE_TIMEOUT_S:g} s; start one with `operando sim --prefix {prefix}` or check "
             "--prefix and --ca-port"
         )
-    if status == 1 and not take_over:  # STATUSES[1] == "Running"
+    if status in (1, "Running", b"Running") and not take_over:  # STATUSES[1] == "Running"
         raise BadRequest(
             f"the potentiostat {prefix}PSTAT: is Running a procedure; read it out with "
             f"`operando attach`, or pass --take-over to stop it and start a new run"

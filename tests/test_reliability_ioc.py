@@ -25,7 +25,7 @@ def _numeric_setpoints(prefix: str) -> dict[str, tuple[str, bool]]:
     pvdb = build_pvdb(prefix, World(time_scale=1.0))
     found = {}
     for name, prop in pvdb.items():
-        if prop.read_only or prop.data_type not in (ChannelType.DOUBLE, ChannelType.FLOAT):
+        if prop.pvspec.read_only or prop.data_type not in (ChannelType.DOUBLE, ChannelType.FLOAT):
             continue
         group = name[len(prefix) :].split(":")[0]
         last_error = f"{prefix}{group}:LastError"
@@ -129,6 +129,7 @@ def test_kill_9_mid_charge_then_attach_stores_every_point_and_opens_the_circuit(
         stored = len(run["primary"].read()["t"])
         logged_before = int(proc.stdout.split("had logged ")[1].split()[0])
         assert stored == count > logged_before
+        assert f"{count} primary points stored" in proc.stdout
         assert run.metadata["stop"]["reason"].startswith("re-attached")
     finally:
         os.kill(sim_pid, signal.SIGTERM)
@@ -145,7 +146,7 @@ def test_a_new_run_refuses_a_channel_that_is_running(beamline, tmp_path, session
     p = session.potentiostat
     p.procedure.n_steps.set(1).wait()
     p.procedure.technique.set([1] * 64).wait()
-    p.procedure.current.set([0.01] * 64).wait()
+    p.procedure.current.set([0.0005] * 64).wait()
     p.procedure.e_upper.set([4.8] * 64).wait()
     p.procedure.e_lower.set([2.0] * 64).wait()
     p.start_cmd.set(1).wait()

@@ -34,6 +34,7 @@ def cmd_attach(args: argparse.Namespace) -> int:
     print(
         f"run {r.uid}: the lost client had logged {r.events_in_log_before} points, the "
         f"instrument recorded {r.instrument_points} ({r.status_before} when attached"
-        f"{', circuit opened' if r.opened_circuit else ''}); {rec.events_stored} stored"
+        f"{', circuit opened' if r.opened_circuit else ''}); {r.primary_stored} primary points "
+        f"stored ({rec.events_stored} events of all streams)"
     )
-    return 0 if rec.events_stored == r.instrument_points and rec.ok else 1
+    return 0 if r.primary_stored == r.instrument_points and rec.ok else 1

@@ -32,6 +32,7 @@ class AttachResult:
     status_before: str  # the potentiostat's status when attach connected
     opened_circuit: bool
     recovery: RecoveryResult
+    primary_stored: int  # points of the primary stream now in the store
 
 
 def unfinished_logs(log_dir: pathlib.Path) -> list[pathlib.Path]:
@@ -145,7 +146,10 @@ def attach(
     new_docs.append(("stop", stop))
     _append(log, new_docs)
     result = recover(store, log)
-    return AttachResult(start["uid"], logged, seq, status_before, open_circuit, result)
+    from ..storage.recover import stored_event_counts
+
+    primary = stored_event_counts(store.client[start["uid"]]).get("primary", 0)
+    return AttachResult(start["uid"], logged, seq, status_before, open_circuit, result, primary)
 
 
 def _logged_events(docs, descriptor_uid: str | None = None) -> int:
