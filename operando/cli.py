@@ -4,7 +4,7 @@
     operando run cycle|dems|xas|rixs ... --data DIR [--json]
     operando replay UID --data DIR [--json]
     operando report UID [UID ...] --data DIR --out DIR
-    operando recover --data DIR [LOG ...]
+    operando recover --data DIR [LOG ...] | attach --data DIR
     operando shell [--config FILE]
     operando demo --out DIR
 
@@ -49,11 +49,21 @@ def build_parser() -> argparse.ArgumentParser:
 
 def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
+    from .validation import check_args, lost_instrument_message
+
     try:
+        check_args(args)  # before any process starts or any file is written
         return args.func(args)
     except OperandoError as exc:
         print(f"operando: error: {exc}", file=sys.stderr)
         return 2
+    except Exception as exc:
+        # An instrument that stopped answering mid-run: one line, with what was stored.
+        message = lost_instrument_message(exc, getattr(args, "data", None))
+        if message is None:
+            raise  # a bug: keep its traceback
+        print(f"operando: error: {message}", file=sys.stderr)
+        return 1
 
 
 if __name__ == "__main__":

@@ -169,6 +169,12 @@ def make_session(
         operator=operator or getpass.getuser(),
         experiment=experiment or str(uuid.uuid4()),
         simulated=sim_control is not None,
+        # Where the instruments answer: `operando attach` re-connects to a run from here.
+        beamline={
+            "prefix": prefix,
+            "ca_port": ca_port,
+            "simulator_pid": None if simulator is None else simulator.process.pid,
+        },
     )
     log = DocumentLog(store.log_dir) if store.log_dir else DocumentLog(_default_log_dir())
     writer = GuardedCallback(make_writer(store), "tiled writer")

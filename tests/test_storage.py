@@ -44,7 +44,7 @@ def test_storage_outage_loses_nothing_and_recover_restores_the_run(session):
 
     if uid in session.store.client:  # a partial run from before the outage
         session.store.client.delete_contents(uid, recursive=True, external_only=False)
-    assert recover(session.store, log) == uid
+    assert recover(session.store, log).uid == uid
     replayed = RunSummary()
     replay(session.store.run(uid), [replayed])
     assert replayed.summary == live

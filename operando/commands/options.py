@@ -17,6 +17,11 @@ def add_session_options(p: argparse.ArgumentParser) -> None:
     p.add_argument("--prefix", help="PV prefix of a running beamline (default: own simulator)")
     p.add_argument("--ca-port", type=int, help="Channel Access port of that beamline's server")
     p.add_argument("--json", action="store_true", help="print one JSON object")
+    p.add_argument(
+        "--take-over",
+        action="store_true",
+        help="start even if the potentiostat is Running a procedure (it is stopped)",
+    )
 
 
 def positive(flag: str, value: float) -> None:

@@ -1,4 +1,4 @@
-"""``operando replay|report|recover``: stored runs through the analysis, figures, recovery."""
+"""``operando replay|report``: stored runs through the live analysis, and their figures."""
 
 from __future__ import annotations
 
@@ -24,17 +24,6 @@ def cmd_report(args: argparse.Namespace) -> int:
     return 0
 
 
-def cmd_recover(args: argparse.Namespace) -> int:
-    from ..storage import open_store, recover
-
-    store = open_store(args.data)
-    logs = [pathlib.Path(p) for p in args.logs] or sorted(store.log_dir.glob("*.jsonl"))
-    for log in logs:
-        uid = recover(store, log)
-        print(f"{log.name}: run {uid} is in the store")
-    return 0
-
-
 def register(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser("replay", help="recompute a stored run from its documents")
     p.add_argument("uid", help="run uid (or a unique prefix of it)")
@@ -47,8 +36,3 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--data", required=True)
     p.add_argument("--out", required=True, help="directory for the figures and summaries")
     p.set_defaults(func=cmd_report)
-
-    p = sub.add_parser("recover", help="re-ingest document logs into the store")
-    p.add_argument("logs", nargs="*", help="log files (default: every log of the store)")
-    p.add_argument("--data", required=True)
-    p.set_defaults(func=cmd_recover)

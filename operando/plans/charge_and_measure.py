@@ -28,9 +28,9 @@ from ..sample import Sample
 from .electrochem import (
     DEFAULT_RECORD_DE_V,
     DEFAULT_RECORD_DT_S,
-    _check_recording,
-    _check_sample,
     applied_current_mA,
+    check_recording,
+    check_sample,
 )
 from .in_situ import IN_SITU_POSITION, xanes_grid
 from .stubs import (
@@ -122,7 +122,7 @@ def charge_and_measure(
     -------
     Why each leg ended, as the instrument says it ("upper cutoff", "lower cutoff", ...).
     """
-    _check_sample(sample)
+    check_sample(sample)
     cutoffs = [float(v) for v in cutoffs_V]
     if not 1 <= len(cutoffs) <= MAX_CUTOFFS:
         raise BadRequest(f"give 1 to {MAX_CUTOFFS} cutoffs (V), got {len(cutoffs)}")
@@ -137,7 +137,7 @@ def charge_and_measure(
         raise BadRequest(f"dwell_s must lie in (0, 600] s, got {dwell_s!r}")
     if not 0 < exposure_s <= 3600:
         raise BadRequest(f"exposure_s must lie in (0, 3600] s, got {exposure_s!r}")
-    _check_recording(record_dt_s, record_dE_V)
+    check_recording(record_dt_s, record_dE_V)
     soft_edges, hard_edges = tuple(soft_edges), tuple(hard_edges)
     _check_measurements(
         soft_xray, hard_xray, mass_spectrometer, soft_edges, hard_edges, rixs, gas_sample

@@ -18,6 +18,7 @@ from ..sample import Sample
 from .electrochem import (
     DEFAULT_RECORD_DE_V,
     DEFAULT_RECORD_DT_S,
+    HOURS_PER_YEAR,
     check_cycle_parameters,
     electrochem_run,
 )
@@ -28,6 +29,7 @@ DEFAULT_CURRENT_MA_G = 10.0
 DEFAULT_SAMPLE_INTERVAL_S = 120.0
 MIN_BASELINE_SAMPLES = 3  # the rest must hold this many samples (the background)
 SAMPLE_INTERVAL_RANGE_S = (1.0, 86400.0)
+YEAR_S = HOURS_PER_YEAR * 3600.0
 
 
 def check_dems_parameters(
@@ -49,11 +51,12 @@ def check_dems_parameters(
             f"sample_interval_s must lie in [{lo:g}, {hi:g}] s, got {sample_interval_s!r}"
         )
     shortest_rest = MIN_BASELINE_SAMPLES * sample_interval_s
-    if not (isinstance(rest_s, (int, float)) and rest_s >= shortest_rest):
+    if not (isinstance(rest_s, (int, float)) and shortest_rest <= rest_s <= YEAR_S):
         raise BadRequest(
             f"the rest before cycling ({rest_s!r} s) must hold at least "
             f"{MIN_BASELINE_SAMPLES} gas samples ({shortest_rest:g} s at this sampling "
-            "interval): it gives the mass spectrometer's background"
+            f"interval) and last at most a year ({YEAR_S:g} s): it gives the mass "
+            "spectrometer's background"
         )
     if not (isinstance(cycles, int) and 1 <= cycles <= (MAX_STEPS - 1) // 2):
         raise BadRequest(

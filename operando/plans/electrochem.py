@@ -15,8 +15,19 @@ from bluesky.utils import MsgGenerator
 from ..devices.dems import MassSpectrometer
 from ..devices.potentiostat import Potentiostat
 from ..errors import BadRequest
-from ..instruments import MAX_STEPS
 from ..sample import Sample
+from .checks import (  # noqa: F401  (check_cycle_parameters is part of this module's API)
+    DEFAULT_RECORD_DE_V,
+    DEFAULT_RECORD_DT_S,
+    HOURS_PER_YEAR,
+    applied_current_mA,
+    check_cutoffs,
+    check_cycle_parameters,
+    check_duration,
+    check_positive,
+    check_recording,
+    check_sample,
+)
 from .stubs import (
     ONE_C_MA_G,
     Step,
@@ -27,62 +38,6 @@ from .stubs import (
     safe_run,
     start_gas_sampling,
 )
-
-DEFAULT_RECORD_DT_S = 60.0
-DEFAULT_RECORD_DE_V = 0.005
-
-
-def _positive(name: str, value: float, units: str) -> None:
-    if not (isinstance(value, (int, float)) and value > 0):
-        raise BadRequest(f"{name} must be a positive number ({units}), got {value!r}")
-
-
-def _check_sample(sample: Sample) -> None:
-    if not isinstance(sample, Sample):
-        raise TypeError(
-            f"sample must be an operando.sample.Sample (see sample_for), got {type(sample)}"
-        )
-
-
-def _check_cutoffs(v_min: float, v_max: float) -> None:
-    if not v_min < v_max:
-        raise BadRequest(
-            f"the lower cutoff ({v_min:g} V) must lie below the upper cutoff ({v_max:g} V)"
-        )
-
-
-def _check_recording(record_dt_s: float, record_dE_V: float) -> None:
-    _positive("record_dt_s", record_dt_s, "s")
-    _positive("record_dE_V", record_dE_V, "V")
-
-
-def applied_current_mA(
-    sample: Sample,
-    *,
-    current_mA: float | None = None,
-    current_mA_g: float | None = None,
-    c_rate: float | None = None,
-    one_c_mA_g: float = ONE_C_MA_G,
-) -> float:
-    """The current magnitude (mA) from exactly one of: mA, mA per g of active mass, C-rate."""
-    given = {
-        k: v
-        for k, v in (("current_mA", current_mA), ("current_mA_g", current_mA_g), ("c_rate", c_rate))
-        if v is not None
-    }
-    if len(given) != 1:
-        raise BadRequest(
-            "give the current as exactly one of current_mA, current_mA_g or c_rate "
-            f"(got {sorted(given) or 'none'})"
-        )
-    ((name, value),) = given.items()
-    _positive(name, value, {"current_mA": "mA", "current_mA_g": "mA/g", "c_rate": "1/h"}[name])
-    if name == "current_mA":
-        return float(value)
-    if name == "current_mA_g":
-        return value * sample.active_mass_g
-    _positive("one_c_mA_g", one_c_mA_g, "mA/g")
-    return value * one_c_mA_g * sample.active_mass_g
 
 
 def electrochem_run(
@@ -152,9 +107,9 @@ def ocv_rest(
     record_dt_s, record_dE_V : record a point every dt (s) or every dE (V).
     md : extra start metadata.
     """
-    _check_sample(sample)
-    _positive("duration_s", duration_s, "s")
-    _check_recording(record_dt_s, record_dE_V)
+    check_sample(sample)
+    check_positive("duration_s", duration_s, "s")
+    check_recording(record_dt_s, record_dE_V)
     params = {"duration_s": duration_s, "record_dt_s": record_dt_s, "record_dE_V": record_dE_V}
 
     steps = [Step("OCV", duration_s=duration_s)]
@@ -192,13 +147,13 @@ def galvanostatic(
     record_dt_s, record_dE_V : record a point every dt (s) or every dE (V).
     md : extra start metadata.
     """
-    _check_sample(sample)
+    check_sample(sample)
     if direction not in ("charge", "discharge"):
         raise BadRequest(f"direction must be 'charge' or 'discharge', got {direction!r}")
-    _positive("cutoff_V", cutoff_V, "V")
+    check_positive("cutoff_V", cutoff_V, "V")
     if max_duration_s < 0:
         raise BadRequest(f"max_duration_s must not be negative, got {max_duration_s}")
-    _check_recording(record_dt_s, record_dE_V)
+    check_recording(record_dt_s, record_dE_V)
     i = applied_current_mA(
         sample, current_mA=current_mA, current_mA_g=current_mA_g, c_rate=c_rate,
         one_c_mA_g=one_c_mA_g,
@@ -252,12 +207,12 @@ def potentiostatic_hold(
     duration_s : longest hold (s, instrument time).
     current_floor_mA : end the hold early once |I| falls below this (mA); 0: never.
     """
-    _check_sample(sample)
-    _positive("voltage_V", voltage_V, "V")
-    _positive("duration_s", duration_s, "s")
+    check_sample(sample)
+    check_positive("voltage_V", voltage_V, "V")
+    check_positive("duration_s", duration_s, "s")
     if current_floor_mA < 0:
         raise BadRequest(f"current_floor_mA must not be negative, got {current_floor_mA}")
-    _check_recording(record_dt_s, record_dE_V)
+    check_recording(record_dt_s, record_dE_V)
     params = {
         "voltage_V": voltage_V,
         "duration_s": duration_s,
@@ -274,46 +229,6 @@ def potentiostatic_hold(
     return electrochem_run(
         pstat, sample, "potentiostatic_hold", params, steps, voltages_V=(voltage_V,), md=md
     )
-
-
-def check_cycle_parameters(
-    sample: Sample,
-    *,
-    v_min: float,
-    v_max: float,
-    cycles: int = 1,
-    current_mA: float | None = None,
-    current_mA_g: float | None = None,
-    c_rate: float | None = None,
-    one_c_mA_g: float = ONE_C_MA_G,
-    first: str = "charge",
-    rest_s: float = 0.0,
-    record_dt_s: float = DEFAULT_RECORD_DT_S,
-    record_dE_V: float = DEFAULT_RECORD_DE_V,
-) -> float:
-    """Check the parameters of :func:`galvanostatic_cycle`; return the current (mA).
-
-    Pure: touches no instrument, so a command line can refuse bad input before it starts
-    or connects to anything. The instrument's compliance is checked by the plan itself.
-    """
-    _check_sample(sample)
-    _positive("v_min", v_min, "V")
-    _check_cutoffs(v_min, v_max)
-    steps_per_cycle = 2 if rest_s <= 0 else 4
-    if not (isinstance(cycles, int) and 1 <= cycles <= MAX_STEPS // steps_per_cycle):
-        raise BadRequest(
-            f"cycles must be a whole number from 1 to {MAX_STEPS // steps_per_cycle} "
-            f"(the instrument holds {MAX_STEPS} steps), got {cycles!r}"
-        )
-    if first not in ("charge", "discharge"):
-        raise BadRequest(f"first must be 'charge' or 'discharge', got {first!r}")
-    if rest_s < 0:
-        raise BadRequest(f"rest_s must not be negative, got {rest_s}")
-    _check_recording(record_dt_s, record_dE_V)
-    return applied_current_mA(
-        sample, current_mA=current_mA, current_mA_g=current_mA_g, c_rate=c_rate,
-        one_c_mA_g=one_c_mA_g,
-    )  # fmt: skip
 
 
 @plan

@@ -13,18 +13,10 @@ from ..reports.figures import FIGURES
 from ..storage import open_store, replay
 
 
-def _complete(run, uid: str) -> None:
-    if run.metadata.get("stop") is None:
-        raise BadRequest(
-            f"run {uid} is incomplete (no stop document): run `operando recover` first"
-        )
-
-
 def replay_run(uid: str, data: str) -> Summary:
     """A stored run's summary recomputed from its stored documents, through the callback
     that ran live (:class:`~operando.analysis.run_summary.RunSummary`)."""
-    run = open_store(data).run(uid)
-    _complete(run, uid)
+    run = open_store(data).complete_run(uid)  # an incomplete run is refused in one line
     callback = RunSummary()
     replay(run, [callback])
     if callback.summary is None:
@@ -35,7 +27,6 @@ def replay_run(uid: str, data: str) -> Summary:
 def report_run(run, out: pathlib.Path) -> Summary:
     """Summary and figures of any stored run, from its stored tables, into out/<uid8>*."""
     start = run.metadata["start"]
-    _complete(run, start["uid"])
     kind = kind_of(run)
     summary = summarize(run)
     stem = out / start["uid"][:8]
@@ -49,4 +40,4 @@ def report_runs(uids: list[str], data: str, out: pathlib.Path) -> list[Summary]:
     """:func:`report_run` of each uid (or unique prefix) of the store."""
     store = open_store(data)
     out.mkdir(parents=True, exist_ok=True)
-    return [report_run(store.run(uid), out) for uid in uids]
+    return [report_run(store.complete_run(uid), out) for uid in uids]

@@ -51,7 +51,7 @@ async def publish_page(group: PVGroup, buffer, start: int) -> None:
     The group has one array PV per buffer column, named as the column, and ``n``.
     """
     if not 0 <= start <= len(buffer):
-        raise ValueError(f"page start {start} outside the buffer [0, {len(buffer)}]")
+        raise ComplianceError(f"page start {start} outside the buffer [0, {len(buffer)}]")
     page = buffer.page(int(start), PAGE_SIZE)
     for name, column in page.items():
         await getattr(group, name).write(column)
@@ -75,6 +75,6 @@ class RefusingGroup(PVGroup):
         """Publish a refused put's reason in LastError, then refuse it (ECA_PUTFAIL)."""
         try:
             yield
-        except ComplianceError as exc:
+        except (ComplianceError, ValueError) as exc:
             await self.last_error.write(str(exc)[:255])
             raise

@@ -14,6 +14,8 @@ PVs (``P`` is the beamline prefix):
 
 from __future__ import annotations
 
+import math
+
 from caproto import ChannelType
 from caproto.server import PVGroup, SubGroup, pvproperty
 
@@ -98,8 +100,8 @@ def _recording_setting(name: str, value: float, units: str, doc: str):
     @prop.putter
     async def prop(group, instance, value):
         async with group.parent.refusals():
-            if value <= 0:
-                raise ComplianceError(f"{doc} must be positive, got {value} {units}")
+            if not 0 < value < math.inf:
+                raise ComplianceError(f"{doc} must be finite and positive, got {value} {units}")
         setattr(group.parent.world.potentiostat, instance.pvspec.attr, value)
         return value
 
@@ -131,15 +133,17 @@ class CellGroup(PVGroup):
     @active_mass_mg.putter
     async def active_mass_mg(self, instance, value):
         async with self.parent.refusals():
-            if value <= 0:
-                raise ComplianceError(f"active mass must be positive, got {value} mg")
+            if not 0 < value < math.inf:
+                raise ComplianceError(f"active mass must be finite and positive, got {value} mg")
         return value
 
     @area_cm2.putter
     async def area_cm2(self, instance, value):
         async with self.parent.refusals():
-            if value <= 0:
-                raise ComplianceError(f"electrode area must be positive, got {value} cm2")
+            if not 0 < value < math.inf:
+                raise ComplianceError(
+                    f"electrode area must be finite and positive, got {value} cm2"
+                )
         return value
 
 
@@ -160,7 +164,8 @@ class BufferGroup(PVGroup):
 
     @start.putter
     async def start(self, instance, value):
-        await publish_page(self, self.parent.world.potentiostat.buffer, value)
+        async with self.parent.refusals():
+            await publish_page(self, self.parent.world.potentiostat.buffer, value)
         return value
 
     @clear.putter
@@ -206,6 +211,8 @@ class PotentiostatIOC(RefusingGroup):
         """Refuse step settings outside the hardware compliance (or otherwise impossible)."""
         comp = self.world.potentiostat.compliance
         for k, value in enumerate(values):
+            if not math.isfinite(value):
+                raise ComplianceError(f"step {k}: {attr} must be a finite number, got {value}")
             if attr == "current_mA":
                 comp.check_current(value)
             elif attr in _VOLTAGE_SETTINGS:
@@ -282,8 +289,9 @@ class SimControlIOC(RefusingGroup):
 
     @time_scale.putter
     async def time_scale(self, instance, value):
-        if value <= 0:
-            raise ValueError(f"time scale must be positive, got {value}")
+        async with self.refusals():
+            if not 0 < value < math.inf:  # NaN or inf would freeze the instrument clock
+                raise ComplianceError(f"time scale must be finite and positive, got {value}")
         self.world.advance(budget_s=ADVANCE_BUDGET_S)
         self.world.clock.time_scale = value
         return value
@@ -311,5 +319,6 @@ def build_pvdb(prefix: str, world: World) -> dict:
     hard = HardXrayIOC(prefix=f"{prefix}HXR:", world=world, model=world.hard_xray)
     mount = MountGroup(prefix=f"{prefix}SIM:", world=world)
     beam = BeamGroup(prefix=f"{prefix}SIM:", world=world, stations=(soft, hard))
+    mount.refusing = beam.refusing = sim  # simulator PVs report refusals in SIM:LastError
     groups = (pstat, dems, sim, sim_ms, soft, hard, mount, beam)
     return {pv: prop for group in groups for pv, prop in group.pvdb.items()}

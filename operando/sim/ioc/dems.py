@@ -90,7 +90,8 @@ class SampleBufferGroup(PVGroup):
 
     @start.putter
     async def start(self, instance, value):
-        await publish_page(self, self.parent.world.mass_spectrometer.buffer, value)
+        async with self.parent.refusals():
+            await publish_page(self, self.parent.world.mass_spectrometer.buffer, value)
         return value
 
     @clear.putter
@@ -205,15 +206,16 @@ def _true_sensitivity(gas: str):
 
     @prop.putter
     async def prop(group, instance, value):
-        if not (math.isfinite(value) and value > 0):
-            raise ValueError(f"sensitivity must be positive, got {value}")
+        async with group.refusals():
+            if not (math.isfinite(value) and value > 0):
+                raise ComplianceError(f"sensitivity must be finite and positive, got {value}")
         group.world.mass_spectrometer.quadrupole.sensitivity[gas] = float(value)
         return value
 
     return prop
 
 
-class SimMassSpecGroup(PVGroup):
+class SimMassSpecGroup(RefusingGroup):
     """The simulated quadrupole's true sensitivities (simulator only)."""
 
     locals().update({gas.lower(): _true_sensitivity(gas) for gas in GASES})

@@ -30,6 +30,19 @@ def free_port() -> int:
         return port
 
 
+def beacon_env(interface: str) -> dict[str, str]:
+    """Channel Access beacons only where the server serves: loopback stays on loopback.
+
+    (caproto otherwise broadcasts them to 255.255.255.255 on every interface.)
+    """
+    if interface.startswith("127."):
+        return {
+            "EPICS_CAS_BEACON_ADDR_LIST": interface,
+            "EPICS_CAS_AUTO_BEACON_ADDR_LIST": "NO",
+        }
+    return {}
+
+
 def ca_client_env(port: int, host: str = "127.0.0.1") -> dict[str, str]:
     """Environment variables that point a Channel Access client at one server only."""
     return {
@@ -76,7 +89,17 @@ class SimulatedBeamline:
             "--interface", self.interface,
             "--exit-with-parent",
         ]  # fmt: skip
-        self.process = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+        # stderr to a file, not a pipe: the IOC may outlive a killed client (see
+        # operando.sim.__main__._exit_with_parent) and must not die writing to a closed pipe.
+        import tempfile
+
+        self._stderr = tempfile.TemporaryFile()
+        self.process = subprocess.Popen(
+            cmd,
+            stdout=subprocess.DEVNULL,
+            stderr=self._stderr,
+            env={**os.environ, **beacon_env(self.interface)},
+        )
         self._wait_ready(timeout)
         return self
 
@@ -88,7 +111,8 @@ class SimulatedBeamline:
         pv = f"{self.prefix}PSTAT:Time"
         while time.monotonic() < deadline:
             if self.process.poll() is not None:
-                err = self.process.stderr.read().decode(errors="replace")
+                self._stderr.seek(0)
+                err = self._stderr.read().decode(errors="replace")
                 raise RuntimeError(f"the simulated IOC exited at start:\n{err[-2000:]}")
             try:
                 saved = {k: os.environ.get(k) for k in env}
@@ -116,6 +140,9 @@ class SimulatedBeamline:
                 self.process.kill()
                 self.process.wait()
         self.process = None
+        if getattr(self, "_stderr", None) is not None:
+            self._stderr.close()
+            self._stderr = None
 
     def __enter__(self) -> SimulatedBeamline:
         return self.start()

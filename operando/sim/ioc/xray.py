@@ -191,8 +191,9 @@ class MountGroup(PVGroup):
 
     @mount.putter
     async def mount(self, instance, value):
-        if not 1 <= value <= N_SLOTS:
-            raise ValueError(f"slot {value} outside 1..{N_SLOTS}")
+        async with self.refusing.refusals():
+            if not 1 <= value <= N_SLOTS:
+                raise ValueError(f"slot {value} outside 1..{N_SLOTS}")
         self.world.advance(budget_s=ADVANCE_BUDGET_S)
         cell = self.world.potentiostat.cell
         if cell is None:
@@ -214,8 +215,9 @@ class BeamGroup(PVGroup):
 
     @beam_current.putter
     async def beam_current(self, instance, value):
-        if not 0 <= value <= 1000:
-            raise ValueError(f"beam current {value} mA outside 0..1000 mA")
+        async with self.refusing.refusals():
+            if not 0 <= value <= 1000:  # NaN fails this too
+                raise ValueError(f"beam current {value} mA outside 0..1000 mA")
         for station in self.stations:
             station.model.beam_current_mA = float(value)
             await station.beam_current.write(float(value))

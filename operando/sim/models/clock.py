@@ -12,8 +12,8 @@ class VirtualClock:
     """
 
     def __init__(self, time_scale: float = 1.0, wall=time.time):
-        if time_scale <= 0:
-            raise ValueError(f"time scale must be positive, got {time_scale}")
+        if not 0 < time_scale < float("inf"):
+            raise ValueError(f"time scale must be finite and positive, got {time_scale}")
         self._wall = wall
         self._wall0 = wall()
         self._virtual0 = self._wall0
@@ -25,8 +25,8 @@ class VirtualClock:
 
     @time_scale.setter
     def time_scale(self, value: float) -> None:
-        if value <= 0:
-            raise ValueError(f"time scale must be positive, got {value}")
+        if not 0 < value < float("inf"):  # NaN or inf would freeze the clock for good
+            raise ValueError(f"time scale must be finite and positive, got {value}")
         now = self.now()
         self._wall0, self._virtual0, self._scale = self._wall(), now, float(value)
 

@@ -11,6 +11,7 @@ to open circuit.
 
 from __future__ import annotations
 
+import math
 import time
 from array import array
 from collections.abc import Callable
@@ -37,6 +38,8 @@ class Compliance:
     v_max_V: float = 5.5
 
     def check_current(self, current_mA: float) -> None:
+        if not math.isfinite(current_mA):
+            raise ComplianceError(f"current must be a finite number (mA), got {current_mA}")
         if abs(current_mA) > self.max_current_mA:
             raise ComplianceError(
                 f"|I| = {abs(current_mA):g} mA exceeds the compliance of {self.max_current_mA:g} mA"
@@ -138,6 +141,11 @@ class PotentiostatModel:
         comp = self.compliance
         if s.technique not in TECHNIQUES:
             raise ComplianceError(f"technique {s.technique!r} is not one of {TECHNIQUES}")
+        for name in ("current_mA", "voltage_V", "e_upper_V", "e_lower_V", "duration_s",
+                     "current_floor_mA"):  # fmt: skip
+            value = getattr(s, name)
+            if not math.isfinite(value):
+                raise ComplianceError(f"{name} must be a finite number, got {value}")
         comp.check_current(s.current_mA)
         comp.check_voltage(s.voltage_V, "voltage setpoint")
         comp.check_voltage(s.e_upper_V, "upper cutoff")
@@ -164,8 +172,8 @@ class PotentiostatModel:
                 self.validate(step)
             except ComplianceError as exc:
                 raise ComplianceError(f"step {n}: {exc}") from None
-        if self.record_dt_s <= 0 or self.record_dE_V <= 0:
-            raise ComplianceError("recording intervals dt and dE must be positive")
+        if not (0 < self.record_dt_s < math.inf and 0 < self.record_dE_V < math.inf):
+            raise ComplianceError("recording intervals dt and dE must be finite and positive")
         self.seq += 1
         self.status = "Running"
         self.end_reason = ""

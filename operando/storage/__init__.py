@@ -24,9 +24,15 @@ from typing import Any
 
 import numpy as np
 
-from .errors import NotFound
+from ..errors import StorageError
+from .recover import RecoveryResult, recover  # noqa: F401 - re-exported
 
 logger = logging.getLogger(__name__)
+
+
+class IncompleteRun(StorageError):
+    """A stored run lacks part of its documents: its analysis would be wrong."""
+
 
 LOG_DIRNAME = "document-log"
 WRITER_BATCH_SIZE = 2000  # rows per table write; the document log covers what is not yet flushed
@@ -46,11 +52,20 @@ class Store:
     def run(self, uid_or_index: str | int):
         """A stored run by uid, by a unique uid prefix (5 characters or more), or by
         position (-1 is the latest run)."""
-        try:
-            return self.client[uid_or_index]
-        except (KeyError, IndexError):
-            where = self.data_dir or "the store"
-            raise NotFound(f"no run {uid_or_index!r} in {where}") from None
+        from .catalog import find_run
+
+        return find_run(self.client, uid_or_index)
+
+    def complete_run(self, uid_or_index: str | int):
+        """Like :meth:`run`, but refuse (one line) a run that is incomplete."""
+        from .recover import incomplete_reason
+
+        run = self.run(uid_or_index)
+        why = incomplete_reason(run)
+        if why is not None:
+            uid = run.metadata["start"]["uid"]
+            raise IncompleteRun(f"run {uid} is incomplete: {why}; its numbers would be wrong")
+        return run
 
 
 def _init_catalog(uri: str) -> bool:
@@ -96,10 +111,14 @@ def _build_embedded_app(data_dir: pathlib.Path):
     from tiled.media_type_registration import default_serialization_registry
     from tiled.server.app import build_app
 
+    from .catalog import check_catalog, relocate
+
     data_dir.mkdir(parents=True, exist_ok=True)
+    check_catalog(data_dir)  # a damaged catalog is reported, never re-created over the data
     (data_dir / "data").mkdir(exist_ok=True)
     uri = f"sqlite:///{data_dir / 'catalog.db'}"
     initialized = _init_catalog(uri)
+    relocate(data_dir)  # a copied or moved store: its catalog's locations follow it
     catalog = catalog_from_uri(
         uri,
         # Arrays go to files under data/, event tables to SQLite (half the resident-memory
@@ -192,15 +211,14 @@ def _to_json(obj: Any) -> Any:
 
 
 def read_log(path: str | pathlib.Path) -> Iterator[tuple[str, dict]]:
-    """Yield ``(name, doc)`` pairs from a document log; a torn last line is skipped."""
-    with open(path, encoding="utf-8") as f:
-        for line in f:
-            try:
-                item = json.loads(line)
-            except json.JSONDecodeError:
-                logger.warning("skipping an incomplete line at the end of %s", path)
-                continue
-            yield item["name"], item["doc"]
+    """Yield the intact ``(name, doc)`` pairs of a document log; damaged lines are
+    skipped with a warning naming them by line number."""
+    from .recover import read_log_checked
+
+    contents = read_log_checked(path)
+    if contents.damaged_lines:
+        logger.warning("skipping damaged lines %s of %s", contents.damaged_lines, path)
+    yield from contents.docs
 
 
 class GuardedCallback:
@@ -277,32 +295,70 @@ def make_writer(store: Store):
     return TiledWriter(store.client, normalizer=None, batch_size=WRITER_BATCH_SIZE)
 
 
-def recover(store: Store, log_path: str | pathlib.Path) -> str:
-    """Re-ingest one document log into the store; returns the run uid.
-
-    A run that is already complete in the store is left as it is.
-    """
-    docs = list(read_log(log_path))
-    if not docs or docs[0][0] != "start":
-        raise ValueError(f"{log_path} does not begin with a start document")
-    uid = docs[0][1]["uid"]
-    if uid in store.client:
-        if store.client[uid].metadata.get("stop"):
-            return uid
-        raise RuntimeError(
-            f"run {uid} is partly stored; delete it from the catalog "
-            f"(client.delete_contents({uid!r}, recursive=True, external_only=False)) "
-            "before recovering it from the log"
-        )
-    writer = make_writer(store)
-    for name, doc in docs:
-        writer(name, doc)
-    return uid
-
-
 def replay(run, callbacks: Iterable[Callable[[str, dict], Any]]) -> None:
-    """Push a stored run's documents through callbacks, in the order they were emitted."""
+    """Push a stored run's documents through callbacks, in the order they were emitted.
+
+    A served store without the BlueskyRun json-seq exporter (``tiled serve`` as shipped
+    answers 406) replays from the run's tables instead: start, one descriptor and one event
+    page per stream, stop (see :func:`documents_from_tables`).
+    """
     callbacks = list(callbacks)
-    for name, doc in run.documents():
+    try:
+        documents = iter(run.documents())
+        first = next(documents, None)
+    except Exception as exc:  # noqa: BLE001 - tiled raises its own HTTP errors here
+        if "406" not in str(exc) and "Not Acceptable" not in str(exc):
+            raise
+        logger.info("the server cannot export documents (%s); replaying from tables", exc)
+        documents, first = iter(documents_from_tables(run)), None
+    import itertools
+
+    for name, doc in itertools.chain([first] if first else [], documents):
         for cb in callbacks:
             cb(name, doc)
+
+
+def documents_from_tables(run) -> Iterator[tuple[str, dict]]:
+    """A run's documents rebuilt from its metadata and tables (no json-seq export needed)."""
+    import uuid
+
+    start = run.metadata["start"]
+    yield "start", start
+    pages = []
+    for stream in run:
+        md = dict(run[stream].metadata)
+        data_keys = md.get("data_keys") or {}
+        descriptor = {
+            "uid": md.get("uid") or str(uuid.uuid4()),
+            "run_start": start["uid"],
+            "name": stream,
+            "time": md.get("time", start["time"]),
+            "data_keys": data_keys,
+            "configuration": md.get("configuration") or {},
+            "hints": md.get("hints") or {},
+            "object_keys": md.get("object_keys") or {},
+        }
+        yield "descriptor", descriptor
+        table = run[stream].read()
+        n = int(table.sizes.get("time", 0))
+        if not n:
+            continue
+        times = np.asarray(table["time"].values, dtype=float).tolist()
+        data = {
+            key: np.asarray(table[key].values).tolist()
+            for key in data_keys
+            if key in table and table[key].dims[:1] == ("time",)
+        }
+        pages.append((min(times), {
+            "descriptor": descriptor["uid"],
+            "uid": [str(uuid.uuid4()) for _ in range(n)],
+            "seq_num": list(range(1, n + 1)),
+            "time": times,
+            "data": data,
+            "timestamps": {key: times for key in data},
+            "filled": {},
+        }))  # fmt: skip
+    for _, page in sorted(pages, key=lambda item: item[0]):
+        yield "event_page", page
+    if run.metadata.get("stop"):
+        yield "stop", run.metadata["stop"]

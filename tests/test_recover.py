@@ -1,0 +1,203 @@
+"""Recovery from damaged document logs, a relocated store, a damaged catalog (no IOC)."""
+
+from __future__ import annotations
+
+import json
+import random
+import shutil
+import subprocess
+import sys
+
+import event_model
+import numpy as np
+import pytest
+
+from operando.cli import main
+from operando.errors import StorageError
+from operando.storage import open_store
+from operando.storage.recover import RECOVERED_REASON, count_events, recover
+
+N_POINTS = 520  # more than one writer batch (set to 200 rows below)
+PAGE = 40
+
+
+@pytest.fixture(autouse=True)
+def small_batches(monkeypatch):
+    """Writer batches of 200 rows, so that small runs span several batches."""
+    import operando.storage
+
+    monkeypatch.setattr(operando.storage, "WRITER_BATCH_SIZE", 200)
+
+
+def _cycle_documents(n_points: int = N_POINTS) -> list[tuple[str, dict]]:
+    """A galvanostatic cycle's documents as the RunEngine composes them (start, primary
+    descriptor, event pages of Ewe, I, Q, stop): a charge then a discharge."""
+    bundle = event_model.compose_run(
+        metadata={"plan_name": "galvanostatic_cycle", "sample": {"active_mass_mg": 3.85}}
+    )
+    keys = {
+        k: {"source": "sim", "dtype": d, "shape": [], "units": u}
+        for k, d, u in (("clock", "number", "s"), ("t", "number", "s"), ("Ewe", "number", "V"),
+                        ("I", "number", "mA"), ("Q", "number", "mAh"), ("step", "integer", ""))
+    }  # fmt: skip
+    desc = bundle.compose_descriptor(data_keys=keys, name="primary")
+    docs = [("start", bundle.start_doc), ("descriptor", desc.descriptor_doc)]
+    half = n_points // 2
+    for lo in range(0, n_points, PAGE):
+        idx = np.arange(lo, min(lo + PAGE, n_points))
+        t = idx * 60.0
+        charging = idx < half
+        current = np.where(charging, 0.1, -0.1)
+        q = np.where(charging, idx, 2 * half - idx) * 60.0 * 0.1 / 3600.0
+        ewe = np.where(charging, 3.0 + idx / half * 1.8, 4.8 - (idx - half) / half * 2.8)
+        data = {
+            "clock": (1e9 + t).tolist(),
+            "t": t.tolist(),
+            "Ewe": ewe.tolist(),
+            "I": current.tolist(),
+            "Q": q.tolist(),
+            "step": charging.astype(int).tolist(),
+        }  # noqa: E501
+        page = desc.compose_event_page(
+            data=data, timestamps={k: data["clock"] for k in data}, seq_num=(idx + 1).tolist()
+        )
+        docs.append(("event_page", page))
+    docs.append(("stop", bundle.compose_stop()))
+    return docs
+
+
+def _write_log(path, docs) -> None:
+    with open(path, "w") as f:
+        for name, doc in docs:
+            f.write(json.dumps({"name": name, "doc": doc}) + "\n")
+
+
+def _validate(docs) -> None:
+    for name, doc in docs:
+        if name == "event_page":
+            for event in event_model.unpack_event_page(doc):
+                event_model.schema_validators[event_model.DocumentNames.event].validate(event)
+        elif name not in ("datum_page", "resource"):
+            event_model.schema_validators[event_model.DocumentNames[name]].validate(doc)
+
+
+@pytest.mark.slow
+def test_a_log_torn_at_ten_random_places_recovers_every_intact_event(tmp_path, capsys):
+    rng = random.Random(11)
+    docs = _cycle_documents()
+    whole = tmp_path / "whole.jsonl"
+    _write_log(whole, docs)
+    lines = whole.read_text().splitlines(keepends=True)
+    counts = []
+    for k in range(10):
+        data = tmp_path / f"data{k}"
+        log = tmp_path / f"cut{k}.jsonl"
+        kind = ("torn last line", "missing stop", "torn middle line")[k % 3]
+        cut = rng.randrange(3, len(lines) - 2)
+        if kind == "torn last line":
+            text = "".join(lines[:cut]) + lines[cut][: rng.randrange(1, len(lines[cut]) - 1)]
+        elif kind == "missing stop":
+            text = "".join(lines[:cut])
+        else:
+            line = lines[cut]
+            text = "".join(lines[:cut]) + line[: len(line) // 2] + "\n" + "".join(lines[cut + 1 :])
+        log.write_text(text)
+        intact = [(json.loads(x)["name"], json.loads(x)["doc"])
+                  for x in text.splitlines() if _parses(x)]  # fmt: skip
+        expected = sum(count_events(intact).values())
+        result = recover(open_store(data), log)
+        store = open_store(data)  # afresh, as a later reader
+        run = store.run(result.uid)
+        stored = len(run["primary"].read()["t"])
+        counts.append((kind, expected, stored))
+        assert result.events_in_log == expected == stored == result.events_stored
+        assert result.ok and result.completed
+        stop = run.metadata["stop"]
+        assert stop["exit_status"] == "fail" and RECOVERED_REASON in stop["reason"]
+        if kind == "torn middle line":
+            assert result.damaged_lines == [cut + 1]
+        _validate(list(run.documents()))
+        # report and replay refuse the incomplete run in one line, exit non-zero
+        for argv in (
+            ["replay", result.uid[:8], "--data", str(data)],
+            ["report", result.uid, "--data", str(data), "--out", str(tmp_path / "r")],
+        ):  # noqa: E501
+            assert main(argv) != 0
+            err = capsys.readouterr().err.strip()
+            assert "incomplete" in err and len(err.splitlines()) == 1
+    print("recovered (kind, intact events, stored):", counts)
+
+
+def _parses(line: str) -> bool:
+    try:
+        json.loads(line)
+        return True
+    except json.JSONDecodeError:
+        return False
+
+
+def test_a_partly_stored_run_is_completed_and_recover_cli_reports_counts(tmp_path, capsys):
+    docs = _cycle_documents()
+    data = tmp_path / "data"
+    store = open_store(data)
+    from operando.storage import make_writer
+
+    writer = make_writer(store)
+    for name, doc in docs[:-1]:  # the writer flushed two batches of 200, then the crash
+        writer(name, doc)
+    uid = docs[0][1]["uid"]
+    log = store.log_dir / f"{uid}.jsonl"
+    log.parent.mkdir(parents=True, exist_ok=True)
+    _write_log(log, docs)
+    assert main(["recover", "--data", str(data)]) == 0
+    out = capsys.readouterr().out
+    assert f"{N_POINTS} events in the log, {N_POINTS} stored, ok" in out
+    assert "replaced a partly stored copy" in out
+    run = open_store(data).run(uid)
+    assert len(run["primary"].read()["t"]) == N_POINTS
+    assert run.metadata["stop"]["exit_status"] == "success"
+
+
+def test_a_copied_data_directory_replays_equal_to_the_original(tmp_path):
+    docs = _cycle_documents(300)
+    original = tmp_path / "a" / "data"
+    log = tmp_path / "log.jsonl"
+    _write_log(log, docs)
+    uid = recover(open_store(original), log).uid
+    before = open_store(original).run(uid)["primary"].read()
+    copy = tmp_path / "b" / "copy"
+    shutil.copytree(original, copy)
+    shutil.move(str(original), str(tmp_path / "a" / "moved"))  # the old paths are gone
+    for where in (copy, tmp_path / "a" / "moved"):
+        after = open_store(where).run(uid)["primary"].read()
+        assert after.equals(before)
+
+
+@pytest.mark.parametrize("content", [b"", b"garbage, not a database" * 10])
+def test_a_damaged_catalog_is_reported_and_rebuilt_from_the_logs(tmp_path, content, capsys):
+    data = tmp_path / "data"
+    store = open_store(data)
+    log = tmp_path / "x.jsonl"
+    _write_log(log, _cycle_documents(120))
+    uid = recover(store, log).uid
+    store.log_dir.mkdir(exist_ok=True)
+    shutil.copy(log, store.log_dir / f"{uid}.jsonl")
+    (data / "catalog.db").write_bytes(content)
+    with pytest.raises(StorageError, match="rebuild"):
+        open_store(data)
+    assert (
+        main(["replay", uid, "--data", str(data)]) == 2
+    )  # a damaged store: one line, exit 2 (StorageError)
+    assert "--rebuild-catalog" in capsys.readouterr().err
+    assert (data / "catalog.db").read_bytes() == content  # never re-created over the data
+    # in a new process, as a user would (this one holds the old files open in tiled's pools)
+    proc = subprocess.run(
+        [sys.executable, "-m", "operando.cli", "recover", "--data", str(data), "--rebuild-catalog"],
+        capture_output=True, text=True, timeout=120,
+    )  # fmt: skip
+    assert proc.returncode == 0, proc.stderr
+    assert "120 events in the log, 120 stored, ok" in proc.stdout
+    from operando.storage.catalog import _forget_engines
+
+    _forget_engines(data.resolve())
+    assert len(open_store(data).run(uid)["primary"].read()["t"]) == 120
