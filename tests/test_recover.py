@@ -136,6 +136,7 @@ def _parses(line: str) -> bool:
         return False
 
 
+@pytest.mark.slow  # stores and recovers through tiled: seconds each
 def test_a_partly_stored_run_is_completed_and_recover_cli_reports_counts(tmp_path, capsys):
     docs = _cycle_documents()
     data = tmp_path / "data"
@@ -173,6 +174,7 @@ def test_a_copied_data_directory_replays_equal_to_the_original(tmp_path):
         assert after.equals(before)
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("content", [b"", b"garbage, not a database" * 10])
 def test_a_damaged_catalog_is_reported_and_rebuilt_from_the_logs(tmp_path, content, capsys):
     data = tmp_path / "data"
