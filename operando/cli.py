@@ -60,7 +60,7 @@ def cmd_sim(args: argparse.Namespace) -> int:
 # --- operando run cycle ----------------------------------------------------------------
 def run_cycle(
     *,
-    material: str,
+    material: str | None,
     mass_mg: float,
     area_cm2: float,
     c_rate: float,
@@ -72,13 +72,19 @@ def run_cycle(
     prefix: str | None = None,
     ca_port: int | None = None,
     sample_name: str | None = None,
+    formula: str | None = None,
+    materials_dir: str | None = None,
 ) -> dict:
-    """Run galvanostatic cycling and return the live analysis summary (first cycle + all)."""
+    """Run galvanostatic cycling and return the live analysis summary (first cycle + all).
+    1C is the material's (operando.materials)."""
     from .plans.electrochem import check_cycle_parameters, galvanostatic_cycle
-    from .sample import sample_for
+    from .studies.samples import study_sample
 
     # Every parameter is checked before anything starts or any PV is written.
-    sample = sample_for(material, mass_mg, area_cm2, name=sample_name)
+    sample, one_c = study_sample(
+        material=material, formula=formula, mass_mg=mass_mg, area_cm2=area_cm2,
+        name=sample_name, materials_dir=materials_dir, simulated=prefix is None,
+    )  # fmt: skip
     check_cycle_parameters(sample, v_min=v_min, v_max=v_max, cycles=cycles, c_rate=c_rate)
     if time_scale <= 0:
         raise ValueError(f"--time-scale must be positive, got {time_scale}")
@@ -86,15 +92,16 @@ def run_cycle(
         if session.sim_control is not None:
             session.assemble_sim_cell(sample)
         plan = galvanostatic_cycle(
-            session.potentiostat, sample, v_min=v_min, v_max=v_max, cycles=cycles, c_rate=c_rate
-        )
+            session.potentiostat, sample, v_min=v_min, v_max=v_max, cycles=cycles,
+            c_rate=c_rate, one_c_mA_g=one_c,
+        )  # fmt: skip
         _run(session, plan)
         return session.cycling.summary
 
 
 def run_dems(
     *,
-    material: str,
+    material: str | None,
     mass_mg: float,
     area_cm2: float,
     current_mA_g: float,
@@ -108,12 +115,18 @@ def run_dems(
     prefix: str | None = None,
     ca_port: int | None = None,
     sample_name: str | None = None,
+    formula: str | None = None,
+    materials_dir: str | None = None,
 ) -> dict:
     """Rest, cycle and sample the gas (DEMS); return the live cycling + gas summary."""
     from .plans.dems import check_dems_parameters, dems_cycling
-    from .sample import sample_for
+    from .studies.samples import study_sample
 
-    sample = sample_for(material, mass_mg, area_cm2, name=sample_name or f"{material} DEMS cell")
+    sample, _ = study_sample(
+        material=material, formula=formula, mass_mg=mass_mg, area_cm2=area_cm2,
+        name=sample_name or f"{material or formula} DEMS cell", materials_dir=materials_dir,
+        simulated=prefix is None,
+    )  # fmt: skip
     dems = {
         "rest_s": rest_h * 3600.0, "current_mA_g": current_mA_g, "v_min": v_min,
         "v_max": v_max, "cycles": cycles, "sample_interval_s": sample_interval_s,
@@ -136,6 +149,8 @@ def cmd_run_dems(args: argparse.Namespace) -> int:
         mass_mg=args.mass_mg,
         area_cm2=args.area_cm2,
         current_mA_g=args.current_mA_g,
+        formula=args.formula,
+        materials_dir=args.materials_dir,
         cycles=args.cycles,
         v_min=args.v_min,
         v_max=args.v_max,
@@ -232,6 +247,8 @@ def cmd_run_cycle(args: argparse.Namespace) -> int:
         material=args.material,
         mass_mg=args.mass_mg,
         area_cm2=args.area_cm2,
+        formula=args.formula,
+        materials_dir=args.materials_dir,
         c_rate=args.c_rate,
         v_min=args.v_min,
         v_max=args.v_max,
@@ -529,6 +546,13 @@ def _add_session_options(p: argparse.ArgumentParser) -> None:
     p.add_argument("--json", action="store_true", help="print one JSON object")
 
 
+def _add_material_options(p: argparse.ArgumentParser) -> None:
+    which = p.add_mutually_exclusive_group(required=True)
+    which.add_argument("--material", help="material name (built-in: `operando materials`)")
+    which.add_argument("--formula", help="chemical formula, e.g. LiNi0.8Mn0.1Co0.1O2")
+    p.add_argument("--materials-dir", help="directory of the lab's material TOML files")
+
+
 def build_parser() -> argparse.ArgumentParser:
     from .sim.__main__ import add_arguments as add_sim_arguments
 
@@ -542,12 +566,12 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("run", help="run a protocol")
     protocols = p.add_subparsers(dest="protocol", required=True)
     c = protocols.add_parser("cycle", help="galvanostatic cycling between two cutoffs")
-    c.add_argument("--material", required=True, choices=sorted(KNOWN_MATERIALS))
+    _add_material_options(c)
     c.add_argument("--mass-mg", type=float, required=True, help="active mass (mg)")
     c.add_argument(
         "--area-cm2", type=float, default=COIN_CELL_AREA_CM2, help="electrode area (cm2)"
     )
-    c.add_argument("--c-rate", type=float, required=True, help="C-rate (1/h), 1C = 250 mA/g")
+    c.add_argument("--c-rate", type=float, required=True, help="C-rate (1/h); 1C from the material")
     c.add_argument("--v-min", type=float, required=True, help="lower cutoff (V)")
     c.add_argument("--v-max", type=float, required=True, help="upper cutoff (V)")
     c.add_argument("--cycles", type=int, default=1, help="charge + discharge cycles")
@@ -557,7 +581,7 @@ def build_parser() -> argparse.ArgumentParser:
     d = protocols.add_parser(
         "dems", help="OCV rest, then galvanostatic cycling with the evolved gas sampled (DEMS)"
     )
-    d.add_argument("--material", required=True, choices=sorted(KNOWN_MATERIALS))
+    _add_material_options(d)
     d.add_argument("--mass-mg", type=float, required=True, help="active mass (mg)")
     d.add_argument(
         "--area-cm2", type=float, default=DEMS_CELL_AREA_CM2, help="electrode area (cm2)"

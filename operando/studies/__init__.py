@@ -1,0 +1,1 @@
+"""Studies: the work behind the CLI commands (sessions, plans, storage)."""
