@@ -166,18 +166,16 @@ def cmd_run_dems(args: argparse.Namespace) -> int:
 
 
 def cmd_run_xas(args: argparse.Namespace) -> int:
-    from .electrodes import parse_sample
-    from .plans.xray import EDGES
-    from .xray_study import run_xas
+    from .xray_study import check_xas_request, run_xas
 
-    for sample in args.sample:
-        parse_sample(sample)  # refuse bad input before anything starts
-    if args.edge not in EDGES:
-        raise ValueError(f"unknown edge {args.edge!r}; choose one of {sorted(EDGES)}")
+    check_xas_request(args.edge, args.sample)  # refuse bad input before anything starts
+    _positive_option("--prep-c-rate", args.prep_c_rate)
     _positive_option("--dwell-s", args.dwell_s)
     _positive_option("--time-scale", args.time_scale)
     with _session(args.data, args.prefix, args.ca_port, args.time_scale) as session:
-        summary = run_xas(session, args.edge, args.sample, dwell_s=args.dwell_s)
+        summary = run_xas(
+            session, args.edge, args.sample, dwell_s=args.dwell_s, prep_c_rate=args.prep_c_rate
+        )
     if args.json:
         _print_json(round_floats(summary))
     else:
@@ -598,11 +596,16 @@ def build_parser() -> argparse.ArgumentParser:
     d.set_defaults(func=cmd_run_dems)
 
     sample_help = (
-        "material:state (lnmo or lnro; pristine, 4.5V, 4.8V or 2.0V), prepared by the "
-        "potentiostat and mounted; or a Ru reference ru, rucl3, ruo2"
+        "material:state (state pristine, <V>V or <Vmax>V-<Vmin>V; lnmo:2.0V is 4.8 V then "
+        "2.0 V), prepared by the potentiostat and mounted; or a Ru reference ru, rucl3, ruo2"
     )
     x = protocols.add_parser("xas", help="X-ray absorption of ex situ electrodes")
-    x.add_argument("--edge", required=True, choices=["ni-l", "o-k", "mn-l", "ru-k"])
+    x.add_argument(
+        "--edge", required=True, help="<element>-<edge> from xraydb: co-k, ni-k, fe-k, ni-l, o-k"
+    )
+    x.add_argument(
+        "--prep-c-rate", type=float, default=0.1, help="C-rate of the ex situ preparation (1/h)"
+    )
     x.add_argument("--sample", required=True, action="append", help=sample_help)
     x.add_argument("--dwell-s", type=float, default=1.0, help="counting time per point (s)")
     x.set_defaults(func=cmd_run_xas)

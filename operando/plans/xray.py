@@ -126,6 +126,7 @@ def xas_series(
     *,
     dwell_s: float = 1.0,
     md: dict | None = None,
+    edge_overrides: dict | None = None,
 ) -> MsgGenerator[str]:
     """Scan one absorption edge of several electrodes, one after another, in one run.
 
@@ -134,17 +135,19 @@ def xas_series(
     Parameters
     ----------
     station : the soft or hard X-ray endstation (the edge says which).
-    edge : "ni-l", "o-k", "mn-l" (soft) or "ru-k" (hard).
+    edge : "ni-l", "o-k", "mn-l" (soft), "ru-k" (hard), or any edge ``<element>-<edge>``
+        xraydb tabulates ("co-k", "ni-k", "fe-l3", ...; see ``operando.edges``).
     slots : holder positions to measure (0: the in situ cell; 17-19 the Ru references).
     dwell_s : counting time per point (s); rises with k in an EXAFS region.
     md : extra start metadata.
+    edge_overrides : grid settings replacing the edge's defaults (Edge field -> value).
 
     Every point holds the energy (eV), I0 and the yields (counts) and the name of the
     electrode in the beam.
     """
-    if edge not in EDGES:
-        raise ValueError(f"unknown edge {edge!r}; choose one of {sorted(EDGES)}")
-    e = EDGES[edge]
+    from ..edges import resolve_edge
+
+    e = resolve_edge(edge, edge_overrides)  # the paper's four, or any edge from xraydb
     _station_for(e, station)
     slots = _check_slots(slots)
     if not (isinstance(dwell_s, (int, float)) and 0 < dwell_s <= 600):
