@@ -32,9 +32,12 @@ def list_pvs(prefix: str = "OPSIM:") -> list[tuple[str, str, str, str]]:
     rows = []
     for name, channel in build_pvdb(prefix, World()).items():
         spec = getattr(channel, "pvspec", None)
+        record = (spec.record if spec else None) or getattr(
+            getattr(channel, "group", None), "record_type", None
+        )
         doc = " ".join(((spec.doc if spec else "") or "").split())
         units = getattr(channel, "units", "") or ""
-        rows.append((name, _record_type(channel), units, doc))
+        rows.append((name, record or _record_type(channel), units, doc))
     return rows
 
 
