@@ -253,7 +253,7 @@ def test_xas_scan_of_a_hard_edge_counts_longer_as_k_rises(bench):
 @pytest.mark.parametrize(
     "edge, slots, kwargs, message",
     [
-        ("xx-k", [1], {}, r"unknown edge 'xx-k'; choose one of \['mn-l', 'ni-l', 'o-k', 'ru-k'\]"),
+        ("xx-k", [1], {}, "unknown edge 'xx-k'"),
         ("ru-k", [1], {}, "measured at the hard X-ray endstation"),
         ("ni-l", [], {}, "slots must be holder positions"),
         ("ni-l", [-1], {}, "slots must be holder positions"),
@@ -300,7 +300,7 @@ def test_in_situ_measures_references_then_scans_while_the_cell_cycles(bench):
 @pytest.mark.parametrize(
     "kwargs, message",
     [
-        ({"edge": "ni-l"}, r"unknown hard X-ray edge 'ni-l'; choose one of \['ru-k'\]"),
+        ({"edge": "ni-l"}, "ni-l is measured at the soft X-ray endstation, not the hard one"),
         ({"v_min": 4.8, "v_max": 2.0}, "lower cutoff .* must lie below the upper cutoff"),
         ({"cycles": 0}, "cycles must be a whole number from 1 to 32"),
         ({"c_rate": 0}, "c_rate must be a positive number"),
@@ -361,7 +361,7 @@ def test_charge_and_measure_measures_at_open_circuit_at_each_cutoff(bench):
         ([7.0], {"gas_sample": True}, "cutoffs must lie between 0 and 6 V"),
         ([4.5, 4.5], {"gas_sample": True}, "consecutive cutoffs must differ"),
         ([4.5], {}, "nothing to measure at the cutoffs: give soft_edges, hard_edges"),
-        ([4.5], {"soft_edges": ("ru-k",)}, r"choose one of \['mn-l', 'ni-l', 'o-k'\]"),
+        ([4.5], {"soft_edges": ("ru-k",)}, "not the soft one"),
         ([4.5], {"soft_edges": ("o-k",), "soft_xray": None}, "need the soft X-ray endstation"),
         ([4.5], {"rixs": True, "exposure_s": 0}, r"exposure_s must lie in \(0, 3600\] s"),
         ([4.5], {"gas_sample": True, "hold_s": -1}, "hold_s must be a duration >= 0 s"),
@@ -407,7 +407,7 @@ def test_ex_situ_prepares_each_state_in_a_fresh_cell_and_mounts_it(bench):
 @pytest.mark.parametrize(
     "states, kwargs, message",
     [
-        (("charged",), {}, "unknown state 'charged': use 'pristine' or a cutoff like '4.5V'"),
+        (("charged",), {}, "unknown state 'charged'"),
         (("6.0V",), {}, "state cutoff 6.0 V outside 1.0-5.0 V"),
         (("pristine", "4.5V"), {"first_slot": 16}, "do not fit slots 1..16"),
         ((), {}, "give at least one state"),

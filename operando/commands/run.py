@@ -5,14 +5,20 @@ from __future__ import annotations
 import argparse
 
 from ..instruments import COIN_CELL_AREA_CM2, DEMS_CELL_AREA_CM2
-from ..sample import KNOWN_MATERIALS
 from .options import add_session_options, positive
 from .output import print_summary
 
 SAMPLE_HELP = (
-    "material:state (lnmo or lnro; pristine, 4.5V, 4.8V or 2.0V), prepared by the "
-    "potentiostat and mounted; or a Ru reference ru, rucl3, ruo2"
+    "material:state (state pristine, <V>V or <Vmax>V-<Vmin>V; lnmo:2.0V is 4.8 V then "
+    "2.0 V), prepared by the potentiostat and mounted; or a Ru reference ru, rucl3, ruo2"
 )
+
+
+def add_material_options(p: argparse.ArgumentParser) -> None:
+    which = p.add_mutually_exclusive_group(required=True)
+    which.add_argument("--material", help="material name (built-in: `operando materials`)")
+    which.add_argument("--formula", help="chemical formula, e.g. LiNi0.8Mn0.1Co0.1O2")
+    p.add_argument("--materials-dir", help="directory of the lab's material TOML files")
 
 
 def cmd_cycle(args: argparse.Namespace) -> int:
@@ -20,8 +26,9 @@ def cmd_cycle(args: argparse.Namespace) -> int:
     from ..studies.cycling import run_cycle
 
     summary = run_cycle(
-        material=args.material, mass_mg=args.mass_mg, area_cm2=args.area_cm2,
-        c_rate=args.c_rate, v_min=args.v_min, v_max=args.v_max, cycles=args.cycles,
+        material=args.material, formula=args.formula, materials_dir=args.materials_dir,
+        mass_mg=args.mass_mg, area_cm2=args.area_cm2, c_rate=args.c_rate, v_min=args.v_min,
+        v_max=args.v_max, cycles=args.cycles,
         time_scale=args.time_scale, data=args.data, prefix=args.prefix, ca_port=args.ca_port,
     )  # fmt: skip
     assert isinstance(summary, CyclingSummary)
@@ -33,8 +40,9 @@ def cmd_dems(args: argparse.Namespace) -> int:
     from ..studies.cycling import run_dems
 
     summary = run_dems(
-        material=args.material, mass_mg=args.mass_mg, area_cm2=args.area_cm2,
-        current_mA_g=args.current_mA_g, cycles=args.cycles, v_min=args.v_min,
+        material=args.material, formula=args.formula, materials_dir=args.materials_dir,
+        mass_mg=args.mass_mg, area_cm2=args.area_cm2, current_mA_g=args.current_mA_g,
+        cycles=args.cycles, v_min=args.v_min,
         v_max=args.v_max, rest_h=args.rest_h, sample_interval_s=args.sample_interval_s,
         time_scale=args.time_scale, data=args.data, prefix=args.prefix, ca_port=args.ca_port,
     )  # fmt: skip
@@ -43,17 +51,17 @@ def cmd_dems(args: argparse.Namespace) -> int:
 
 
 def cmd_xas(args: argparse.Namespace) -> int:
-    from ..studies.electrodes import parse_sample
     from ..studies.running import open_session
-    from ..studies.xray import check_edge, run_xas
+    from ..studies.xray import check_xas_request, run_xas
 
-    for sample in args.sample:
-        parse_sample(sample)  # refuse bad input before anything starts
-    check_edge(args.edge)
+    check_xas_request(args.edge, args.sample)  # refuse bad input before anything starts
+    positive("--prep-c-rate", args.prep_c_rate)
     positive("--dwell-s", args.dwell_s)
     positive("--time-scale", args.time_scale)
     with open_session(args.data, args.prefix, args.ca_port, args.time_scale) as session:
-        summary = run_xas(session, args.edge, args.sample, dwell_s=args.dwell_s)
+        summary = run_xas(
+            session, args.edge, args.sample, dwell_s=args.dwell_s, prep_c_rate=args.prep_c_rate
+        )
     print_summary(summary, args.json)
     return 0
 
@@ -74,12 +82,12 @@ def cmd_rixs(args: argparse.Namespace) -> int:
 
 def register_run(protocols: argparse._SubParsersAction) -> None:
     c = protocols.add_parser("cycle", help="galvanostatic cycling between two cutoffs")
-    c.add_argument("--material", required=True, choices=sorted(KNOWN_MATERIALS))
+    add_material_options(c)
     c.add_argument("--mass-mg", type=float, required=True, help="active mass (mg)")
     c.add_argument(
         "--area-cm2", type=float, default=COIN_CELL_AREA_CM2, help="electrode area (cm2)"
     )
-    c.add_argument("--c-rate", type=float, required=True, help="C-rate (1/h), 1C = 250 mA/g")
+    c.add_argument("--c-rate", type=float, required=True, help="C-rate (1/h); 1C from the material")
     c.add_argument("--v-min", type=float, required=True, help="lower cutoff (V)")
     c.add_argument("--v-max", type=float, required=True, help="upper cutoff (V)")
     c.add_argument("--cycles", type=int, default=1, help="charge + discharge cycles")
@@ -89,7 +97,7 @@ def register_run(protocols: argparse._SubParsersAction) -> None:
     d = protocols.add_parser(
         "dems", help="OCV rest, then galvanostatic cycling with the evolved gas sampled (DEMS)"
     )
-    d.add_argument("--material", required=True, choices=sorted(KNOWN_MATERIALS))
+    add_material_options(d)
     d.add_argument("--mass-mg", type=float, required=True, help="active mass (mg)")
     d.add_argument(
         "--area-cm2", type=float, default=DEMS_CELL_AREA_CM2, help="electrode area (cm2)"
@@ -106,7 +114,12 @@ def register_run(protocols: argparse._SubParsersAction) -> None:
     d.set_defaults(func=cmd_dems)
 
     x = protocols.add_parser("xas", help="X-ray absorption of ex situ electrodes")
-    x.add_argument("--edge", required=True, help="absorption edge: ni-l, o-k, mn-l or ru-k")
+    x.add_argument(
+        "--edge", required=True, help="<element>-<edge> from xraydb: co-k, ni-k, fe-k, ni-l, o-k"
+    )
+    x.add_argument(
+        "--prep-c-rate", type=float, default=0.1, help="C-rate of the ex situ preparation (1/h)"
+    )
     x.add_argument("--sample", required=True, action="append", help=SAMPLE_HELP)
     x.add_argument("--dwell-s", type=float, default=1.0, help="counting time per point (s)")
     x.set_defaults(func=cmd_xas)

@@ -8,6 +8,11 @@ import argparse
 def cmd_sim(args: argparse.Namespace) -> int:
     from ..sim.__main__ import serve
 
+    if getattr(args, "list_pvs", False):
+        from ..sim.ioc.pvlist import format_pvs
+
+        print(format_pvs(args.prefix))
+        return 0
     print(
         f"simulated beamline: prefix {args.prefix}, Channel Access on {args.interface}:"
         f"{args.port}, time scale {args.time_scale:g}\n"

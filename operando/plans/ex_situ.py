@@ -32,13 +32,40 @@ from .stubs import configure_cell, plan
 DISCHARGED_BELOW_V = 3.5  # a state cutoff at or below this is reached after a first cycle
 
 
+PAPER_MATERIALS = ("lnmo", "lnro")  # their "<V>V" at or below 3.5 V means after a cycle
+_RANGE = re.compile(r"\s*(\d+(?:\.\d+)?)\s*V\s*-\s*(\d+(?:\.\d+)?)\s*V\s*")
+
+
+def state_steps(state: str, material: str, v_max: float = 4.8) -> tuple[float, float] | None:
+    """(charge cutoff V, discharge cutoff V or None) of a state: None for "pristine";
+    "4.2V" -> (4.2, None), charged to it; "4.8V-2.0V" -> (4.8, 2.0), charged then discharged.
+    For the paper's materials "2.0V" (at or below 3.5 V) keeps its meaning: v_max, then 2.0."""
+    match = _RANGE.fullmatch(state)
+    if match:
+        high, low = (float(g) for g in match.groups())
+        for value in (high, low):
+            if not 1.0 <= value <= 5.0:
+                raise BadRequest(f"state cutoff {value} V outside 1.0-5.0 V")
+        if not low < high:
+            raise BadRequest(f"state {state!r}: charge to Vmax, then discharge to a lower Vmin")
+        return high, low
+    cutoff = state_cutoff_V(state)
+    if cutoff is None:
+        return None
+    if material in PAPER_MATERIALS and cutoff <= DISCHARGED_BELOW_V:
+        return v_max, cutoff
+    return cutoff, None
+
+
 def state_cutoff_V(state: str) -> float | None:
     """The cutoff (V) of a state name: None for "pristine", 4.5 for "4.5V"."""
     if state == "pristine":
         return None
     match = re.fullmatch(r"\s*(\d+(?:\.\d+)?)\s*V\s*", state)
     if not match:
-        raise BadRequest(f"unknown state {state!r}: use 'pristine' or a cutoff like '4.5V'")
+        raise BadRequest(
+            f"unknown state {state!r}: use 'pristine', a cutoff like '4.5V' or '4.8V-2.0V'"
+        )
     value = float(match.group(1))
     if not 1.0 <= value <= 5.0:
         raise BadRequest(f"state cutoff {value} V outside 1.0-5.0 V")
@@ -68,6 +95,7 @@ def prepare_ex_situ_electrodes(
     c_rate: float = 0.1,
     v_max: float = 4.8,
     md: dict | None = None,
+    one_c_mA_g: float | None = None,
 ) -> MsgGenerator[dict[str, int]]:
     """Prepare one electrode of sample's material per state and mount each in a slot.
 
@@ -80,7 +108,7 @@ def prepare_ex_situ_electrodes(
     states : "pristine" or cutoffs such as "4.5V" (charged to it) or "2.0V" (charged to
         v_max, then discharged to it).
     first_slot : holder slot of the first electrode (1..16), the others follow.
-    c_rate : current of the preparation (1/h, 1C = 250 mA/g).
+    c_rate : current of the preparation (1/h); 1C = one_c_mA_g (None: the material's).
     v_max : upper cutoff of the first cycle for discharged states (V).
     md : extra start metadata of the preparation runs.
 
@@ -88,7 +116,12 @@ def prepare_ex_situ_electrodes(
     -------
     The holder slot of each electrode, by name.
     """
-    cutoffs = [state_cutoff_V(s) for s in states]  # refuse unknown states first
+    cutoffs = [state_steps(s, sample.material, v_max) for s in states]  # refuse bad states
+    if one_c_mA_g is None:
+        from ..materials import resolve_material
+
+        one_c_mA_g = resolve_material(formula=sample.formula).one_c
+    rate = {"c_rate": c_rate, "one_c_mA_g": one_c_mA_g}
     if not states:
         raise BadRequest("give at least one state")
     if not 1 <= first_slot <= N_SLOTS - len(states) + 1:
@@ -109,12 +142,12 @@ def prepare_ex_situ_electrodes(
                 yield from assemble_cell(pstat, sim, electrode)
             if cutoff is None:
                 pass  # pristine: straight from the cell
-            elif cutoff > DISCHARGED_BELOW_V:
-                yield from galvanostatic(pstat, electrode, cutoff_V=cutoff, c_rate=c_rate,
-                                         md=run_md)  # fmt: skip
+            elif cutoff[1] is None:
+                yield from galvanostatic(pstat, electrode, cutoff_V=cutoff[0], md=run_md,
+                                         **rate)  # fmt: skip
             else:
-                yield from galvanostatic_cycle(pstat, electrode, v_min=cutoff, v_max=v_max,
-                                               c_rate=c_rate, md=run_md)  # fmt: skip
+                yield from galvanostatic_cycle(pstat, electrode, v_min=cutoff[1],
+                                               v_max=cutoff[0], md=run_md, **rate)  # fmt: skip
             if sim is not None:
                 yield from mount_electrode(sim, slot, electrode.name)
             slots[electrode.name] = slot

@@ -17,7 +17,7 @@ import numpy as np
 from bluesky.utils import MsgGenerator
 
 from ..devices.xray import HardXrayEndstation, SoftXrayEndstation
-from ..edges import EDGES, ETOK, Edge, edge_named  # noqa: F401  (the plans' edges)
+from ..edges import EDGES, ETOK, Edge, edge_named, resolve_edge  # noqa: F401  (the plans' edges)
 from ..errors import BadRequest
 from .stubs import plan
 
@@ -76,6 +76,7 @@ def xas_series(
     *,
     dwell_s: float = 1.0,
     md: dict | None = None,
+    edge_overrides: dict | None = None,
 ) -> MsgGenerator[str]:
     """Scan one absorption edge of several electrodes, one after another, in one run.
 
@@ -84,15 +85,17 @@ def xas_series(
     Parameters
     ----------
     station : the soft or hard X-ray endstation (the edge says which).
-    edge : "ni-l", "o-k", "mn-l" (soft) or "ru-k" (hard).
+    edge : "ni-l", "o-k", "mn-l" (soft), "ru-k" (hard), or any edge ``<element>-<edge>``
+        xraydb tabulates ("co-k", "ni-k", "fe-l3", ...; see ``operando.edges``).
     slots : holder positions to measure (0: the in situ cell; 17-19 the Ru references).
     dwell_s : counting time per point (s); rises with k in an EXAFS region.
     md : extra start metadata.
+    edge_overrides : grid settings replacing the edge's defaults (Edge field -> value).
 
     Every point holds the energy (eV), I0 and the yields (counts) and the name of the
     electrode in the beam.
     """
-    e = edge_named(edge)
+    e = resolve_edge(edge, edge_overrides)  # the paper's four, or any edge from xraydb
     _station_for(e, station)
     slots = _check_slots(slots)
     if not (isinstance(dwell_s, (int, float)) and 0 < dwell_s <= 600):

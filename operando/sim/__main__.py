@@ -18,6 +18,11 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         help="address to serve on (default loopback only; 0.0.0.0 for every interface)",
     )
     parser.add_argument(
+        "--list-pvs",
+        action="store_true",
+        help="print every PV served (name, record type, units, description) and exit",
+    )
+    parser.add_argument(
         "--exit-with-parent",
         action="store_true",
         help="exit when the process that started this one ends (used by test fixtures)",

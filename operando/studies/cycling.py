@@ -6,8 +6,8 @@ from ..analysis.results import CyclingSummary, DemsSummary, Summary
 from ..errors import BadRequest
 from ..plans.dems import check_dems_parameters, dems_cycling
 from ..plans.electrochem import check_cycle_parameters, galvanostatic_cycle
-from ..sample import sample_for
 from .running import open_session, run_plan
+from .samples import study_sample
 
 
 def _check_time_scale(time_scale: float) -> None:
@@ -24,7 +24,7 @@ def _live_summary(session) -> Summary:
 
 def run_cycle(
     *,
-    material: str,
+    material: str | None,
     mass_mg: float,
     area_cm2: float,
     c_rate: float,
@@ -36,27 +36,35 @@ def run_cycle(
     prefix: str | None = None,
     ca_port: int | None = None,
     sample_name: str | None = None,
+    formula: str | None = None,
+    materials_dir: str | None = None,
 ) -> CyclingSummary:
     """Galvanostatic cycling of a fresh cell (C-rate in 1/h, cutoffs in V, mass in mg, area
     in cm2); returns the live cycling summary (first cycle at the top, every cycle under
     ``cycles``)."""
     # Every parameter is checked before anything starts or any PV is written.
-    sample = sample_for(material, mass_mg, area_cm2, name=sample_name)
-    check_cycle_parameters(sample, v_min=v_min, v_max=v_max, cycles=cycles, c_rate=c_rate)
+    sample, one_c = study_sample(
+        material=material, formula=formula, mass_mg=mass_mg, area_cm2=area_cm2,
+        name=sample_name, materials_dir=materials_dir, simulated=prefix is None,
+    )  # fmt: skip
+    check_cycle_parameters(
+        sample, v_min=v_min, v_max=v_max, cycles=cycles, c_rate=c_rate, one_c_mA_g=one_c
+    )
     _check_time_scale(time_scale)
     with open_session(data, prefix, ca_port, time_scale) as session:
         if session.sim_control is not None:
             session.assemble_sim_cell(sample)
         plan = galvanostatic_cycle(
-            session.potentiostat, sample, v_min=v_min, v_max=v_max, cycles=cycles, c_rate=c_rate
-        )
+            session.potentiostat, sample, v_min=v_min, v_max=v_max, cycles=cycles,
+            c_rate=c_rate, one_c_mA_g=one_c,
+        )  # fmt: skip
         run_plan(session, plan)
         return _live_summary(session)
 
 
 def run_dems(
     *,
-    material: str,
+    material: str | None,
     mass_mg: float,
     area_cm2: float,
     current_mA_g: float,
@@ -70,10 +78,16 @@ def run_dems(
     prefix: str | None = None,
     ca_port: int | None = None,
     sample_name: str | None = None,
+    formula: str | None = None,
+    materials_dir: str | None = None,
 ) -> DemsSummary:
     """Rest (h), cycle at a specific current (mA/g) and sample the gas every interval (s)
     (DEMS); returns the live cycling + gas summary."""
-    sample = sample_for(material, mass_mg, area_cm2, name=sample_name or f"{material} DEMS cell")
+    sample, _ = study_sample(
+        material=material, formula=formula, mass_mg=mass_mg, area_cm2=area_cm2,
+        name=sample_name or f"{material or formula} DEMS cell", materials_dir=materials_dir,
+        simulated=prefix is None,
+    )  # fmt: skip
     dems = {
         "rest_s": rest_h * 3600.0, "current_mA_g": current_mA_g, "v_min": v_min,
         "v_max": v_max, "cycles": cycles, "sample_interval_s": sample_interval_s,

@@ -9,8 +9,9 @@ from __future__ import annotations
 
 from ..analysis.results import RixsSummary, XasSummary
 from ..analysis.run_kinds import summarize
+from ..edges import check_element_in, edge_named
 from ..errors import BadRequest
-from ..plans.xray import EDGES, edge_named, rixs_map, xas_series
+from ..plans.xray import rixs_map, xas_series
 from .electrodes import (
     REFERENCE_NAMES,
     REFERENCE_SLOTS,
@@ -25,17 +26,31 @@ def check_edge(edge: str) -> None:
     edge_named(edge)
 
 
+def check_xas_request(edge: str, samples: list[str]) -> None:
+    """Refuse, before anything moves, an unknown edge or a sample without its element."""
+    from ..materials import load_materials
+
+    edge_named(edge)
+    known = load_materials()
+    for text in samples:
+        material, state = parse_sample(text)
+        if state != "reference":
+            check_element_in(edge, known[material].formula, text)
+
+
 def _station(session, edge: str):
-    station = session.soft_xray if EDGES[edge].station == "soft" else session.hard_xray
+    kind = edge_named(edge).station
+    station = session.soft_xray if kind == "soft" else session.hard_xray
     if station is None:
-        raise BadRequest(f"this beamline has no {EDGES[edge].station} X-ray endstation")
+        raise BadRequest(f"this beamline has no {kind} X-ray endstation")
     return station
 
 
-def mount_samples(session, samples: list[str], first_slot: int = 1) -> dict[str, int]:
-    """Prepare and mount each ``material:state`` sample; references go to their positions.
-
-    Returns the holder position of each sample, by its name in the holder.
+def mount_samples(
+    session, samples: list[str], first_slot: int = 1, c_rate: float = 0.1
+) -> dict[str, int]:
+    """Prepare (at c_rate, 1/h) and mount each ``material:state`` sample; references go to
+    their positions. Returns the holder position of each sample, by its name in the holder.
     """
     parsed = [parse_sample(s) for s in samples]  # refuse bad names before anything moves
     slots: dict[str, int] = {}
@@ -44,19 +59,23 @@ def mount_samples(session, samples: list[str], first_slot: int = 1) -> dict[str,
         if state == "reference":
             slots[REFERENCE_NAMES[material]] = REFERENCE_SLOTS[material]
             continue
-        slots[prepare_electrode(session, material, state, slot)] = slot
+        slots[prepare_electrode(session, material, state, slot, c_rate)] = slot
         slot += 1
     return slots
 
 
-def run_xas(session, edge: str, samples: list[str], *, dwell_s: float = 1.0) -> XasSummary:
-    """Measure an edge of the samples in one run (Ru K: with the three Ru references)."""
-    check_edge(edge)
+def run_xas(
+    session, edge: str, samples: list[str], *, dwell_s: float = 1.0, prep_c_rate: float = 0.1
+) -> XasSummary:
+    """Measure an edge of the samples in one run (Ru K: with the three Ru references); ex
+    situ electrodes are prepared at prep_c_rate (1/h)."""
+    check_xas_request(edge, samples)
     station = _station(session, edge)
-    if EDGES[edge].station == "hard":
+    ru_k = edge.strip().lower() == "ru-k"
+    if ru_k:
         samples = list(samples) + [r for r in REFERENCE_SLOTS if r not in samples]
-    slots = mount_samples(session, samples)
-    md = {"references": REFERENCE_VALENCE} if EDGES[edge].station == "hard" else {}
+    slots = mount_samples(session, samples, c_rate=prep_c_rate)
+    md = {"references": REFERENCE_VALENCE} if ru_k else {}
     (uid,) = session.RE(xas_series(station, edge, list(slots.values()), dwell_s=dwell_s, md=md))
     return summarize(session.store.run(uid))
 

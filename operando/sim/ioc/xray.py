@@ -26,6 +26,7 @@ from ..models.endstation import RIXS_EMISSION_EV, Endstation, NoSample
 from ..models.potentiostat import ComplianceError
 from ..models.xray import ElectrodeState
 from .base import ADVANCE_BUDGET_S, RefusingGroup
+from .records import HolderMotor, MonoMotor, scaler_group
 
 MAX_DWELL_S = 3600.0
 MIN_SLEEP_S = 1e-3
@@ -91,6 +92,9 @@ class EndstationIOC(RefusingGroup):
 
     mono = SubGroup(MonoGroup, prefix="Mono:")
     holder = SubGroup(HolderGroup, prefix="Holder:")
+    # The same mono and holder as standard motor records (records.py).
+    mono_motor = SubGroup(MonoMotor, prefix="")
+    holder_motor = SubGroup(HolderMotor, prefix="")
     dwell = pvproperty(name="Det:Dwell", value=1.0, units="s", doc="counting time")
     acquire = pvproperty(name="Det:Acquire", value=0, doc="put 1: count for Dwell")
     i0 = _counts("Det:I0", "incident flux monitor")
@@ -135,6 +139,7 @@ class EndstationIOC(RefusingGroup):
 class SoftXrayIOC(EndstationIOC):
     """Soft X-ray endstation: I0, TEY (drain current) and FY (photodiode); RIXS."""
 
+    scaler = SubGroup(scaler_group(("I0", "TEY", "FY")), prefix="Scaler")
     tey = _counts("Det:TEY", "total electron yield (drain current), surface ~10 nm")
     fy = _counts("Det:FY", "fluorescence yield (photodiode), bulk ~100 nm")
     rixs_exposure = pvproperty(name="RIXS:Exposure", value=10.0, units="s")
@@ -175,6 +180,7 @@ class SoftXrayIOC(EndstationIOC):
 class HardXrayIOC(EndstationIOC):
     """Hard X-ray XAS in transmission: I0, It and Iref (Ru foil after the sample)."""
 
+    scaler = SubGroup(scaler_group(("I0", "It", "Iref")), prefix="Scaler")
     it = _counts("Det:It", "transmitted through the sample")
     iref = _counts("Det:Iref", "transmitted through the sample and the Ru foil")
 

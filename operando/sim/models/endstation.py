@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from ...instruments import N_SLOTS, RU_REFERENCES
+from .xas_generic import foil_step, has_model, mass_mu
 from .xray import (
     REFERENCES,
     ElectrodeState,
@@ -26,6 +27,10 @@ from .xray import (
 # Holder position of each Ru reference compound (the key of its model in ``REFERENCES``).
 REFERENCE_POSITIONS = {position: key for key, (position, _, _) in RU_REFERENCES.items()}
 RIXS_EMISSION_EV = np.linspace(515.0, 530.0, 301)  # the spectrograph's energy axis
+DETAILED = ("lnmo", "lnro")  # materials with the paper's detailed soft X-ray models
+RU_K_REGION_EV = (21000.0, 24000.0)  # the detailed Ru K model (LNRO, Ru references)
+AREAL_DENSITY_G_CM2 = 0.005  # electrode in the hard X-ray beam: mu t ~ 1-2 above a 3d K edge
+SOFT_MU_SCALE_CM2_G = 1e4  # generic soft absorption: mass mu per unit of the yields' scale
 
 
 class NoSample(LookupError):
@@ -79,7 +84,8 @@ class Endstation:
             self.mono = MonochromatorModel(530.0, 250.0, 1500.0, speed_eV_s=20.0)
             self.flux_per_s = 2e7  # I0 counts per s at 500 mA
         else:
-            self.mono = MonochromatorModel(22100.0, 20000.0, 25000.0, speed_eV_s=50.0)
+            # A double-crystal Si(111)/Si(311) mono: Ti K (4.97 keV) to beyond Ru K.
+            self.mono = MonochromatorModel(22100.0, 4000.0, 30000.0, speed_eV_s=50.0)
             self.flux_per_s = 5e8
         self.position = 1
         self.beam_current_mA = 500.0
@@ -124,16 +130,25 @@ class Endstation:
         i0 = self._counts(self._i0(dwell_s))
         state = self.sample()
         if self.kind == "soft":
-            tey = float(soft_absorption(e, state, "surface")[0])
-            fy = float(soft_absorption(e, state, "bulk")[0])
+            if state.material in DETAILED or not has_model(state):
+                tey = float(soft_absorption(e, state, "surface")[0])
+                fy = float(soft_absorption(e, state, "bulk")[0])
+            else:  # any other simulated material: the generic model, surface = bulk
+                tey = fy = 0.05 + float(mass_mu(e, state)[0]) / SOFT_MU_SCALE_CM2_G
             return {
                 "i0": i0,
                 "tey": self._counts(i0 * 0.02 * tey),
                 "fy": self._counts(i0 * 0.005 * fy + 20.0 * dwell_s),
             }
-        mu = 0.25 + 1.0 * float(ru_k_mu(e, state)[0]) - 2e-6 * (e[0] - 22000.0)
+        ru_k = RU_K_REGION_EV[0] <= e[0] <= RU_K_REGION_EV[1]
+        if (ru_k and state.material in ("lnro", *REFERENCES)) or not has_model(state):
+            mu = 0.25 + 1.0 * float(ru_k_mu(e, state)[0]) - 2e-6 * (e[0] - 22000.0)
+            foil = float(ru_foil_mu(e)[0])
+        else:  # any element of a simulated material: the generic model
+            mu = 0.1 + float(mass_mu(e, state)[0]) * AREAL_DENSITY_G_CM2
+            foil = float(foil_step(e, state)[0])
         it = i0 * math.exp(-mu) * 0.6  # 0.6: It chamber efficiency
-        iref = it * math.exp(-(0.1 + 0.8 * float(ru_foil_mu(e)[0]))) * 0.9
+        iref = it * math.exp(-(0.1 + 0.8 * foil)) * 0.9
         return {"i0": i0, "it": self._counts(it), "iref": self._counts(iref)}
 
     def rixs(self, exposure_s: float) -> tuple[np.ndarray, float]:

@@ -125,3 +125,8 @@ LNRO = CathodeMaterial(
 )  # fmt: skip
 
 MATERIALS: dict[str, CathodeMaterial] = {m.name: m for m in (LNMO, LNRO)}
+
+# More chemistries (LiCoO2, NMC811, LiFePO4, LiNi0.5Mn1.5O4): chemistries.py.
+from .chemistries import CHEMISTRIES  # noqa: E402
+
+MATERIALS.update(CHEMISTRIES)
