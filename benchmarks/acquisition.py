@@ -1,35 +1,40 @@
 """Acquisition throughput and memory: a bare RunEngine against the full session.
 
 The same electrochemistry plan (a long galvanostatic charge recording a point every second
-of instrument time) runs on the same simulated IOC in this process twice: once with no
-subscribers, once with everything the session subscribes (document log, TiledWriter into
-an embedded tiled, live cycling analysis). It prints points per second of each, their
-ratio, and the growth of resident memory along each run.
+of instrument time) runs on the same simulated IOC in this process twice: once on a bare
+RunEngine (no subscribers, no baseline readings), once on the session's RunEngine with
+everything it subscribes (document log, TiledWriter into the embedded tiled, live run
+summary). Points per wall second of each give the overhead ratio; resident memory, traced at
+every event page of each run, gives the growth per million points.
 
-The technique runs on the instrument at a high time scale; the simulator (about 70 us of CPU
-per point) shares the machine with the client, so on a 2-core machine both runs are partly
-bound by it. Resident memory is traced along both runs, so that growth caused by the
-subscribers can be told from growth in the RunEngine and Channel Access layers.
-
-    python benchmarks/acquisition.py [--points 100000]
+The simulator (its CPU per point is measured by :mod:`benchmarks.simulator`) shares the
+machine with the client, so on a 2-core machine both runs are partly bound by it.
 """
 
 from __future__ import annotations
 
-import argparse
-import os
-import resource
-import tempfile
 import time
+from dataclasses import dataclass
 
-LONG_CHARGE_MASS_MG = 3.85
+from .common import Row, growth_per_million, rss_mb
+
+LONG_CHARGE_MASS_MG = 3.85  # an LNMO electrode whose C/200 charge outlasts any run here
 
 
-def rss_mb() -> float:
-    """Resident memory of this process now (MB), from /proc (Linux)."""
-    with open("/proc/self/statm") as f:
-        pages = int(f.read().split()[1])
-    return pages * os.sysconf("SC_PAGE_SIZE") / 1e6
+@dataclass
+class AcquisitionResult:
+    points: int  # points of the session's run
+    rate_bare: float  # points per wall second, bare RunEngine
+    rate_session: float  # points per wall second, full session
+    rss_bare_mb_per_million: float | None
+    rss_session_mb_per_million: float | None
+    uid: str  # the session's run (stored; replayed and used as a template)
+    log_path: str  # its JSONL document log
+
+    @property
+    def overhead_ratio(self) -> float:
+        """Session throughput over bare throughput (1.0: subscribers cost nothing)."""
+        return self.rate_session / self.rate_bare
 
 
 def charge_plan(pstat, sample, points: int):
@@ -42,72 +47,62 @@ def charge_plan(pstat, sample, points: int):
     )  # fmt: skip
 
 
-def measure(RE, session, sample, points: int, memory_trace: list | None = None) -> float:
-    """Run the charge; return points acquired per wall second."""
-    from operando.sim.ioc.launch import SimulatedBeamline  # noqa: F401  (import cost outside)
-
+def measure(RE, session, sample, points: int, trace: list) -> tuple[float, int, str]:
+    """Run the charge on RE; return (points per wall second, points, run uid). Resident
+    memory is appended to trace as (points so far, MB) at every event page."""
     counted = {"n": 0}
 
     def count(name, doc):
-        if name == "event_page":
+        if name == "event_page" and "Ewe" in doc["data"]:
             counted["n"] += len(doc["seq_num"])
-            if memory_trace is not None:
-                memory_trace.append((counted["n"], rss_mb()))
+            trace.append((counted["n"], rss_mb()))
 
     token = RE.subscribe(count)
     session.assemble_sim_cell(sample)
     t0 = time.perf_counter()
-    RE(charge_plan(session.potentiostat, sample, points))
+    try:
+        (uid,) = RE(charge_plan(session.potentiostat, sample, points))
+    finally:
+        RE.unsubscribe(token)
     elapsed = time.perf_counter() - t0
-    RE.unsubscribe(token)
-    return counted["n"] / elapsed, counted["n"], elapsed
+    return counted["n"] / elapsed, counted["n"], uid
 
 
-def memory_growth(trace: list[tuple[int, float]]) -> str:
-    """Growth of resident memory from a quarter of the run to its end (warm-up excluded)."""
-    if len(trace) < 4:
-        return "too few pages to tell"
-    (n0, m0), (n1, m1) = trace[len(trace) // 4], trace[-1]
-    per_1e5 = (m1 - m0) / max(n1 - n0, 1) * 1e5
-    return (
-        f"{m0:.0f} MB at {n0} points, {m1:.0f} MB at {n1} points: {m1 - m0:+.1f} MB "
-        f"({per_1e5:+.1f} MB per 100k points)"
-    )
-
-
-def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__)
-    parser.add_argument("--points", type=int, default=100_000)
-    parser.add_argument("--time-scale", type=float, default=1e6)
-    args = parser.parse_args()
-
+def run(session, points: int) -> AcquisitionResult:
+    """Bare RunEngine first, then the session's, on the session's simulated IOC."""
     from bluesky import RunEngine
 
     from operando.sample import sample_for
-    from operando.session import make_session
 
     sample = sample_for("lnmo", LONG_CHARGE_MASS_MG)
-    with tempfile.TemporaryDirectory() as tmp:
-        session = make_session(os.path.join(tmp, "data"), time_scale=args.time_scale)
-        try:
-            bare = RunEngine(context_managers=[])
-            trace_bare: list = []
-            rate_bare, n_bare, t_bare = measure(bare, session, sample, args.points, trace_bare)
-            trace: list = []
-            rate_full, n_full, t_full = measure(session.RE, session, sample, args.points, trace)
-        finally:
-            session.close()
-
-    print(f"points per run: bare {n_bare}, subscribed {n_full}")
-    print(f"bare RunEngine:      {rate_bare:10.0f} points/s ({t_bare:.1f} s)")
-    print(f"session subscribed:  {rate_full:10.0f} points/s ({t_full:.1f} s)")
-    print(f"throughput ratio subscribed/bare: {rate_full / rate_bare:.3f} (target >= 0.90)")
-    for label, points in (("bare", trace_bare), ("subscribed", trace)):
-        print(f"resident memory, {label}: {memory_growth(points)}")
-    print(
-        f"peak resident memory: {resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1e3:.0f} MB"
+    bare = RunEngine(context_managers=[])
+    trace_bare: list = []
+    rate_bare, _, _ = measure(bare, session, sample, points, trace_bare)
+    trace: list = []
+    rate_session, n, uid = measure(session.RE, session, sample, points, trace)
+    return AcquisitionResult(
+        points=n,
+        rate_bare=rate_bare,
+        rate_session=rate_session,
+        rss_bare_mb_per_million=growth_per_million(trace_bare),
+        rss_session_mb_per_million=growth_per_million(trace),
+        uid=uid,
+        log_path=str(session.document_log.path),
     )
 
 
-if __name__ == "__main__":
-    main()
+def rows(r: AcquisitionResult) -> list[Row]:
+    return [
+        Row("acquisition, full session", r.rate_session, "points/s", r.rate_bare,
+            "points/s bare RunEngine", r.overhead_ratio, "ratio >= 0.90"),
+        Row("RSS growth, full session", r.rss_session_mb_per_million, "MB per 1M points",
+            r.rss_bare_mb_per_million, "MB per 1M bare",
+            _ratio(r.rss_session_mb_per_million, r.rss_bare_mb_per_million),
+            "<= 50 MB per 1M points"),
+    ]  # fmt: skip
+
+
+def _ratio(a: float | None, b: float | None) -> float | None:
+    if a is None or b is None or b <= 0:
+        return None
+    return a / b

@@ -1,0 +1,102 @@
+"""X-ray step scan throughput: the project's ``xas_scan`` against a bare Channel Access loop.
+
+The plan scans the Ru K edge (XANES and EXAFS) of the Ru metal reference on the hard X-ray
+endstation of the simulated beamline, with the session's RunEngine and subscribers. The
+baseline does by hand what each point of the plan does on the same PVs, with caproto's
+threading client and nothing else: put the dwell when it changes, put the energy and wait for
+completion, count (put Acquire, wait), and read the counters (I0, It, Iref, beam current),
+the energy readback and setpoint, and the holder's slot and sample name.
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass
+
+from .common import Row
+
+EDGE = "ru-k"
+SLOT = 17  # the Ru metal foil reference (operando.instruments.RU_REFERENCES)
+
+
+@dataclass
+class XrayResult:
+    points: int
+    plan_points_per_s: float
+    bare_points_per_s: float
+
+    @property
+    def ratio(self) -> float:
+        return self.plan_points_per_s / self.bare_points_per_s
+
+
+def _plan_rate(session, dwell_s: float, repeats: int) -> tuple[int, float]:
+    from operando.plans import xas_scan
+
+    counted = {"n": 0}
+
+    def count(name, doc):
+        if name == "event":
+            counted["n"] += 1
+        elif name == "event_page":
+            counted["n"] += len(doc["seq_num"])
+
+    token = session.RE.subscribe(count)
+    t0 = time.perf_counter()
+    try:
+        for _ in range(repeats):
+            session.RE(xas_scan(session.hard_xray, EDGE, SLOT, dwell_s=dwell_s))
+    finally:
+        session.RE.unsubscribe(token)
+    return counted["n"], time.perf_counter() - t0
+
+
+def _bare_rate(station, dwell_s: float, repeats: int) -> tuple[int, float]:
+    from caproto.threading.client import Context
+
+    from operando.edges import edge_named
+
+    energies, dwells = edge_named(EDGE).grid(dwell_s)
+    c, mono, holder = station.counters, station.mono, station.holder
+    read_names = [c.i0.pvname, c.it.pvname, c.iref.pvname, c.beam_current.pvname,
+                  mono.readback.pvname, mono.setpoint.pvname, holder.slot.pvname,
+                  holder.sample.pvname]  # fmt: skip
+    ctx = Context()
+    try:
+        dwell_pv, energy_pv, acquire_pv, slot_pv, *read_pvs = ctx.get_pvs(
+            c.dwell.pvname, mono.setpoint.pvname, c.acquire.pvname, holder.slot.pvname,
+            *read_names, timeout=10.0,
+        )  # fmt: skip
+        for pv in (dwell_pv, energy_pv, acquire_pv, slot_pv, *read_pvs):
+            pv.wait_for_connection(timeout=10.0)
+        n = 0
+        t0 = time.perf_counter()
+        for _ in range(repeats):
+            slot_pv.write([SLOT], wait=True, timeout=30.0)
+            dwell_now = None
+            for energy, dwell in zip(energies, dwells, strict=True):
+                if dwell != dwell_now:
+                    dwell_pv.write([float(dwell)], wait=True, timeout=30.0)
+                    dwell_now = dwell
+                energy_pv.write([float(energy)], wait=True, timeout=30.0)
+                acquire_pv.write([1], wait=True, timeout=30.0 + float(dwell))
+                for pv in read_pvs:
+                    pv.read(timeout=10.0)
+                n += 1
+        return n, time.perf_counter() - t0
+    finally:
+        ctx.disconnect()
+
+
+def run(session, dwell_s: float, repeats: int) -> XrayResult:
+    """Plan first, then the bare loop, each scanning the edge `repeats` times."""
+    n_plan, t_plan = _plan_rate(session, dwell_s, repeats)
+    n_bare, t_bare = _bare_rate(session.hard_xray, dwell_s, repeats)
+    return XrayResult(n_plan, n_plan / t_plan, n_bare / t_bare)
+
+
+def rows(r: XrayResult) -> list[Row]:
+    return [
+        Row(f"X-ray step scan ({EDGE}, {r.points} pts)", r.plan_points_per_s, "points/s",
+            r.bare_points_per_s, "points/s bare CA loop", r.ratio, "(fly scans: issue 17 part 2)"),
+    ]  # fmt: skip
