@@ -142,5 +142,5 @@ def test_run_xas_and_rixs_commands(tmp_path):
                     "--data", data, "--json")  # fmt: skip
     assert rixs.returncode == 0, rixs.stderr
     assert json.loads(rixs.stdout)["feature_intensity"] > 0
-    bad = operando("run", "xas", "--edge", "ni-l", "--sample", "lnmo:3.9V", "--data", data)
+    bad = operando("run", "xas", "--edge", "ni-l", "--sample", "lnmo:charged", "--data", data)
     assert bad.returncode == 2 and "unknown state" in bad.stderr
