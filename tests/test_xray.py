@@ -111,7 +111,7 @@ def test_monochromator_is_a_positioner_for_bp_scan(session, electrodes):
 def test_bad_x_ray_requests_are_refused(session):
     sx, hx = session.soft_xray, session.hard_xray
     with pytest.raises(ValueError, match="unknown edge"):
-        xas_series(sx, "fe-k", [1])
+        xas_series(sx, "xx-k", [1])
     with pytest.raises(ValueError, match="hard X-ray endstation"):
         xas_series(sx, "ru-k", [1])
     with pytest.raises(ValueError, match="outside the monochromator's range"):
