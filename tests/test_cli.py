@@ -48,7 +48,7 @@ def test_run_cycle_then_replay_gives_the_same_summary(tmp_path):
         (["--mass-mg", "-1"], "active mass must be positive"),
         (["--v-min", "4.8", "--v-max", "2.0"], "lower cutoff"),
         (["--c-rate", "0"], "c_rate must be a positive number"),
-        (["--material", "lnco"], "invalid choice: 'lnco'"),
+        (["--material", "lnco"], "unknown material 'lnco'"),
     ],
 )
 def test_bad_input_is_refused_before_anything_starts(tmp_path, args, message):

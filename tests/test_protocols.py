@@ -75,7 +75,7 @@ def test_charge_and_measure_refuses_bad_requests(session):
     cases = [
         (dict(cutoffs_V=[4.5, 4.5], soft_xray=sxr, soft_edges=("ni-l",)), "consecutive cutoffs"),
         (dict(cutoffs_V=[7.0], soft_xray=sxr, soft_edges=("ni-l",)), "between 0 and 6 V"),
-        (dict(cutoffs_V=[4.8], soft_xray=sxr, soft_edges=("ru-k",)), "unknown soft X-ray edge"),
+        (dict(cutoffs_V=[4.8], soft_xray=sxr, soft_edges=("ru-k",)), "not the soft one"),
         (dict(cutoffs_V=[4.8], soft_edges=("ni-l",)), "soft X-ray endstation"),
         (dict(cutoffs_V=[4.8]), "nothing to measure"),
         (dict(cutoffs_V=[4.8], soft_xray=sxr, soft_edges=("ni-l",), rest_s=-1), "rest_s"),

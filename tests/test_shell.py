@@ -64,7 +64,7 @@ def test_shell_charges_a_cell_as_the_readme_says(tmp_path):
     assert "STORED 1 galvanostatic" in out
     assert (tmp_path / "live.png").stat().st_size > 10_000
     # A refusal, before anything moved: its message, no traceback.
-    assert "refused: cutoff_V must be a positive number (V), got -1" in shell.stderr
+    assert "refused: cutoff_V must be a positive number (V) and finite, got -1" in shell.stderr
     assert "Traceback" not in out
     assert "100 % to 4.80 V" in shell.stderr  # the progress line
 
