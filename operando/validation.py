@@ -95,12 +95,16 @@ def check_data_dir(data: str | os.PathLike) -> None:
 def _check_electrochem(args: argparse.Namespace, own_simulator: bool) -> None:
     """The protocol's own checks, plus the private simulator's compliance."""
     from .plans.electrochem import check_cycle_parameters
-    from .sample import sample_for
+    from .studies.samples import study_sample
 
-    sample = sample_for(args.material, args.mass_mg, args.area_cm2)
+    sample, one_c = study_sample(
+        material=args.material, formula=args.formula, mass_mg=args.mass_mg,
+        area_cm2=args.area_cm2, materials_dir=args.materials_dir, simulated=own_simulator,
+    )  # fmt: skip
     if args.protocol == "cycle":
         current = check_cycle_parameters(
-            sample, v_min=args.v_min, v_max=args.v_max, cycles=args.cycles, c_rate=args.c_rate
+            sample, v_min=args.v_min, v_max=args.v_max, cycles=args.cycles, c_rate=args.c_rate,
+            one_c_mA_g=one_c,
         )
     else:
         from .plans.dems import check_dems_parameters
