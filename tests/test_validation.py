@@ -109,3 +109,13 @@ def test_a_prefix_no_ioc_serves_is_refused_within_seconds(tmp_path):
     assert len(proc.stderr.strip().splitlines()) == 1 and "no IOC answers" in proc.stderr
     assert elapsed < 15
     assert not (tmp_path / "d").exists()
+
+
+def test_a_formula_without_simulator_physics_is_refused_before_anything(tmp_path, capsys):
+    data = tmp_path / "data"
+    argv = ["run", "cycle", "--formula", "LiNi0.6Mn0.2Co0.2O2", "--mass-mg", "3.0",
+            "--c-rate", "0.1", "--v-min", "3", "--v-max", "4.3", "--data", str(data)]  # fmt: skip
+    assert main(argv) == 2
+    err = capsys.readouterr().err.strip()
+    assert len(err.splitlines()) == 1 and "simulated materials: lco, lfp" in err
+    assert not data.exists()  # nothing written, nothing started
