@@ -66,46 +66,30 @@ def test_nan_and_inf_puts_to_every_numeric_setpoint_are_refused_with_a_reason(be
     print(f"{len(refused)} numeric setpoint PVs refused NaN/inf; e.g.", list(refused.items())[:3])
 
 
-def test_kill_9_mid_charge_then_attach_stores_every_point_and_opens_the_circuit(tmp_path):
+def _kill_then_attach(tmp_path, argv: list[str], logged_marker: str) -> tuple[dict, dict, str]:
+    """Start `operando <argv> --data DIR` in a process, SIGKILL it once its document log
+    holds logged_marker, let the instrument record on, then `operando attach
+    --open-circuit`. Returns (start document, the instrument's PV values, attach's output)."""
     from caproto.sync.client import read
 
     data = tmp_path / "data"
-    argv = [
-        "run",
-        "cycle",
-        "--material",
-        "lnmo",
-        "--mass-mg",
-        "3.85",
-        "--c-rate",
-        "0.02",
-        "--v-min",
-        "2",
-        "--v-max",
-        "4.8",
-        "--time-scale",
-        "2000",
-        "--data",
-        str(data),
-    ]  # noqa: E501
     client = subprocess.Popen(
-        [sys.executable, "-m", "operando.cli", *argv],
+        [sys.executable, "-m", "operando.cli", *argv, "--data", str(data)],
         stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
     )  # fmt: skip
     deadline = time.monotonic() + 120
     log = None
     while time.monotonic() < deadline:
         logs = list((data / "document-log").glob("*.jsonl")) if data.exists() else []
-        if logs and '"event_page"' in logs[0].read_text():
+        if logs and logged_marker in logs[0].read_text():
             log = logs[0]
             break
         time.sleep(0.2)
-    assert log is not None, "the run never logged a point"
+    assert log is not None, f"the run never logged {logged_marker}"
     client.send_signal(signal.SIGKILL)
     client.wait()
     start = json.loads(log.read_text().splitlines()[0])["doc"]
     beamline = start["beamline"]
-    sim_pid = beamline["simulator_pid"]
     try:
         time.sleep(2)  # the instrument keeps recording without its client
         proc = subprocess.run(
@@ -120,22 +104,54 @@ def test_kill_9_mid_charge_then_attach_stores_every_point_and_opens_the_circuit(
         saved = dict(os.environ)
         os.environ.update(env)
         try:
-            count = int(read(f"{beamline['prefix']}PSTAT:Buf:Count", timeout=5).data[0])
-            status = read(f"{beamline['prefix']}PSTAT:Status", timeout=5).data[0]
+            pvs = {
+                name: read(f"{beamline['prefix']}{name}", timeout=5).data[0]
+                for name in ("PSTAT:Buf:Count", "PSTAT:Status", "DEMS:Buf:Count",
+                             "DEMS:Acquiring")
+            }  # fmt: skip
         finally:
             os.environ.clear()
             os.environ.update(saved)
-        assert status not in (1, b"Running", "Running")  # the circuit is open
-        from operando.storage import open_store
-
-        run = open_store(data).run(start["uid"])
-        stored = len(run["primary"].read()["t"])
-        logged_before = int(proc.stdout.split("had logged ")[1].split()[0])
-        assert stored == count > logged_before
-        assert f"{count} primary points stored" in proc.stdout
-        assert run.metadata["stop"]["reason"].startswith("re-attached")
     finally:
-        os.kill(sim_pid, signal.SIGTERM)
+        os.kill(beamline["simulator_pid"], signal.SIGTERM)
+    return start, pvs, proc.stdout
+
+
+def _stored(data, uid: str, stream: str) -> int:
+    from operando.storage import open_store
+
+    return len(open_store(data).run(uid)[stream].read()["clock"])
+
+
+def test_kill_9_mid_charge_then_attach_stores_every_point_and_opens_the_circuit(tmp_path):
+    argv = ["run", "cycle", "--material", "lnmo", "--mass-mg", "3.85", "--c-rate", "0.02",
+            "--v-min", "2", "--v-max", "4.8", "--time-scale", "2000"]  # fmt: skip
+    start, pvs, out = _kill_then_attach(tmp_path, argv, '"event_page"')
+    count = int(pvs["PSTAT:Buf:Count"])
+    assert pvs["PSTAT:Status"] not in (1, b"Running", "Running")  # the circuit is open
+    stored = _stored(tmp_path / "data", start["uid"], "primary")
+    logged_before = int(out.split("had logged ")[1].split()[0])
+    assert stored == count > logged_before
+    assert f"{count} primary points stored" in out
+    from operando.storage import open_store
+
+    run = open_store(tmp_path / "data").run(start["uid"])
+    assert run.metadata["stop"]["reason"].startswith("re-attached")
+
+
+def test_kill_9_mid_dems_then_attach_stores_the_gas_samples_too(tmp_path):
+    """The mass spectrometer's record is read into the run's dems stream as well, and its
+    sampling stops with the cell."""
+    argv = ["run", "dems", "--material", "lnmo", "--mass-mg", "32.9", "--current-mA-g", "10",
+            "--cycles", "1", "--rest-h", "0.5", "--sample-interval-s", "60",
+            "--time-scale", "2000"]  # fmt: skip
+    start, pvs, out = _kill_then_attach(tmp_path, argv, '"name": "dems"')
+    assert pvs["PSTAT:Status"] not in (1, b"Running", "Running")
+    assert pvs["DEMS:Acquiring"] in (0, b"Idle", "Idle")
+    data = tmp_path / "data"
+    assert _stored(data, start["uid"], "primary") == int(pvs["PSTAT:Buf:Count"])
+    assert _stored(data, start["uid"], "dems") == int(pvs["DEMS:Buf:Count"]) > 0
+    assert "dems:" in out
 
 
 def test_a_new_run_refuses_a_channel_that_is_running(beamline, tmp_path, session):

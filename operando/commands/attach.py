@@ -37,4 +37,11 @@ def cmd_attach(args: argparse.Namespace) -> int:
         f"{', circuit opened' if r.opened_circuit else ''}); {r.primary_stored} primary points "
         f"stored ({rec.events_stored} events of all streams)"
     )
-    return 0 if r.primary_stored == r.instrument_points and rec.ok else 1
+    for stream, (logged, recorded) in r.streams.items():
+        if stream != "primary":
+            print(
+                f"  {stream}: {logged} logged, {recorded} recorded, "
+                f"{r.stored.get(stream, 0)} stored"
+            )
+    complete = all(r.stored.get(s, 0) == n for s, (_, n) in r.streams.items())
+    return 0 if complete and rec.ok else 1

@@ -77,6 +77,12 @@ class PagedBuffer(Device):
         self._next_index = 0  # first point not yet collected
         self._filled_since: float | None = None  # which filling of the buffer that index is in
 
+    def resume_after(self, points: int) -> None:
+        """Collect from point ``points`` of the record's present filling on: a client that
+        re-attaches to a record of which it already holds the first ``points``."""
+        self._filled_since = float(self.t0.get(use_monitor=False))
+        self._next_index = int(points)
+
     def read_page(self, start: int) -> dict[str, np.ndarray]:
         """One page of the buffer beginning at index start, column by column."""
         self.start.put(start, wait=True)

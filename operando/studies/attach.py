@@ -3,9 +3,10 @@
 A run's document log says what the client had received when it died; the start document
 says where the instrument answers (``beamline``: prefix and Channel Access port). The
 instrument kept recording: attach (optionally opens the circuit first, so the record ends
-there), reads every point after those the log already holds from the potentiostat's buffer
-into the same run (same descriptor, continuing seq_num), closes the run with a stop
-document saying it was re-attached, appends all of it to the log, and stores the run with
+there) reads every point after those the log already holds from the potentiostat's record
+(and, for a DEMS run, the mass spectrometer's) into the same run (same descriptors,
+continuing seq_num), closes the run with a stop document saying it was re-attached, appends
+all of it to the log, and stores the run with
 :func:`operando.storage.recover.recover` (a partly stored copy is replaced).
 """
 
@@ -33,6 +34,8 @@ class AttachResult:
     opened_circuit: bool
     recovery: RecoveryResult
     primary_stored: int  # points of the primary stream now in the store
+    streams: dict[str, tuple[int, int]]  # stream -> (points logged before, points recorded)
+    stored: dict[str, int]  # stream -> points now in the store
 
 
 def unfinished_logs(log_dir: pathlib.Path) -> list[pathlib.Path]:
@@ -88,41 +91,95 @@ def attach(
             "(operando recover stores them)"
         )
     from ..devices import Potentiostat
-    from ..devices.potentiostat import PRIMARY_KEYS
 
     pstat = Potentiostat(f"{prefix}PSTAT:", name="potentiostat")
     pstat.wait_for_connection(timeout=timeout)
     status_before = str(pstat.status.get(use_monitor=False))
+    descriptors = {d.get("name"): d for n, d in contents.docs if n == "descriptor"}
+    if "primary" not in descriptors:
+        raise NotFound(f"run {start['uid']} has no primary stream in its log; nothing to extend")
+    instruments = _instruments(prefix, pstat, descriptors, timeout)
     if open_circuit:
         pstat.open_circuit()
-    descriptor = next(
-        (d for n, d in contents.docs if n == "descriptor" and d.get("name") == "primary"), None
-    )
-    if descriptor is None:
-        raise NotFound(f"run {start['uid']} has no primary stream in its log; nothing to extend")
-    logged = _logged_events(contents.docs, descriptor["uid"])
-    first_clock = _first_clock(contents.docs, descriptor["uid"])
-    buf = pstat.buffer
+        if "dems" in instruments:
+            instruments["dems"][0].acquire.put(0, wait=True)  # sampling stops with the cell
+    new_docs: list[tuple[str, dict]] = []
+    streams: dict[str, tuple[int, int]] = {}
+    for stream, (device, keys) in instruments.items():
+        pages, logged, recorded = _read_rest(device.buffer, keys, contents.docs,
+                                             descriptors[stream], start["uid"])  # fmt: skip
+        new_docs.extend(pages)
+        streams[stream] = (logged, recorded)
+    status_now = str(pstat.status.get(use_monitor=False))
+    logged, seq = streams["primary"]
+    stop = {
+        "uid": str(uuid.uuid4()),
+        "time": time.time(),
+        "run_start": start["uid"],
+        "exit_status": "success" if status_now != "Running" else "abort",
+        "reason": f"{REATTACHED_REASON}; the instrument was {status_before}, "
+        f"now {status_now}; "
+        + ", ".join(f"{n} {stream} points" for stream, (_, n) in streams.items()),
+    }
+    new_docs.append(("stop", stop))
+    _append(log, new_docs)
+    result = recover(store, log)
+    from ..storage.recover import stored_event_counts
+
+    stored = stored_event_counts(store.client[start["uid"]])
+    return AttachResult(
+        start["uid"], logged, seq, status_before, open_circuit, result,
+        stored.get("primary", 0), streams,
+        {stream: stored.get(stream, 0) for stream in streams},
+    )  # fmt: skip
+
+
+def _instruments(prefix: str, pstat, descriptors: dict, timeout: float) -> dict:
+    """stream name -> (device, buffer keys) for each stream of the log an instrument's record
+    can extend: the potentiostat's primary, and the mass spectrometer's dems if logged."""
+    from ..devices.potentiostat import PRIMARY_KEYS
+
+    found = {"primary": (pstat, PRIMARY_KEYS)}
+    if "dems" in descriptors:
+        from ..devices import MassSpectrometer
+        from ..devices.dems import DEMS_KEYS
+
+        ms = MassSpectrometer(f"{prefix}DEMS:", name="dems")
+        ms.wait_for_connection(timeout=timeout)
+        found["dems"] = (ms, DEMS_KEYS)
+    return found
+
+
+def _read_rest(
+    buf, keys: dict, docs: list[tuple[str, dict]], descriptor: dict, run_uid: str
+) -> tuple[list[tuple[str, dict]], int, int]:
+    """Event pages of the points of one record after those the log holds.
+
+    Returns (pages, points logged, points the instrument recorded). Refuses a record that
+    is not this run's (cleared since by another run)."""
+    logged = _logged_events(docs, descriptor["uid"])
+    first_clock = _first_clock(docs, descriptor["uid"])
     count = int(buf.count.get(use_monitor=False))
     if first_clock is not None and count:
         ts0 = float(buf.read_page(0)["ts"][0])
         if abs(ts0 - first_clock) > 1e-6:
             raise BadRequest(
-                f"the instrument's buffer does not hold run {start['uid']} (it was cleared "
-                "since, by another run): only the logged points can be stored (operando recover)"
+                f"the instrument's record of the {descriptor.get('name')} stream does not hold "
+                f"run {run_uid} (it was cleared since, by another run): only the logged "
+                "points can be stored (operando recover)"
             )
     if count < logged:
         raise BadRequest(
-            f"the instrument holds {count} points but the log {logged}: not this run's record"
+            f"the instrument holds {count} {descriptor.get('name')} points but the log "
+            f"{logged}: not this run's record"
         )
-    buf._filled_since = float(buf.t0.get(use_monitor=False))
-    buf._next_index = logged
-    new_docs: list[tuple[str, dict]] = []
+    buf.resume_after(logged)
+    pages: list[tuple[str, dict]] = []
     seq = logged
-    for payload in buf.event_pages(PRIMARY_KEYS):
+    for payload in buf.event_pages(keys):
         n = len(payload["data"]["clock"])
         now = time.time()
-        new_docs.append(
+        pages.append(
             ("event_page", {
                 "descriptor": descriptor["uid"],
                 "uid": [str(uuid.uuid4()) for _ in range(n)],
@@ -134,22 +191,7 @@ def attach(
             })
         )  # fmt: skip
         seq += n
-    status_now = str(pstat.status.get(use_monitor=False))
-    stop = {
-        "uid": str(uuid.uuid4()),
-        "time": time.time(),
-        "run_start": start["uid"],
-        "exit_status": "success" if status_now != "Running" else "abort",
-        "reason": f"{REATTACHED_REASON}; the instrument was {status_before}, "
-        f"now {status_now}; {seq} points",
-    }
-    new_docs.append(("stop", stop))
-    _append(log, new_docs)
-    result = recover(store, log)
-    from ..storage.recover import stored_event_counts
-
-    primary = stored_event_counts(store.client[start["uid"]]).get("primary", 0)
-    return AttachResult(start["uid"], logged, seq, status_before, open_circuit, result, primary)
+    return pages, logged, seq
 
 
 def _logged_events(docs, descriptor_uid: str | None = None) -> int:
