@@ -23,7 +23,7 @@ def check_args(args: argparse.Namespace) -> None:
     """Every check that applies to the parsed command line ``args``."""
     _check_finite(args)
     command = getattr(args, "command", None)
-    if command in ("run", "sim", "demo") and hasattr(args, "time_scale"):
+    if command in ("run", "sim", "demo") and getattr(args, "time_scale", None) is not None:
         check_time_scale(args.time_scale)
     if command == "sim":
         check_port("--port", args.port)
@@ -103,7 +103,11 @@ def _check_electrochem(args: argparse.Namespace, own_simulator: bool) -> None:
     )  # fmt: skip
     if args.protocol == "cycle":
         current = check_cycle_parameters(
-            sample, v_min=args.v_min, v_max=args.v_max, cycles=args.cycles, c_rate=args.c_rate,
+            sample,
+            v_min=args.v_min,
+            v_max=args.v_max,
+            cycles=args.cycles,
+            c_rate=args.c_rate,
             one_c_mA_g=one_c,
         )
     else:

@@ -36,7 +36,6 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 import numpy as np
-from scipy.ndimage import gaussian_filter1d
 
 from ..errors import BadRequest
 from .xas import Normalized, flattened, noise_sigma
@@ -87,6 +86,8 @@ def _derivative(e, y, smooth_eV: float = 1.0) -> float:
     above = np.flatnonzero(y[k + 1 :] >= 1.0)
     stop = float(e[k + 1 + int(above[0])]) if above.size else float(e[-1])
     grid = np.arange(e[0], e[-1], GRID_EV)
+    from scipy.ndimage import gaussian_filter1d  # imported when used: the CLI starts faster
+
     d = np.gradient(gaussian_filter1d(np.interp(grid, e, y), smooth_eV / GRID_EV), grid)
     inside = (grid >= start - smooth_eV) & (grid <= stop)
     return float(grid[inside][np.argmax(d[inside])])
@@ -99,6 +100,8 @@ def _white_line(e, y, window_eV: float = 20.0, smooth_eV: float = 0.5) -> float:
     grid = np.arange(e[0], e[-1], GRID_EV)
     s = np.interp(grid, e, y)
     if smooth_eV > 0:
+        from scipy.ndimage import gaussian_filter1d
+
         s = gaussian_filter1d(s, smooth_eV / GRID_EV)
     inside = np.flatnonzero((grid >= start) & (grid <= start + window_eV))
     if inside.size < 3:

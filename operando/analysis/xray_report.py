@@ -12,7 +12,9 @@ import numpy as np
 
 from ..edges import EDGES
 from . import xas
+from .exafs import chi_k, ft_magnitude, shell_peaks
 from .rixs import RixsMap, assemble, feature_intensity
+from .xas_valence import half_height_edge, valence_calibration
 
 
 def _column(ds, suffix: str) -> np.ndarray:
@@ -129,8 +131,8 @@ def hard_spectra(run) -> dict[str, dict[str, np.ndarray]]:
     transform (r in A, |FT(k^2 chi)|), for figures."""
     out = {}
     for name, (n, _, _) in _hard_normalized(run).items():
-        k, chi = xas.chi_k(n)
-        r, magnitude = xas.ft_magnitude(k, chi)
+        k, chi = chi_k(n)
+        r, magnitude = ft_magnitude(k, chi)
         out[name] = {"energy": n.energy, "norm": n.norm, "r": r, "ft": magnitude}
     return out
 
@@ -138,7 +140,7 @@ def hard_spectra(run) -> dict[str, dict[str, np.ndarray]]:
 def hard_edges(run, stream: str = "primary", groups=_by_sample) -> dict[str, dict]:
     """XANES only, per electrode or cutoff: E0 and the half-height edge energy (eV)."""
     return {
-        name: {"e0_eV": n.e0, "edge_energy_eV": xas.half_height_edge(n)}
+        name: {"e0_eV": n.e0, "edge_energy_eV": half_height_edge(n)}
         for name, (n, _, _) in _hard_normalized(run, stream, groups).items()
     }
 
@@ -150,20 +152,20 @@ def hard_xas_summary(run) -> dict:
     start = run.metadata["start"]
     samples: dict[str, dict] = {}
     for name, (n, energy, foil_mu) in _hard_normalized(run).items():
-        k, chi = xas.chi_k(n)
-        r, magnitude = xas.ft_magnitude(k, chi)
+        k, chi = chi_k(n)
+        r, magnitude = ft_magnitude(k, chi)
         foil = xas.find_e0(energy, foil_mu)
         samples[name] = {
             "e0_eV": n.e0,
-            "edge_energy_eV": xas.half_height_edge(n),
-            "exafs_peaks_A": xas.shell_peaks(r, magnitude, r_range=(0.9, 3.2)),
+            "edge_energy_eV": half_height_edge(n),
+            "exafs_peaks_A": shell_peaks(r, magnitude, r_range=(0.9, 3.2)),
             "reference_foil_e0_eV": foil,
         }
     references = start.get("references") or {}
     known = {
         n: (float(v), samples[n]["edge_energy_eV"]) for n, v in references.items() if n in samples
     }
-    calibration = xas.valence_calibration(known) if len(known) >= 2 else None
+    calibration = valence_calibration(known) if len(known) >= 2 else None
     for entry in samples.values():
         entry["valence"] = calibration.valence(entry["edge_energy_eV"]) if calibration else None
     return {
@@ -238,9 +240,9 @@ def in_situ_summary(run) -> list[dict]:
     for n in np.unique(scans):
         rows = scans == n
         normalized = xas.normalize(energy[rows], mu[rows])
-        edges[int(n)] = (names[rows][0], xas.half_height_edge(normalized))
+        edges[int(n)] = (names[rows][0], half_height_edge(normalized))
     known = {name: (float(references[name]), e) for name, e in edges.values() if name in references}
-    calibration = xas.valence_calibration(known) if len(known) >= 2 else None
+    calibration = valence_calibration(known) if len(known) >= 2 else None
     mass_g = sample["active_mass_mg"] * 1e-3
     li_per_mAh = molar_mass(sample["formula"]) / (mass_g * FARADAY_MAH_PER_MOL)
     li0 = xas_li_content(sample["formula"])

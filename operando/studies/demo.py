@@ -34,7 +34,7 @@ DEMO_DEMS_MASS_MG = 32.9  # about 30 mg/cm2 in the DEMS cell
 DEMO_STAGES = 7  # coin + DEMS per material, ex situ X-ray, in situ, report
 
 
-def run_demo(out: pathlib.Path, time_scale: float = DEMO_TIME_SCALE) -> dict:
+def run_demo(out: pathlib.Path, time_scale: float | None = None) -> dict:
     """The paper's study on the simulator, stored, then reported from storage.
 
     Coin-cell first cycle of both materials at C/50; a 6 h rest and two DEMS cycles of each
@@ -42,7 +42,9 @@ def run_demo(out: pathlib.Path, time_scale: float = DEMO_TIME_SCALE) -> dict:
     of LNRO against Ru, RuCl3, RuO2); in situ Ru K XANES through the first LNRO cycle. All
     runs share one ``experiment`` uid. Writes summary.json, report.md (computed beside the
     paper), the figures, and runs.json (every run's live summary, to compare replays with).
+    time_scale: instrument s per wall s (default DEMO_TIME_SCALE).
     """
+    time_scale = DEMO_TIME_SCALE if time_scale is None else time_scale
     out.mkdir(parents=True, exist_ok=True)
     data = out / "data"
     uids: dict[str, dict[str, str]] = {}
