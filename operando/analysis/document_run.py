@@ -9,11 +9,45 @@ the live summary and the summary of a replay: one code path for all three.
 
 from __future__ import annotations
 
+import tempfile
 from array import array
 
 import numpy as np
 import xarray as xr
 from event_model import DocumentRouter
+
+
+class SpilledColumn:
+    """A column of plain numbers kept in an anonymous temporary file, not in memory.
+
+    A live summary needs every point of a run, but only at its end: a week of 1 Hz cycling
+    is ~600k points, and the acquiring process's memory must stay flat along the run. The
+    values go to the file as C doubles or 64-bit integers; :meth:`values` reads them back.
+    """
+
+    def __init__(self, typecode: str):
+        self.typecode = typecode  # "d" (float64) or "q" (int64)
+        self._file = tempfile.TemporaryFile(prefix="operando-column-")
+        self._n = 0
+
+    def extend(self, values) -> None:
+        """Append values; TypeError/OverflowError if one is not of this column's type."""
+        chunk = array(self.typecode, values)
+        self._file.write(chunk.tobytes())
+        self._n += len(chunk)
+
+    def __len__(self) -> int:
+        return self._n
+
+    def values(self) -> np.ndarray:
+        self._file.flush()
+        self._file.seek(0)
+        out = np.fromfile(self._file, dtype=np.float64 if self.typecode == "d" else np.int64)
+        self._file.seek(0, 2)
+        return out
+
+    def close(self) -> None:
+        self._file.close()
 
 
 class DocumentStream:
@@ -24,12 +58,10 @@ class DocumentStream:
             "data_keys": descriptor["data_keys"],
             "configuration": descriptor.get("configuration", {}),
         }
-        # Scalar numbers are kept as C doubles (8 bytes a value rather than a Python float's
-        # ~32): a week of 1 Hz cycling is ~600k points, and a run's memory must stay flat-ish.
-        self._columns: dict[str, array | list] = {
+        self._columns: dict[str, SpilledColumn | list] = {
             key: _column(spec) for key, spec in descriptor["data_keys"].items()
         }
-        self._seq = array("q")
+        self._seq = SpilledColumn("q")
 
     def add(self, data: dict, seq_nums: list[int]) -> None:
         for key, column in self._columns.items():
@@ -38,26 +70,38 @@ class DocumentStream:
             except (TypeError, OverflowError):
                 # A value the declared dtype does not hold (None, a float in an integer
                 # key): keep this column as plain Python objects from here on.
-                self._columns[key] = [*column, *data[key]]
+                self._columns[key] = [*_values(column).tolist(), *data[key]]
+                column.close()
         self._seq.extend(seq_nums)
 
     def read(self) -> xr.Dataset:
-        seq = np.frombuffer(self._seq, dtype=np.int64) if self._seq else np.empty(0, np.int64)
+        seq = self._seq.values()
         order = np.argsort(seq, kind="stable")
         variables = {}
         for key, column in self._columns.items():
-            values = np.asarray(column)[order] if len(seq) else np.empty(0)
+            values = np.asarray(_values(column))[order] if len(seq) else np.empty(0)
             dims = ["time"] + [f"dim_{key}_{n}" for n in range(1, values.ndim)]
             variables[key] = (dims, values)
         return xr.Dataset(variables)
 
+    def close(self) -> None:
+        """Release the columns' temporary files."""
+        for column in (*self._columns.values(), self._seq):
+            if isinstance(column, SpilledColumn):
+                column.close()
 
-def _column(data_key: dict) -> array | list:
-    """An empty column for a data key: C doubles or 64-bit integers for plain numbers, a
-    list for anything else (strings, arrays)."""
+
+def _column(data_key: dict) -> SpilledColumn | list:
+    """An empty column for a data key: spilled to a file for plain numbers, a list for
+    anything else (strings, arrays: spectra are few points, each large)."""
     if data_key.get("shape"):
         return []
-    return {"number": array("d"), "integer": array("q")}.get(data_key.get("dtype"), [])
+    typecode = {"number": "d", "integer": "q"}.get(data_key.get("dtype"))
+    return SpilledColumn(typecode) if typecode else []
+
+
+def _values(column: SpilledColumn | list):
+    return column.values() if isinstance(column, SpilledColumn) else np.asarray(column)
 
 
 class DocumentRun(DocumentRouter):
@@ -71,6 +115,8 @@ class DocumentRun(DocumentRouter):
 
     def start(self, doc):
         self.metadata = {"start": doc, "stop": None}
+        for stream in self._streams.values():
+            stream.close()
         self._streams.clear()
         self._by_descriptor.clear()
 
