@@ -91,17 +91,17 @@ WRITERS: dict[str, Callable] = {
 
 
 def export_runs(
-    uids: list[str], data: str, fmt: str, out: str | pathlib.Path
+    uids: list[str], data: str | None, fmt: str, out: str | pathlib.Path, *, store=None
 ) -> list[pathlib.Path]:
     """Write each run (uid or unique prefix) of the store ``data`` in ``fmt`` into ``out``
     (made if missing); the paths written, in order. Refuses (one line, nothing written) an
     unknown format, an ``out`` that is a file, an unknown uid, and a spectrum format (xdi,
-    athena) for a run without absorption spectra."""
+    athena) for a run without absorption spectra. ``store``: an open store instead of ``data``."""
     if fmt not in FORMATS:
         raise BadRequest(f"--format {fmt!r}: allowed are {', '.join(FORMATS)}")
     out = pathlib.Path(out)
     _check_out(out)
-    store = _open(data)
+    store = store if store is not None else _open(data)
     runs = [store.run(uid) for uid in uids]  # an unknown uid is refused here (NotFound)
     for run in runs:
         start = run.metadata["start"]
