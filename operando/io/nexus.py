@@ -11,7 +11,8 @@ Layout of ``<uid8>.nxs`` (one file a run)::
       instrument             NXinstrument: name; source NXsource and monochromator
                              NXmonochromator (d_spacing, A) for an X-ray run
       <stream>               NXdata: time (s since the Unix epoch, axis) and every field of the
-                             stream, each with a ``units`` attribute ("" = unitless, strings)
+                             stream (arrays of one spectrum an event too), each with a
+                             ``units`` attribute ("" = unitless, strings)
       xas_<n>                NXsubentry, definition NXxas, one per spectrum: instrument
                              (monochromator/energy, incoming_beam, absorbed_beam NXdetector),
                              sample, monitor (NXmonitor), data (NXdata energy, absorbed_beam)
@@ -87,6 +88,8 @@ def _write_stream(entry, table) -> None:
     names = list(table.columns)
     for name in names:
         _dataset(data, name, table.columns[name], table.units[name])
+    for name, values in table.arrays.items():  # e.g. a RIXS spectrum an event
+        _dataset(data, name, values, table.units[name])
     data["time"].attrs["start"] = "1970-01-01T00:00:00+00:00"
     numeric = [n for n in names[1:] if table.columns[n].dtype.kind in "fiu"]
     if "Ewe" in numeric:  # a potentiostat stream: the potential is what one plots

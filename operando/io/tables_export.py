@@ -7,9 +7,9 @@ Columns: ``time`` (the event's wall-clock time, s since the Unix epoch) first, t
 stream's fields in the order of its descriptor. CSV headers are ``name [units]`` (``name``
 alone when the field has no units); parquet stores each field's units in the field's own
 metadata (``units``) and the run uid and stream name in the schema's metadata.
-What neither carries: fields that are not one number or one string per event (waveforms,
-images, RIXS spectra) are left out and named in the returned notes; configuration values and
-the start document are not in these tables (NeXus carries them).
+Fields of more than one value an event (a RIXS spectrum) are parquet list columns; CSV cannot
+carry them and leaves them out. Neither carries the configuration values or the start
+document (NeXus carries the start document).
 """
 
 from __future__ import annotations
@@ -24,12 +24,15 @@ import numpy as np
 @dataclass
 class StreamTable:
     """One stream of a run: ``columns`` (name -> 1-D array, in order), ``units`` (name ->
-    unit text, "" when none), and the fields left out (``skipped``: name -> why)."""
+    unit text, "" when none, for arrays too), ``arrays`` (fields with more than one value an
+    event, e.g. a RIXS spectrum: name -> array of shape (events, ...)) and the fields left
+    out (``skipped``: name -> why)."""
 
     uid: str
     stream: str
     columns: dict[str, np.ndarray]
     units: dict[str, str]
+    arrays: dict[str, np.ndarray] = field(default_factory=dict)
     skipped: dict[str, str] = field(default_factory=dict)
 
 
@@ -41,18 +44,19 @@ def stream_table(run, stream: str) -> StreamTable:
     uid = run.metadata["start"]["uid"]
     columns: dict[str, np.ndarray] = {"time": np.asarray(ds["time"].values, float)}
     units: dict[str, str] = {"time": "s"}
+    arrays: dict[str, np.ndarray] = {}
     skipped: dict[str, str] = {}
     for key, desc in keys.items():
         if key not in ds:
             skipped[key] = "not in the stored table"
             continue
         values = np.asarray(ds[key].values)
-        if values.ndim != 1:
-            skipped[key] = f"shape {list(values.shape[1:])} per event"
-            continue
-        columns[key] = values
         units[key] = str(desc.get("units") or "")
-    return StreamTable(uid, stream, columns, units, skipped)
+        if values.ndim == 1:
+            columns[key] = values
+        else:
+            arrays[key] = values
+    return StreamTable(uid, stream, columns, units, arrays, skipped)
 
 
 def header_name(name: str, units: str) -> str:
@@ -93,8 +97,13 @@ def write_parquet(table: StreamTable, out: pathlib.Path) -> pathlib.Path:
     import pyarrow.parquet as pq
 
     fields, arrays = [], []
-    for name, values in table.columns.items():
-        array = pa.array(values.tolist() if values.dtype.kind == "U" else values)
+    for name, values in {**table.columns, **table.arrays}.items():
+        if values.ndim > 1:  # one list of fixed length an event
+            width = int(np.prod(values.shape[1:]))
+            flat = pa.array(np.ascontiguousarray(values).reshape(-1))
+            array = pa.FixedSizeListArray.from_arrays(flat, width)
+        else:
+            array = pa.array(values.tolist() if values.dtype.kind == "U" else values)
         fields.append(pa.field(name, array.type, metadata={"units": table.units[name]}))
         arrays.append(array)
     schema = pa.schema(fields, metadata={"uid": table.uid, "stream": table.stream})
@@ -104,9 +113,19 @@ def write_parquet(table: StreamTable, out: pathlib.Path) -> pathlib.Path:
 
 
 def read_parquet_units(path: str | pathlib.Path) -> tuple[dict[str, np.ndarray], dict[str, str]]:
-    """Columns (name -> array) and units (name -> text) of a parquet file written here."""
+    """Columns (name -> array; a list column as (rows, width)) and units (name -> text) of a
+    parquet file written here."""
+    import pyarrow as pa
     import pyarrow.parquet as pq
 
     t = pq.read_table(path)
     units = {f.name: (f.metadata or {}).get(b"units", b"").decode() for f in t.schema}
-    return {n: t.column(n).to_numpy(zero_copy_only=False) for n in t.column_names}, units
+    columns = {}
+    for name in t.column_names:
+        column = t.column(name)
+        if pa.types.is_fixed_size_list(column.type):
+            flat = column.combine_chunks().flatten().to_numpy(zero_copy_only=False)
+            columns[name] = flat.reshape(len(column), column.type.list_size)
+        else:
+            columns[name] = column.to_numpy(zero_copy_only=False)
+    return columns, units
