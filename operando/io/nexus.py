@@ -16,11 +16,14 @@ Layout of ``<uid8>.nxs`` (one file a run)::
       xas_<n>                NXsubentry, definition NXxas, one per spectrum: instrument
                              (monochromator/energy, incoming_beam, absorbed_beam NXdetector),
                              sample, monitor (NXmonitor), data (NXdata energy, absorbed_beam)
+      instrument/<stream>_configuration   NXcollection per device: its configuration values
+                             (the descriptor's, e.g. the RIXS emission-energy axis), with units
       documents              NXcollection: the start and stop documents as JSON text
 
-What NeXus carries here but CSV/parquet do not: the start metadata and the documents.
-What it does not carry: the event descriptors' configuration (device settings), per-event
-timestamps of each field (the event time only), the document log's order of documents.
+What NeXus carries here but CSV/parquet do not: the start metadata, the devices'
+configuration and the documents.
+What it does not carry: per-field timestamps (the event time only), a configuration that
+changed within a stream (the first descriptor's), the order of the documents.
 """
 
 from __future__ import annotations
@@ -99,6 +102,25 @@ def _write_stream(entry, table) -> None:
     data.attrs["signal"] = numeric[0] if numeric else "time"
     if len(numeric) > 1:
         data.attrs["auxiliary_signals"] = numeric[1:]
+
+
+def _write_configuration(inst, run, stream: str) -> None:
+    """The devices' configuration of a stream (e.g. the RIXS emission-energy axis, exposure)
+    as ``instrument/<stream>_configuration/<device>/<field>``, with units."""
+    config = run[stream].metadata.get("configuration") or {}
+    written = None
+    for device, block in config.items():
+        values = block.get("data") or {}
+        if not values:
+            continue
+        if written is None:
+            written = _group(inst, f"{stream}_configuration", "NXcollection")
+        group = _group(written, device, "NXcollection")
+        keys = block.get("data_keys") or {}
+        for key, value in values.items():
+            if value is None or isinstance(value, dict):
+                continue
+            _dataset(group, key, value, str((keys.get(key) or {}).get("units") or ""))
 
 
 def _write_xas(entry, n: int, s, sample: dict) -> None:
@@ -184,10 +206,12 @@ def write_nexus(run, tables: list, spectra: list, out: pathlib.Path) -> pathlib.
                 _dataset(mono, "edge_energy", float(edge["e0_eV"]), "eV")
         for table in tables:
             _write_stream(entry, table)
+            _write_configuration(inst, run, table.stream)
         for n, s in enumerate(spectra):
             _write_xas(entry, n, s, sample)
-        if tables:
-            entry.attrs["default"] = tables[0].stream
+        streams = [t.stream for t in tables]
+        if streams:
+            entry.attrs["default"] = "primary" if "primary" in streams else streams[0]
         docs = _group(entry, "documents", "NXcollection")
         _dataset(docs, "start", json.dumps(start, default=str))
         _dataset(docs, "stop", json.dumps(stop, default=str))
