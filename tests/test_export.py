@@ -258,3 +258,56 @@ def test_every_xdi_file_read_and_written_again_gives_larch_the_same_mu(tmp_path)
         assert np.max(np.abs(mu / original.mu - 1.0)) < 1e-9, path.name
         again = read_spectrum(written)
         assert (again.element, again.edge) == (original.element, original.edge)
+
+
+class _Node:
+    def __init__(self, ds, units):
+        self._ds = ds
+        kinds = {k: "number" if ds[k].dtype.kind == "f" else "string" for k in units}
+        keys = {k: {"dtype": kinds[k], "units": u} for k, u in units.items()}
+        self.metadata = {"data_keys": keys}
+
+    def read(self):
+        return self._ds
+
+
+class _Run(dict):
+    """A stored run as the exporters see it: streams by name, and start metadata."""
+
+    def __init__(self, start, streams):
+        super().__init__(streams)
+        self.metadata = {"start": start, "stop": {}}
+
+
+def test_soft_edge_spectra_of_a_charge_and_measure_stream_are_split_by_cutoff(tmp_path):
+    import xarray as xr
+    from larch.io import read_xdi
+
+    from operando.io.xas_files import read_spectrum
+    from operando.io.xdi_write import write_xdi
+    from operando.studies.run_spectra import run_spectra, spectrum_streams
+
+    energy = np.tile(np.linspace(845.0, 880.0, 30), 2)
+    cutoff = np.repeat([4.5, 4.8], 30)
+    i0 = np.full(60, 2e7)
+    fy = i0 * (0.1 + 0.05 * np.tanh(energy - 853.0)) * np.where(cutoff > 4.6, 1.1, 1.0)
+    columns = {"sxr_energy": (energy, "eV"), "sxr_i0": (i0, "counts"), "sxr_fy": (fy, "counts"),
+               "sxr_tey": (fy / 2, "counts"), "cutoff": (cutoff, "V"),
+               "potentiostat_ewe": (cutoff - 0.1, "V")}  # fmt: skip
+    ds = xr.Dataset({k: ("time", v) for k, (v, _) in columns.items()},
+                    coords={"time": 1e9 + np.arange(60.0)})  # fmt: skip
+    run = _Run(
+        {"uid": "c0ffee00", "plan_name": "charge_and_measure", "sample": {"formula": "LiNiO2"}},
+        {"xas_ni_l": _Node(ds, {k: u for k, (_, u) in columns.items()})},
+    )
+    assert spectrum_streams(run) == ["xas_ni_l"]
+    spectra = run_spectra(run, "xas_ni_l")
+    assert [s.name for s in spectra] == ["4.5 V", "4.8 V"]
+    s = spectra[1]
+    assert (s.element, s.edge, s.mono, s.mu_column) == ("Ni", "L3", None, "mufluor")
+    assert s.columns["potentiostat_ewe"][1] == "V"
+    path = write_xdi(s, tmp_path, "c0ffee00_xas_ni_l")
+    assert "Mono.d_spacing" not in path.read_text()
+    expected = fy[30:] / i0[30:]
+    assert np.max(np.abs(read_xdi(str(path)).mufluor / expected - 1.0)) < 1e-9
+    assert read_spectrum(path).mode == "fluorescence"
