@@ -205,6 +205,18 @@ def test_nexus_has_units_on_every_field_and_opens_in_nexusformat(stored, tmp_pat
     assert sub.instrument.monochromator.energy.attrs["units"] == "eV"
     assert sub.instrument.absorbed_beam.nxclass == "NXdetector"
     assert sub.data.energy.shape == (N_XAS,)
+    assert list(sub.instrument.monochromator.crystal.reflection) == [1, 1, 1]
+    assert _nxxas_warnings_and_errors(sub) == (0, 0)
+
+
+def _nxxas_warnings_and_errors(group) -> tuple[int, int]:
+    """nexusformat's validation of a group against the NXxas application definition."""
+    from nexusformat.nexus.validate import ApplicationValidator, log_header, log_summary
+
+    validator = ApplicationValidator("NXxas")
+    log_header(validator)  # resets the counts
+    validator.validate(group, level="warning")
+    return log_summary()
 
 
 @pytest.mark.parametrize(

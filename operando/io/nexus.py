@@ -6,10 +6,11 @@ Public API: :func:`write_nexus`, :func:`sample_fields`.
 Layout of ``<uid8>.nxs`` (one file a run)::
 
     /entry_<uid8>            NXentry: entry_identifier (uid), title, start_time, end_time,
-                             program_name, exit_status, definition "NXxas" when it holds spectra
+                             program_name, experiment_identifier, user (NXuser: the operator),
+                             definition "NXxas" when it holds spectra
       sample                 NXsample: name, chemical_formula, mass (mg), area (cm2), ...
-      instrument             NXinstrument: name; source NXsource and monochromator
-                             NXmonochromator (d_spacing, A) for an X-ray run
+      instrument             NXinstrument: name; for an X-ray run source (NXsource) and
+                             edge (NXcollection: name, e0 eV)
       <stream>               NXdata: time (s since the Unix epoch, axis) and every field of the
                              stream (arrays of one spectrum an event too), each with a
                              ``units`` attribute ("" = unitless, strings)
@@ -18,7 +19,7 @@ Layout of ``<uid8>.nxs`` (one file a run)::
                              sample, monitor (NXmonitor), data (NXdata energy, absorbed_beam)
       instrument/<stream>_configuration   NXcollection per device: its configuration values
                              (the descriptor's, e.g. the RIXS emission-energy axis), with units
-      documents              NXcollection: the start and stop documents as JSON text
+      documents              NXcollection: the start and stop documents as JSON text, exit_status
 
 What NeXus carries here but CSV/parquet do not: the start metadata, the devices'
 configuration and the documents.
@@ -31,6 +32,7 @@ from __future__ import annotations
 import datetime
 import json
 import pathlib
+import re
 
 import numpy as np
 
@@ -40,6 +42,16 @@ _SUFFIX_UNITS = (("_mAh_g", "mA.h/g"), ("_mAh", "mA.h"), ("_mg", "mg"), ("_cm2",
                  ("_g", "g"), ("_C", "degC"))  # fmt: skip
 _SAMPLE_NAMES = {"name": "name", "formula": "chemical_formula", "active_mass_mg": "mass",
                  "area_cm2": "area"}  # fmt: skip
+
+
+def facility_name(start: dict) -> str:
+    """Where a run was taken: the simulated beamline, or the EPICS prefix it ran on."""
+    if start.get("simulated"):
+        return "operando simulated beamline"
+    beamline = start.get("beamline")
+    if isinstance(beamline, dict) and beamline.get("prefix"):
+        return f"EPICS prefix {beamline['prefix']}"
+    return str(beamline or start.get("instrument") or "unknown")
 
 
 def _iso(epoch_s: float | None) -> str:
@@ -55,7 +67,7 @@ def _units_of(key: str) -> str:
     return ""
 
 
-def _dataset(group, name: str, value, units: str | None = None):
+def _dataset(group, name: str, value, units: str | None = None):  # -> h5py.Dataset
     """A dataset with its ``units`` attribute (strings as UTF-8 variable length)."""
     arr = np.asarray(value)
     if arr.dtype.kind in "UO":
@@ -123,8 +135,16 @@ def _write_configuration(inst, run, stream: str) -> None:
             _dataset(group, key, value, str((keys.get(key) or {}).get("units") or ""))
 
 
-def _write_xas(entry, n: int, s, sample: dict) -> None:
-    """One spectrum as an NXxas subentry."""
+def _link(group, name: str, target) -> None:
+    """A hard link to ``target`` with its NeXus ``target`` attribute (its own path)."""
+    target.attrs["target"] = target.name
+    group[name] = target
+
+
+def _write_xas(entry, n: int, s, start: dict) -> None:
+    """One spectrum as an NXxas subentry (energy and absorbed_beam in data/ are links to
+    the monochromator's energy and the detector's data, as the definition asks)."""
+    sample = start.get("sample") if isinstance(start.get("sample"), dict) else {}
     sub = _group(entry, f"xas_{n}", "NXsubentry")
     _dataset(sub, "definition", "NXxas")
     _dataset(sub, "title", f"{s.element or ''} {s.edge or ''} {s.name}".strip())
@@ -132,32 +152,39 @@ def _write_xas(entry, n: int, s, sample: dict) -> None:
     inst = _group(sub, "instrument", "NXinstrument")
     src = _group(inst, "source", "NXsource")
     _dataset(src, "type", "Synchrotron X-ray Source")
+    _dataset(src, "name", facility_name(start))
     _dataset(src, "probe", "x-ray")
     mono = _group(inst, "monochromator", "NXmonochromator")
-    _dataset(mono, "energy", s.energy_eV, "eV")
+    energy = _dataset(mono, "energy", s.energy_eV, "eV")
     if s.mono is not None:
         crystal = _group(mono, "crystal", "NXcrystal")
         _dataset(crystal, "d_spacing", s.mono[1], "angstrom")
-        _dataset(crystal, "reflection", s.mono[0])
+        if m := re.match(r"^([A-Za-z]+)\s*\(?\s*(\d)(\d)(\d)\s*\)?$", s.mono[0]):
+            _dataset(crystal, "type", m[1])  # "Si(111)": type Si, reflection [1, 1, 1]
+            _dataset(crystal, "reflection", np.array([int(m[2]), int(m[3]), int(m[4])]))
+        else:
+            _dataset(crystal, "type", s.mono[0])
     incoming = _group(inst, "incoming_beam", "NXdetector")
-    _dataset(incoming, "data", s.columns["i0"][0], s.columns["i0"][1])
+    i0 = _dataset(incoming, "data", s.columns["i0"][0], s.columns["i0"][1])
     absorbed = _group(inst, "absorbed_beam", "NXdetector")
     raw = "itrans" if "itrans" in s.columns else "ifluor"
-    _dataset(absorbed, "data", s.columns[raw][0], s.columns[raw][1])
-    _dataset(absorbed, "description", {"itrans": "transmission", "ifluor": "fluorescence"}[raw])
+    absorbed_data = _dataset(absorbed, "data", s.columns[raw][0], s.columns[raw][1])
+    mode = {"itrans": "Transmission", "ifluor": "Fluorescence Yield"}[raw]
+    _dataset(absorbed, "description", mode)
     smp = _group(sub, "sample", "NXsample")
     _dataset(smp, "name", s.name)
     if sample.get("formula"):
         _dataset(smp, "chemical_formula", sample["formula"])
-    if s.element:
-        _dataset(smp, "element", s.element)
-    if s.edge:
-        _dataset(smp, "edge", s.edge)
     monitor = _group(sub, "monitor", "NXmonitor")
-    _dataset(monitor, "data", s.columns["i0"][0], s.columns["i0"][1])
+    _dataset(monitor, "mode", "timer")  # each point counts for a set time (the dwell)
+    dwell = ((start.get("protocol") or {}).get("parameters") or {}).get("dwell_s")
+    if isinstance(dwell, int | float):
+        _dataset(monitor, "preset", float(dwell), "s")  # the XANES dwell; EXAFS points longer
+    _link(monitor, "data", i0)
     data = _group(sub, "data", "NXdata")
-    _dataset(data, "energy", s.energy_eV, "eV")
-    _dataset(data, "absorbed_beam", s.columns[raw][0], s.columns[raw][1])
+    _link(data, "energy", energy)
+    _link(data, "absorbed_beam", absorbed_data)
+    _dataset(data, "mode", mode)
     _dataset(data, "mu", s.mu, "")
     data["mu"].attrs["long_name"] = s.mu_column
     data.attrs["signal"] = "mu"
@@ -185,7 +212,6 @@ def write_nexus(run, tables: list, spectra: list, out: pathlib.Path) -> pathlib.
         _dataset(entry, "start_time", _iso(start.get("time")))
         _dataset(entry, "end_time", _iso(stop.get("time")))
         _dataset(entry, "program_name", "operando")
-        _dataset(entry, "exit_status", str(stop.get("exit_status", "")))
         if spectra:
             _dataset(entry, "definition", "NXxas")
         sample = start.get("sample") if isinstance(start.get("sample"), dict) else {}
@@ -193,26 +219,31 @@ def write_nexus(run, tables: list, spectra: list, out: pathlib.Path) -> pathlib.
         for name, (value, units) in sample_fields(sample).items():
             _dataset(smp, name, value, units)
         inst = _group(entry, "instrument", "NXinstrument")
-        _dataset(inst, "name", str(start.get("instrument") or start.get("beamline") or
-                                   "operando"))  # fmt: skip
+        _dataset(inst, "name", facility_name(start))
+        if start.get("experiment"):
+            _dataset(entry, "experiment_identifier", str(start["experiment"]))
+        if start.get("operator"):
+            user = _group(entry, "user", "NXuser")
+            _dataset(user, "name", str(start["operator"]))
         edge = start.get("edge")
         if isinstance(edge, dict):
             src = _group(inst, "source", "NXsource")
             _dataset(src, "type", "Synchrotron X-ray Source")
             _dataset(src, "probe", "x-ray")
-            mono = _group(inst, "monochromator", "NXmonochromator")
-            _dataset(mono, "edge", str(edge.get("label", edge.get("name"))))
+            scanned = _group(inst, "edge", "NXcollection")  # the edge the plan scanned
+            _dataset(scanned, "name", str(edge.get("label", edge.get("name"))))
             if "e0_eV" in edge:
-                _dataset(mono, "edge_energy", float(edge["e0_eV"]), "eV")
+                _dataset(scanned, "e0", float(edge["e0_eV"]), "eV")
         for table in tables:
             _write_stream(entry, table)
             _write_configuration(inst, run, table.stream)
         for n, s in enumerate(spectra):
-            _write_xas(entry, n, s, sample)
+            _write_xas(entry, n, s, start)
         streams = [t.stream for t in tables]
         if streams:
             entry.attrs["default"] = "primary" if "primary" in streams else streams[0]
         docs = _group(entry, "documents", "NXcollection")
         _dataset(docs, "start", json.dumps(start, default=str))
         _dataset(docs, "stop", json.dumps(stop, default=str))
+        _dataset(docs, "exit_status", str(stop.get("exit_status", "")))
     return path
