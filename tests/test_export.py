@@ -54,6 +54,7 @@ def _xas_docs():
     bundle = event_model.compose_run(metadata={
         "plan_name": "xas_series",
         "edge": {"name": "ru-k", "label": "Ru K", "e0_eV": 22117.0, "station": "hard"},
+        "protocol": {"name": "xas_series", "parameters": {"edge": "ru-k", "dwell_s": 1.0}},
         "sample": {"name": "holder", "formula": "Li2RuO3", "active_mass_mg": 2.0}})  # fmt: skip
     desc = bundle.compose_descriptor(name="primary", data_keys=_keys(
         ("hxr_energy", "number", "eV"), ("hxr_i0", "number", "counts"),
