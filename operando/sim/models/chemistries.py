@@ -7,10 +7,7 @@ never comes back. The potentials are those of the peaks of the measured differen
 capacity (dQ/dV) at slow rate; a two-phase reaction is a narrow width (a flat plateau), a
 solid solution a broad one. Every number's source is in the comment beside it.
 
-Kinetics (``asr_ohm_cm2``, ``exchange_current_mA_g``) are coin-cell values: 60 ohm cm2 as
-for the Li-rich oxides (``materials.py``), and an exchange current of 20 mA/g, which gives
-the 10-30 mV charge/discharge polarisation at C/10 these materials show in half cells (a
-mass-normalised order of magnitude, not a single-particle measurement).
+Kinetics (particle size, diffusion, exchange current, ohmic resistance) are in ``kinetics.py``.
 
 ``OXIDATION`` says which element each process oxidises, for the X-ray models: element ->
 (valence in the pristine material, {process: electrons per formula unit}).
@@ -76,8 +73,6 @@ LCO = CathodeMaterial(
     name="lco",
     formula="LiCoO2",
     pristine_ocv_V=3.05,
-    asr_ohm_cm2=60.0,
-    exchange_current_mA_g=20.0,
     processes=(
         RedoxProcess("Co3+/Co4+ (x 1-0.93)", _cap(0.07, _LCO), 3.88, 0.03, 3.86, 0.03, 0.1),
         RedoxProcess("Co3+/Co4+ two-phase", _cap(0.18, _LCO), 3.925, 0.006, 3.905, 0.006),
@@ -102,8 +97,6 @@ NMC811 = CathodeMaterial(
     name="nmc811",
     formula="LiNi0.8Mn0.1Co0.1O2",
     pristine_ocv_V=3.10,
-    asr_ohm_cm2=60.0,
-    exchange_current_mA_g=20.0,
     processes=(
         # [R18] sloping start of charge; [K16] a third of it does not return above 3.0 V.
         RedoxProcess("Ni (H1)", _cap(0.12, _NMC811), 3.58, 0.06, 3.52, 0.06, 0.30),
@@ -129,8 +122,6 @@ LFP = CathodeMaterial(
     name="lfp",
     formula="LiFePO4",
     pristine_ocv_V=3.25,
-    asr_ohm_cm2=60.0,
-    exchange_current_mA_g=20.0,
     processes=(
         RedoxProcess("Fe2+/Fe3+ (Li-rich solid solution)", _cap(0.03, _LFP), 3.36, 0.04,
                      3.35, 0.04),
@@ -152,8 +143,6 @@ LNMO_SPINEL = CathodeMaterial(
     name="lnmo-spinel",
     formula="LiNi0.5Mn1.5O4",
     pristine_ocv_V=3.20,
-    asr_ohm_cm2=60.0,
-    exchange_current_mA_g=20.0,
     processes=(
         RedoxProcess("Mn3+/Mn4+", _cap(0.05, _SPINEL), 4.02, 0.03, 3.99, 0.03),
         RedoxProcess("Ni2+/Ni3+", _cap(0.47, _SPINEL), 4.705, 0.010, 4.68, 0.012, 0.03),

@@ -31,6 +31,8 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 
+from .kinetics import T_REF_K, arrhenius
+
 DRIVERS = ("potential", "charging current")
 GATES = ("oxidised", "first oxidation")
 
@@ -55,6 +57,9 @@ class GasReaction:
     gated_by : name of a redox process whose oxidation the reaction needs.
     gate : "oxidised" (its oxidised share) or "first oxidation" (its share oxidised for
         the first time in this charge).
+    activation_kJ_mol : activation energy of its rate constants (Arrhenius about 25 C);
+        50 kJ/mol, the order of carbonate-electrolyte oxidation and interfacial reactions
+        on charged oxides (cf. Jow et al., J. Electrochem. Soc. 165, A361 (2018)).
     """
 
     name: str
@@ -69,6 +74,7 @@ class GasReaction:
     passivation_umol_g: float | None = None
     gated_by: str | None = None
     gate: str = "oxidised"
+    activation_kJ_mol: float = 50.0
 
     def __post_init__(self) -> None:
         if self.driver not in DRIVERS:
@@ -81,15 +87,27 @@ class GasReaction:
             if limit is not None and limit <= 0:
                 raise ValueError(f"{self.name}: reservoir and passivation must be positive")
 
-    def rate(self, e_V: float, current_mA_g: float, extent_umol_g: float, gate: float) -> float:
-        """Events per g per h now, at potential e_V and current current_mA_g (mA/g)."""
+    def rate(
+        self,
+        e_V: float,
+        current_mA_g: float,
+        extent_umol_g: float,
+        gate: float,
+        temperature_K: float = T_REF_K,
+    ) -> float:
+        """Events per g per h now, at potential e_V, current current_mA_g (mA/g) and
+        temperature_K (every rate constant follows Arrhenius with activation_kJ_mol)."""
+        speed = 1.0
+        if temperature_K != T_REF_K:
+            speed = arrhenius(1.0, self.activation_kJ_mol, temperature_K)
         if self.driver == "potential":
             z = min((e_V - self.e_ref_V) / self.tafel_V, 50.0)
-            r = self.rate_umol_g_h * math.exp(z) * gate
+            r = self.rate_umol_g_h * speed * math.exp(z) * gate
             if self.max_rate_umol_g_h is not None:
-                r = r * self.max_rate_umol_g_h / (r + self.max_rate_umol_g_h)
+                r_max = self.max_rate_umol_g_h * speed
+                r = r * r_max / (r + r_max)
         else:
-            r = self.rate_umol_g_h * max(current_mA_g, 0.0)
+            r = self.rate_umol_g_h * speed * max(current_mA_g, 0.0)
         if self.reservoir_umol_g is not None:
             r *= max(0.0, 1.0 - extent_umol_g / self.reservoir_umol_g)
         if self.passivation_umol_g is not None:

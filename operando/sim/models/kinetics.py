@@ -149,11 +149,11 @@ KINETICS: dict[str, Kinetics] = {
     # review). Exchange current: sluggish, ~1e-4 mA per cm2 of BET surface, which gives the
     # ~25 mV charge-transfer polarisation these oxides show at C/50. Density from the R-3m
     # cell (a = 2.86 A, c = 14.25 A, Z = 3): 4.2 g/cm3 for LNMO; Ru makes LNRO denser.
-    "lnmo": Kinetics(0.10, 3.0e-15, _EA_D, 1.0e-4, _EA_CT, 60.0, _C_DL, density_g_cm3=4.2),
-    "lnro": Kinetics(0.10, 3.0e-15, _EA_D, 1.3e-4, _EA_CT, 60.0, _C_DL, density_g_cm3=5.2),
-    # LiCoO2: ~5 um particles, D ~1e-11 cm2/s (GITT/PITT; e.g. Okubo et al. 2009), fast
+    "lnmo": Kinetics(0.10, 6.0e-15, _EA_D, 1.0e-4, _EA_CT, 60.0, _C_DL, density_g_cm3=4.2),
+    "lnro": Kinetics(0.10, 6.0e-15, _EA_D, 1.3e-4, _EA_CT, 60.0, _C_DL, density_g_cm3=5.2),
+    # LiCoO2: ~3 um radius particles, D ~1e-11-1e-10 cm2/s (e.g. Okubo et al. 2009), fast
     # charge transfer; density 5.05 g/cm3.
-    "lco": Kinetics(5.0, 1.0e-11, _EA_D, 5.0e-2, _EA_CT, 60.0, _C_DL, density_g_cm3=5.05),
+    "lco": Kinetics(3.0, 3.0e-11, _EA_D, 5.0e-2, _EA_CT, 60.0, _C_DL, density_g_cm3=5.05),
     # NMC811: primary particles ~0.3 um inside secondary spheres; D ~1e-11-1e-10 cm2/s (GITT on
     # Ni-rich NMC, e.g. Yang et al., Electrochim. Acta 66, 88 (2012) for NMC532: 1e-11 to
     # 1e-9); density 4.75 g/cm3.

@@ -50,8 +50,6 @@ LNMO = CathodeMaterial(
     name="lnmo",
     formula="Li1.2Ni0.2Mn0.6O2",
     pristine_ocv_V=3.05,
-    asr_ohm_cm2=60.0,
-    exchange_current_mA_g=2.0,
     processes=(
         # 0.2 Ni per f.u.: two one-electron steps, both reversible.
         RedoxProcess("Ni2+/Ni3+", _capacity(0.2, _LNMO), 3.76, 0.05, 3.72, 0.12),
@@ -98,8 +96,6 @@ LNRO = CathodeMaterial(
     name="lnro",
     formula="Li1.2Ni0.2Ru0.6O2",
     pristine_ocv_V=3.10,
-    asr_ohm_cm2=60.0,
-    exchange_current_mA_g=2.0,
     processes=(
         # 0.6 Ru per f.u., Ru4+/Ru5+: the strong 3.6 V charge feature.
         RedoxProcess("Ru4+/Ru5+", _capacity(0.6, _LNRO), 3.62, 0.022, 3.43, 0.05),
