@@ -1,0 +1,126 @@
+"""Cell physics on the pure models (no IOC): diffusion in the particles, Butler-Volmer,
+temperature, relaxation, the small-signal linearisation."""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import pytest
+from scipy.optimize import curve_fit
+
+from operando.sim.models.cell import Cell
+from operando.sim.models.diffusion import LAMBDA1_SQUARED, SphereDiffusion
+from operando.sim.models.kinetics import KINETICS, R_J_MOL_K, arrhenius, small_signal
+from operando.sim.models.materials import MATERIALS
+
+MASS_MG, AREA_CM2 = 3.85, 1.54  # 2.5 mg/cm2 on a coin-cell disc
+ONE_C_MA_G = 250.0
+
+
+def _half(cell: Cell, current_mA: float, cutoff: float, dt_s: float) -> float:
+    """Charge (mAh/g, positive) passed until the potential crosses cutoff (interpolated)."""
+    q0, e_prev = cell.q_mAh, cell.voltage(current_mA)
+    for _ in range(100000):
+        q_prev = cell.q_mAh
+        cell.advance(current_mA, dt_s)
+        e = cell.voltage(current_mA)
+        if (current_mA > 0 and e >= cutoff) or (current_mA < 0 and e <= cutoff):
+            frac = (cutoff - e_prev) / (e - e_prev) if e != e_prev else 1.0
+            q_end = q_prev + frac * (cell.q_mAh - q_prev)
+            return abs(q_end - q0) / (cell.mass_g * 1e3) * 1e3
+        e_prev = e
+    raise AssertionError("cutoff never reached")
+
+
+def _first_cycle(material: str, c_rate: float, temperature_K: float = 298.15):
+    cell = Cell(MATERIALS[material], MASS_MG, AREA_CM2)
+    cell.temperature_K = temperature_K
+    i = c_rate * ONE_C_MA_G * cell.mass_g
+    dt = min(600.0, 0.5 / c_rate * 36.0)  # ~100 steps per C-rate hour at least
+    return _half(cell, i, 4.8, dt), _half(cell, -i, 2.0, dt)
+
+
+@pytest.mark.parametrize("material", ["lnmo", "lnro"])
+def test_capacity_at_1c_is_at_least_10_percent_below_c50(material):
+    slow, fast = _first_cycle(material, 1 / 50), _first_cycle(material, 1.0)
+    assert fast[0] <= 0.9 * slow[0]  # charge
+    assert fast[1] <= 0.9 * slow[1]  # discharge
+    assert fast[1] > 0.2 * slow[1]  # a rate loss, not a dead cell
+
+
+@pytest.mark.parametrize("material", ["lnmo", "lnro"])
+def test_a_warmer_cell_gives_more_capacity_at_1c(material):
+    cold, warm = _first_cycle(material, 1.0), _first_cycle(material, 1.0, 318.15)
+    assert warm[0] > cold[0] and warm[1] > cold[1]
+
+
+def test_lnro_relaxes_at_open_circuit_with_the_particles_diffusion_time():
+    cell = Cell(MATERIALS["lnro"], MASS_MG, AREA_CM2)
+    _half(cell, 0.1 * ONE_C_MA_G * cell.mass_g, 4.3, 60.0)
+    t, e = [0.0], [cell.voltage(0.0)]
+    for _ in range(240):  # 4 h in 1 min steps
+        cell.advance(0.0, 60.0)
+        t.append(t[-1] + 60.0)
+        e.append(cell.voltage(0.0))
+    t, e = np.array(t), np.array(e)
+    e10, e120 = np.interp(600, t, e), np.interp(7200, t, e)
+    assert abs(e10 - e120) > 0.005  # still changing between 10 min and 2 h
+    sel = (t >= 600) & (t <= 7200)
+    (_, _, tau), _ = curve_fit(
+        lambda t, a, b, tau: a + b * np.exp(-t / tau), t[sel], e[sel], p0=(e[-1], 0.02, 1e3)
+    )
+    # The slowest mode of a sphere decays as exp(-4.4934^2 D t / r^2): the fitted time
+    # constant, times 4.4934^2, is the particles' r^2 / D.
+    r2_over_d = KINETICS["lnro"].diffusion_time_s()
+    assert r2_over_d / 3 <= tau * LAMBDA1_SQUARED <= 3 * r2_over_d
+
+
+def test_the_shell_model_has_the_sphere_s_steady_profile_and_slowest_mode():
+    d = SphereDiffusion()
+    d.step(1.0, 100.0, 1.0)  # long enough for the parabolic profile: excess r^2/(15 D) i
+    assert d.surface_excess == pytest.approx(1 / 15, rel=0.03)
+    assert d.slowest_rate == pytest.approx(LAMBDA1_SQUARED, rel=0.03)
+    d.step(0.0, 0.2, 1.0)
+    a = d.surface_excess
+    d.step(0.0, 0.1, 1.0)
+    assert math.log(a / d.surface_excess) / 0.1 == pytest.approx(LAMBDA1_SQUARED, rel=0.03)
+
+
+def test_long_steps_are_stable_and_conserve_charge():
+    cell = Cell(MATERIALS["lnro"], MASS_MG, AREA_CM2)
+    i = 0.1 * ONE_C_MA_G * cell.mass_g
+    cell.advance(i, 3 * 3600.0)  # one 3 h step
+    fine = Cell(MATERIALS["lnro"], MASS_MG, AREA_CM2)
+    for _ in range(180):
+        fine.advance(i, 60.0)
+    assert cell.voltage(i) == pytest.approx(fine.voltage(i), abs=0.01)
+    assert cell.q_mAh == pytest.approx(fine.q_mAh)
+
+
+def test_arrhenius_and_the_small_signal_resistances():
+    assert arrhenius(2.0, 50.0, 298.15) == pytest.approx(2.0)
+    assert arrhenius(1.0, 50.0, 318.15) == pytest.approx(
+        math.exp(50e3 / R_J_MOL_K * (1 / 298.15 - 1 / 318.15))
+    )
+    cell = Cell(MATERIALS["lnro"], MASS_MG, AREA_CM2)
+    _half(cell, 0.1 * ONE_C_MA_G * cell.mass_g, 3.7, 60.0)
+    k = KINETICS["lnro"]
+    ss = small_signal(cell, 298.15)
+    area = 3 * cell.mass_g / (k.density_g_cm3 * k.particle_radius_um * 1e-4)
+    i0_A = k.exchange_current_density_mA_cm2 * 1e-3 * area
+    assert ss.r_ct_ohm == pytest.approx(R_J_MOL_K * 298.15 / (96485.33212 * i0_A))
+    assert ss.r_s_ohm == pytest.approx(k.area_specific_resistance_ohm_cm2 / AREA_CM2)
+    assert ss.c_dl_F == pytest.approx(k.double_layer_F_cm2 * area)
+    assert ss.warburg_sigma_ohm_s_half > 0
+    assert ss.diffusion_time_s == pytest.approx(k.diffusion_time_s())
+    warm = small_signal(cell, 318.15)
+    assert warm.r_ct_ohm < ss.r_ct_ohm and warm.diffusion_time_s < ss.diffusion_time_s
+    # Small currents: the Butler-Volmer overpotential is I R_ct.
+    di = 1e-4
+    eta = cell.overpotential(di) - di * 1e-3 * ss.r_s_ohm
+    assert eta == pytest.approx(di * 1e-3 * ss.r_ct_ohm, rel=1e-3)
+
+
+def test_every_simulated_material_has_kinetics():
+    assert set(MATERIALS) <= set(KINETICS)
