@@ -124,3 +124,31 @@ def test_arrhenius_and_the_small_signal_resistances():
 
 def test_every_simulated_material_has_kinetics():
     assert set(MATERIALS) <= set(KINETICS)
+
+
+def _discharge_mean_V(cell: Cell, current_mA: float, cutoff: float, dt_s: float):
+    """Discharge to cutoff; (capacity mAh/g, charge-weighted mean potential V)."""
+    q, e = [0.0], [cell.voltage(-current_mA)]
+    while e[-1] > cutoff:
+        cell.advance(-current_mA, dt_s)
+        q.append(q[-1] + current_mA * dt_s / 3600.0 / cell.mass_g)
+        e.append(cell.voltage(-current_mA))
+    return q[-1], float(np.trapezoid(e, q) / q[-1])
+
+
+def test_lnmo_voltage_fades_cycle_after_cycle_and_capacity_fades_slowly():
+    cell = Cell(MATERIALS["lnmo"], MASS_MG, AREA_CM2)
+    i = 0.1 * ONE_C_MA_G * cell.mass_g
+    caps, means, co2 = [], [], []
+    for _ in range(10):
+        before = cell.gas_umol["CO2"]
+        _half(cell, i, 4.8, 300.0)
+        cap, mean = _discharge_mean_V(cell, i, 2.0, 300.0)
+        caps.append(cap)
+        means.append(mean)
+        co2.append(cell.gas_umol["CO2"] - before)
+    fade = np.diff(means[1:])
+    assert np.all(fade < 0)  # monotonic from cycle 2 to 10
+    assert 0.020 <= means[1] - means[-1] <= 0.150
+    assert 0.0 < caps[1] - caps[-1] < 0.05 * caps[1]  # slow capacity fade
+    assert co2[2] < 0.3 * co2[0] and co2[-1] < co2[2]  # CO2 falls off after the first cycles

@@ -37,91 +37,21 @@ from dataclasses import dataclass, field
 from scipy.optimize import brentq
 
 from .diffusion import SphereDiffusion
-from .gas import GasReaction
 from .kinetics import R_J_MOL_K, T_REF_K, Kinetics, kinetics_of
+from .redox import (  # noqa: F401  (CathodeMaterial, RedoxProcess: imported from here too)
+    E_MAX_V,
+    E_MIN_V,
+    F_MAH_PER_MOL,
+    CathodeMaterial,
+    RedoxProcess,
+    _sigmoid,
+    _solve_increasing,
+)
 
-F_MAH_PER_MOL = 96485.332 / 3.6  # mAh per mol of electrons: 26801.5
-E_MIN_V, E_MAX_V = 0.5, 6.5  # equilibrium potentials the model can reach
 F_C_MOL = 96485.33212
 # Self-discharge at open circuit against the present branch (e.g. side reactions after a
 # charge) is taken from the surface first; beyond this much (mAh/g) it moves the branch.
 PENDING_LIMIT_MAH_G = 2.0
-
-
-def _sigmoid(e: float, e0: float, w: float) -> float:
-    z = (e - e0) / w
-    if z > 40:
-        return 1.0
-    if z < -40:
-        return 0.0
-    return 1.0 / (1.0 + math.exp(-z))
-
-
-def _solve_increasing(f, guess: float, step: float = 0.01) -> float:
-    """Root of a non-decreasing f in [E_MIN_V, E_MAX_V], bracketed outward from guess
-    (the ends if f keeps its sign)."""
-    lo = hi = min(max(guess, E_MIN_V), E_MAX_V)
-    f_lo = f_hi = f(lo)
-    if f_lo == 0:
-        return lo
-    while f_hi < 0 and hi < E_MAX_V:
-        lo, f_lo = hi, f_hi
-        hi = min(hi + step, E_MAX_V)
-        f_hi, step = f(hi), step * 3
-    while f_lo > 0 and lo > E_MIN_V:
-        hi, f_hi = lo, f_lo
-        lo = max(lo - step, E_MIN_V)
-        f_lo, step = f(lo), step * 3
-    if f_hi <= 0:
-        return hi
-    if f_lo >= 0:
-        return lo
-    return brentq(f, lo, hi, xtol=1e-9)
-
-
-@dataclass(frozen=True)
-class RedoxProcess:
-    """One redox (or parasitic) process of the cathode.
-
-    Parameters
-    ----------
-    name : what it stands for, e.g. "Ni2+/Ni3+".
-    capacity_mAh_g : charge it can pass, per g of active material.
-    e_charge_V, w_charge_V : potential and width of the charge (oxidation) branch.
-    e_discharge_V, w_discharge_V : potential and width of the discharge branch.
-    irreversible_fraction : share of first-time oxidation that never returns.
-    e_activated_V, w_activated_V : charge branch for capacity charged before (None: same
-        as the first charge).
-    """
-
-    name: str
-    capacity_mAh_g: float
-    e_charge_V: float
-    w_charge_V: float
-    e_discharge_V: float
-    w_discharge_V: float
-    irreversible_fraction: float = 0.0
-    e_activated_V: float | None = None
-    w_activated_V: float | None = None
-
-    def __post_init__(self) -> None:
-        if self.capacity_mAh_g <= 0:
-            raise ValueError(f"{self.name}: capacity must be positive")
-        if min(self.w_charge_V, self.w_discharge_V) <= 0:
-            raise ValueError(f"{self.name}: widths must be positive")
-        if not 0.0 <= self.irreversible_fraction <= 1.0:
-            raise ValueError(f"{self.name}: irreversible_fraction must lie in [0, 1]")
-
-
-@dataclass(frozen=True)
-class CathodeMaterial:
-    """The physics of one cathode material as the simulator sees it."""
-
-    name: str
-    formula: str
-    processes: tuple[RedoxProcess, ...]
-    pristine_ocv_V: float
-    side_reactions: tuple[GasReaction, ...] = ()  # gas evolution (see gas.py)
 
 
 @dataclass
@@ -156,6 +86,8 @@ class Cell:
     kinetics: Kinetics | None = None  # None: the material's (kinetics.py)
     e_surface_V: float = 0.0  # open-circuit potential of the particles' surface
     _pending_mAh: float = 0.0  # self-discharge held at the surface (see PENDING_LIMIT)
+    migration: float = 0.0  # share of layered sites moved to spinel-like ones (voltage fade)
+    _shift_reversal: float = 0.0  # the fade shift (V) when the current last changed sign
 
     def __post_init__(self) -> None:
         if self.active_mass_mg <= 0 or self.area_cm2 <= 0:
@@ -182,16 +114,17 @@ class Cell:
 
     # --- equilibrium ------------------------------------------------------------------
     def _x_on_branch(self, p: RedoxProcess, s: _ProcessState, e: float, charging: bool) -> float:
+        shift = self.material.migration_shift_V * self.migration  # voltage fade
         if charging:
             x = max(s.anchor, _sigmoid(e, p.e_charge_V, p.w_charge_V))
             if p.e_activated_V is not None and s.x_max > 0:
-                act = _sigmoid(e, p.e_activated_V, p.w_activated_V or p.w_charge_V)
+                act = _sigmoid(e + shift, p.e_activated_V, p.w_activated_V or p.w_charge_V)
                 x = max(x, min(s.x_max, act))
             return x
         # Discharge: the reducible part empties along the discharge sigmoid, scaled so the
         # branch starts where the charge left it (no jump in potential on reversal).
-        f = _sigmoid(e, p.e_discharge_V, p.w_discharge_V)
-        f_rev = _sigmoid(self._e_reversal, p.e_discharge_V, p.w_discharge_V)
+        f = _sigmoid(e + shift, p.e_discharge_V, p.w_discharge_V)
+        f_rev = _sigmoid(self._e_reversal + self._shift_reversal, p.e_discharge_V, p.w_discharge_V)
         return s.locked + max(s.anchor - s.locked, 0.0) * min(1.0, f / max(f_rev, 1e-300))
 
     def _charge_on_branch(self, e: float, charging: bool) -> float:
@@ -210,6 +143,7 @@ class Cell:
                 if charging:
                     s.x_max_before = s.x_max
             self._e_reversal = self.e_eq_V
+            self._shift_reversal = self.material.migration_shift_V * self.migration
             self.charging = charging
 
     # --- dynamics ---------------------------------------------------------------------
@@ -337,11 +271,14 @@ class Cell:
 
     def _settle_redox(self, e: float) -> None:
         """Put every redox process where its branch is at equilibrium potential e."""
+        m = self.material
         for p, s in self._pairs():
             x = self._x_on_branch(p, s, e, self.charging)
             if x > s.x_max:
                 s.locked += p.irreversible_fraction * (x - s.x_max)
                 s.x_max = x
+            if p.name == m.migration_driver and x < s.x:  # reduced oxidised oxygen
+                self.migration += m.migration_rate * (s.x - x) * (1.0 - self.migration)
             s.x = x
         self.e_eq_V = e
 
@@ -398,12 +335,16 @@ class Cell:
         """The cell's state, to :meth:`restore` later (cheaper than a deep copy)."""
         states = tuple((s.x, s.anchor, s.x_max, s.locked, s.x_max_before) for s in self.states)
         side = (tuple(self.extents), tuple(self.gas_umol.items()))
-        surface = (self.diffusion.state(), self._pending_mAh, self.e_surface_V)
+        surface = (
+            self.diffusion.state(), self._pending_mAh, self.e_surface_V, self.migration,
+            self._shift_reversal,
+        )  # fmt: skip
         return states, side, self.charging, self.q_mAh, self.e_eq_V, self._e_reversal, surface
 
     def restore(self, snapshot: tuple) -> None:
         states, side, self.charging, self.q_mAh, self.e_eq_V, self._e_reversal, surf = snapshot
-        diffusion, self._pending_mAh, self.e_surface_V = surf
+        diffusion, self._pending_mAh, self.e_surface_V, self.migration = surf[:4]
+        self._shift_reversal = surf[4]
         self.diffusion.set_state(diffusion)
         for s, values in zip(self.states, states, strict=True):
             s.x, s.anchor, s.x_max, s.locked, s.x_max_before = values
