@@ -15,8 +15,9 @@ Kinetics (particle size, diffusion, exchange current, ohmic resistance) are in `
 
 from __future__ import annotations
 
-from .cell import F_MAH_PER_MOL, CathodeMaterial, RedoxProcess
 from .gas import GasReaction
+from .redox import F_MAH_PER_MOL, CathodeMaterial, RedoxProcess
+from .side_reactions import electrolyte_oxidation, surface_carbonate
 
 # Standard atomic weights (IUPAC 2021, g/mol) of the elements used here.
 _AW = {
@@ -35,12 +36,9 @@ def _cap(electrons_per_fu: float, composition: dict[str, float]) -> float:
 
 
 def _electrolyte_oxidation() -> GasReaction:
-    # The same carbonate-solvent oxidation as on the Li-rich oxides (materials.py): the
+    # The same carbonate-solvent oxidation as on the Li-rich oxides (side_reactions.py): the
     # electrolyte's property, not the cathode's; negligible below ~4.3 V.
-    return GasReaction(
-        "electrolyte oxidation", (("CO2", 1.0),), electrons=2.0, rate_umol_g_h=10.0,
-        e_ref_V=4.8, tafel_V=0.10, passivation_umol_g=100.0,
-    )  # fmt: skip
+    return electrolyte_oxidation()
 
 
 def _lithium_counter_electrode() -> GasReaction:
@@ -52,13 +50,10 @@ def _lithium_counter_electrode() -> GasReaction:
 
 
 def _surface_carbonate(per_fu: float, composition: dict[str, float]) -> GasReaction:
-    # Li2CO3 left by synthesis on layered oxides, oxidised from ~4.0 V (as in materials.py);
-    # Ni-rich oxides carry more of it (Renfrew & McCloskey, JACS 139, 17853 (2017)).
-    return GasReaction(
-        "surface carbonate", (("CO2", 1.0),), electrons=2.0, rate_umol_g_h=0.01,
-        e_ref_V=4.0, tafel_V=0.05, max_rate_umol_g_h=2.0,
-        reservoir_umol_g=per_fu * 1e6 / _mass(composition),
-    )  # fmt: skip
+    # Li2CO3 left by synthesis on layered oxides, oxidised by a Tafel law about its 3.82 V
+    # thermodynamic potential (side_reactions.py); Ni-rich oxides carry more of it (Renfrew &
+    # McCloskey, JACS 139, 17853 (2017)).
+    return surface_carbonate(per_fu * 1e6 / _mass(composition), rate_at_e0_umol_g_h=2.7e-4)
 
 
 # --- LiCoO2 ---------------------------------------------------------------------------

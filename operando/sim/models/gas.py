@@ -17,8 +17,10 @@ The rate (reaction events, umol per g of active material per h) is
         1/r = 1/r_tafel + 1/r_max)
     r = k * (I / m) * supply                               driver "charging current"
 
-with ``supply`` = 1 - extent / reservoir for a finite reactant (surface carbonate,
-near-surface lattice oxygen), 1 / (1 + extent / passivation) for a reaction slowed by the
+with ``supply`` = 1 - extent / reservoir for a finite reactant consumed at its surface
+(surface carbonate; ``depletion`` "first order"), or 1 until the reservoir is used up for a
+reaction front that moves through it at its own pace (the densifying shell of near-surface
+lattice oxygen: ``depletion`` "front"), 1 / (1 + extent / passivation) for a reaction slowed by the
 surface film it builds (parabolic film growth), and ``gate`` = the oxidised share of a redox
 process ("oxidised": reactive oxidised lattice oxygen at the surface), or its share oxidised
 for the first time in this charge ("first oxidation": lattice oxygen that has not yet been
@@ -35,6 +37,7 @@ from .kinetics import T_REF_K, arrhenius
 
 DRIVERS = ("potential", "charging current")
 GATES = ("oxidised", "first oxidation")
+DEPLETIONS = ("first order", "front")
 
 
 @dataclass(frozen=True)
@@ -60,6 +63,8 @@ class GasReaction:
     activation_kJ_mol : activation energy of its rate constants (Arrhenius about 25 C);
         50 kJ/mol, the order of carbonate-electrolyte oxidation and interfacial reactions
         on charged oxides (cf. Jow et al., J. Electrochem. Soc. 165, A361 (2018)).
+    depletion : how a finite reservoir runs out: "first order" (rate proportional to what
+        is left) or "front" (full rate until it is used up).
     """
 
     name: str
@@ -75,12 +80,15 @@ class GasReaction:
     gated_by: str | None = None
     gate: str = "oxidised"
     activation_kJ_mol: float = 50.0
+    depletion: str = "first order"
 
     def __post_init__(self) -> None:
         if self.driver not in DRIVERS:
             raise ValueError(f"{self.name}: driver must be one of {DRIVERS}")
         if self.gate not in GATES:
             raise ValueError(f"{self.name}: gate must be one of {GATES}")
+        if self.depletion not in DEPLETIONS:
+            raise ValueError(f"{self.name}: depletion must be one of {DEPLETIONS}")
         if self.rate_umol_g_h < 0 or self.electrons < 0 or self.tafel_V <= 0:
             raise ValueError(f"{self.name}: rate and electrons >= 0, tafel > 0")
         for limit in (self.reservoir_umol_g, self.passivation_umol_g):
@@ -109,7 +117,8 @@ class GasReaction:
         else:
             r = self.rate_umol_g_h * speed * max(current_mA_g, 0.0)
         if self.reservoir_umol_g is not None:
-            r *= max(0.0, 1.0 - extent_umol_g / self.reservoir_umol_g)
+            left = max(0.0, 1.0 - extent_umol_g / self.reservoir_umol_g)
+            r *= left if self.depletion == "first order" else float(left > 0.0)
         if self.passivation_umol_g is not None:
             r /= 1.0 + extent_umol_g / self.passivation_umol_g
         return r

@@ -10,8 +10,10 @@ oxidised lattice oxygen that does not come back on discharge.
 
 from __future__ import annotations
 
-from .cell import F_MAH_PER_MOL, CathodeMaterial, RedoxProcess
 from .gas import GasReaction
+from .kinetics import KINETICS
+from .redox import F_MAH_PER_MOL, CathodeMaterial, RedoxProcess
+from .side_reactions import electrolyte_oxidation, near_surface_oxygen_per_fu, surface_carbonate
 
 _ATOMIC_MASS = {"Li": 6.941, "Ni": 58.693, "Mn": 54.938, "Ru": 101.07, "O": 15.999}
 
@@ -60,18 +62,10 @@ LNMO = CathodeMaterial(
         ),
     ),
     side_reactions=(
-        # Li2CO3 left on the particles by synthesis (0.03 per f.u.): oxidised from ~4.0 V,
-        # its decomposition slow enough that some survives the first charge.
-        GasReaction(
-            "surface carbonate", (("CO2", 1.0),), electrons=2.0, rate_umol_g_h=0.01,
-            e_ref_V=4.0, tafel_V=0.05, max_rate_umol_g_h=2.0,
-            reservoir_umol_g=_per_fu(0.03, _LNMO),
-        ),
-        # Carbonate solvent oxidised on the charged surface; the film it leaves passivates.
-        GasReaction(
-            "electrolyte oxidation", (("CO2", 1.0),), electrons=2.0, rate_umol_g_h=10.0,
-            e_ref_V=4.8, tafel_V=0.10, passivation_umol_g=100.0,
-        ),
+        # Li2CO3 left on the particles by synthesis (0.03 per f.u.), its decomposition slow
+        # enough that some survives the first charge (see side_reactions.py).
+        surface_carbonate(_per_fu(0.03, _LNMO), rate_at_e0_umol_g_h=2.7e-4),
+        electrolyte_oxidation(),
         # Oxidised lattice oxygen at the surface oxidises the solvent chemically (2 e- per
         # CO2 taken back from the oxide), whatever the potential, every cycle; parabolic
         # film growth slows it.
@@ -80,13 +74,17 @@ LNMO = CathodeMaterial(
             rate_umol_g_h=30.0, e_ref_V=4.8, tafel_V=1.0, passivation_umol_g=6.0,
             gated_by="O2-/On-",
         ),
-        # Near-surface lattice oxygen, oxidised for the first time on the plateau, leaves
-        # (4 e- per event) until the surface has densified (0.032 events per f.u.); a tenth
-        # of it is singlet oxygen that burns the solvent to CO2 instead of leaving as O2.
+        # Oxidised lattice oxygen within the densification depth of the surface leaves as
+        # O2 (4 e- per event) until that shell has densified: the pool follows from the
+        # particle radius (kinetics.py) and the depth (side_reactions.py); a tenth of it is
+        # singlet oxygen that burns the solvent to CO2 instead of leaving as O2.
         GasReaction(
             "lattice oxygen release", (("O2", 0.9), ("CO2", 0.22)), electrons=4.0,
             rate_umol_g_h=3000.0, e_ref_V=4.8, tafel_V=0.04,
-            reservoir_umol_g=_per_fu(0.032, _LNMO), gated_by="O2-/On-", gate="first oxidation",
+            reservoir_umol_g=_per_fu(
+                near_surface_oxygen_per_fu(KINETICS["lnmo"].particle_radius_um), _LNMO
+            ),
+            gated_by="O2-/On-", depletion="front",
         ),
         _lithium_counter_electrode(1.0),
     ),
@@ -112,16 +110,10 @@ LNRO = CathodeMaterial(
         RedoxProcess("Ru-O", _capacity(0.1, _LNRO), 4.10, 0.06, 3.72, 0.08, 1.0),
     ),
     side_reactions=(
-        # Little carbonate on the Ru oxide and a slow solvent oxidation; no oxygen release.
-        GasReaction(
-            "surface carbonate", (("CO2", 1.0),), electrons=2.0, rate_umol_g_h=0.03,
-            e_ref_V=4.0, tafel_V=0.05, max_rate_umol_g_h=2.0,
-            reservoir_umol_g=_per_fu(0.003, _LNRO),
-        ),
-        GasReaction(
-            "electrolyte oxidation", (("CO2", 1.0),), electrons=2.0, rate_umol_g_h=10.0,
-            e_ref_V=4.8, tafel_V=0.10, passivation_umol_g=100.0,
-        ),
+        # Little carbonate on the Ru oxide and a slow solvent oxidation; no oxygen redox,
+        # so no oxidised lattice oxygen to release.
+        surface_carbonate(_per_fu(0.003, _LNRO), rate_at_e0_umol_g_h=8.2e-4),
+        electrolyte_oxidation(),
         _lithium_counter_electrode(1.0),
     ),
 )  # fmt: skip
