@@ -142,8 +142,8 @@ def test_lnmo_voltage_fades_cycle_after_cycle_and_capacity_fades_slowly():
     caps, means, co2 = [], [], []
     for _ in range(10):
         before = cell.gas_umol["CO2"]
-        _half(cell, i, 4.8, 300.0)
-        cap, mean = _discharge_mean_V(cell, i, 2.0, 300.0)
+        _half(cell, i, 4.8, 600.0)
+        cap, mean = _discharge_mean_V(cell, i, 2.0, 600.0)
         caps.append(cap)
         means.append(mean)
         co2.append(cell.gas_umol["CO2"] - before)
@@ -152,3 +152,47 @@ def test_lnmo_voltage_fades_cycle_after_cycle_and_capacity_fades_slowly():
     assert 0.020 <= means[1] - means[-1] <= 0.150
     assert 0.0 < caps[1] - caps[-1] < 0.05 * caps[1]  # slow capacity fade
     assert co2[2] < 0.3 * co2[0] and co2[-1] < co2[2]  # CO2 falls off after the first cycles
+
+
+DEMS_MASS_MG, DEMS_AREA_CM2 = 32.9, 1.13  # the paper's Swagelok DEMS cell
+
+
+def _dems_cell(material: str, temperature_K: float = 298.15) -> Cell:
+    cell = Cell(MATERIALS[material], DEMS_MASS_MG, DEMS_AREA_CM2)
+    cell.temperature_K = temperature_K
+    for _ in range(12):  # the 6 h rest
+        cell.advance(0.0, 1800.0)
+    return cell
+
+
+def test_lnro_to_5v_makes_co2_from_electrolyte_oxidation_but_no_extra_capacity():
+    i = 10.0 * DEMS_MASS_MG * 1e-3  # 10 mA/g
+    to_48, to_50 = _dems_cell("lnro"), _dems_cell("lnro")
+    q48, q50 = _half(to_48, i, 4.8, 300.0), _half(to_50, i, 5.0, 300.0)
+    assert 0.3 <= to_50.gas_umol["CO2"] <= 1.2
+    assert to_50.gas_umol["CO2"] > 3 * to_48.gas_umol["CO2"]  # keeps growing above 4.8 V
+    extra_li = (q50 - q48) * 112.71 / 26801.5  # Li per formula unit
+    assert extra_li < 0.05
+
+
+def test_oxygen_leaves_only_from_the_near_surface_pool_which_the_first_charge_empties():
+    from operando.sim.models.side_reactions import near_surface_oxygen_per_fu
+
+    assert near_surface_oxygen_per_fu(0.05) > 1.9 * near_surface_oxygen_per_fu(0.10)
+    cell = _dems_cell("lnmo")
+    i = 10.0 * DEMS_MASS_MG * 1e-3
+    _half(cell, i, 4.8, 300.0)
+    o2_first = cell.gas_umol["O2"]
+    pool = near_surface_oxygen_per_fu(0.10) * DEMS_MASS_MG * 1e-3 / 85.03 * 1e6  # umol O2
+    assert 0.9 * 0.9 * pool <= o2_first <= 0.9 * pool * 1.0001  # 90 % leaves as O2
+    _half(cell, -i, 2.0, 300.0)
+    _half(cell, i, 4.8, 300.0)
+    assert cell.gas_umol["O2"] - o2_first < 1e-6  # nothing left to release
+
+
+def test_a_warmer_dems_cell_makes_more_co2():
+    i = 10.0 * DEMS_MASS_MG * 1e-3
+    cold, warm = _dems_cell("lnmo"), _dems_cell("lnmo", 318.15)
+    _half(cold, i, 4.8, 300.0)
+    _half(warm, i, 4.8, 300.0)
+    assert warm.gas_umol["CO2"] > 1.2 * cold.gas_umol["CO2"]
