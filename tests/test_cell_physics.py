@@ -142,8 +142,8 @@ def test_lnmo_voltage_fades_cycle_after_cycle_and_capacity_fades_slowly():
     caps, means, co2 = [], [], []
     for _ in range(10):
         before = cell.gas_umol["CO2"]
-        _half(cell, i, 4.8, 600.0)
-        cap, mean = _discharge_mean_V(cell, i, 2.0, 600.0)
+        _half(cell, i, 4.8, 300.0)
+        cap, mean = _discharge_mean_V(cell, i, 2.0, 300.0)
         caps.append(cap)
         means.append(mean)
         co2.append(cell.gas_umol["CO2"] - before)
