@@ -239,7 +239,7 @@ class Cell:
 
         lo, hi = (self.e_eq_V, E_MAX_V) if charging else (E_MIN_V, self.e_eq_V)
         if dq != 0.0 and bulk(lo) < 0 < bulk(hi):
-            self._settle_redox(brentq(bulk, lo, hi, xtol=1e-10))
+            self._settle_redox(brentq(bulk, lo, hi, xtol=1e-8))
         elif dq != 0.0:
             self._settle_redox(hi if bulk(hi) <= 0 else lo)
         self._react(e_s + eta, current_mA, h_s)

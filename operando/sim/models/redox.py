@@ -50,7 +50,7 @@ def _solve_increasing(f, guess: float, step: float = 0.01) -> float:
         return hi
     if f_lo >= 0:
         return lo
-    return brentq(f, lo, hi, xtol=1e-9)
+    return brentq(f, lo, hi, xtol=1e-7)
 
 
 @dataclass(frozen=True)
