@@ -147,10 +147,10 @@ class Cell:
             self.charging = charging
 
     # --- dynamics ---------------------------------------------------------------------
-    def _side_rates(self, e_V: float, current_mA: float) -> list[float]:
-        """Events per g per h of each side reaction at electrode potential e_V."""
+    def _side_steps(self, e_V: float, current_mA: float, h_s: float) -> list[float]:
+        """Events (umol/g) each side reaction makes in h_s seconds at potential e_V."""
         i_g = current_mA / self.mass_g
-        rates = []
+        steps = []
         for reaction, extent, gate_index in zip(
             self.material.side_reactions, self.extents, self._gate_index, strict=True
         ):
@@ -160,20 +160,8 @@ class Cell:
                 first = reaction.gate == "first oxidation"
                 gate = max(0.0, s.x - s.x_max_before) if first else s.x
                 gate = gate if self.charging else 0.0
-            rates.append(reaction.rate(e_V, i_g, extent, gate, self.temperature_K))
-        return rates
-
-    def _side_steps(self, e_V: float, current_mA: float, h_s: float) -> list[float]:
-        """Events (umol/g) each side reaction makes in h_s seconds at potential e_V."""
-        return [
-            reaction.clamp(extent + rate * h_s / 3600.0) - extent
-            for reaction, extent, rate in zip(
-                self.material.side_reactions,
-                self.extents,
-                self._side_rates(e_V, current_mA),
-                strict=True,
-            )
-        ]
+            steps.append(reaction.step(e_V, i_g, extent, gate, h_s, self.temperature_K))
+        return steps
 
     def _side_charge_mAh(self, e_V: float, current_mA: float, h_s: float) -> float:
         """Charge (mAh) the cathode's side reactions take in h_s seconds at potential e_V."""

@@ -37,7 +37,7 @@ from .kinetics import T_REF_K, arrhenius
 
 DRIVERS = ("potential", "charging current")
 GATES = ("oxidised", "first oxidation")
-DEPLETIONS = ("first order", "front")
+DEPLETIONS = ("first order", "front", "potential-limited")
 
 
 @dataclass(frozen=True)
@@ -64,7 +64,11 @@ class GasReaction:
         50 kJ/mol, the order of carbonate-electrolyte oxidation and interfacial reactions
         on charged oxides (cf. Jow et al., J. Electrochem. Soc. 165, A361 (2018)).
     depletion : how a finite reservoir runs out: "first order" (rate proportional to what
-        is left) or "front" (full rate until it is used up).
+        is left), "front" (full rate until it is used up) or "potential-limited" (a
+        self-limiting film: the extent it can reach at potential E is the reservoir times
+        1 / (1 + exp(-(E - e_ref_V) / tafel_V)), approached at rate_umol_g_h per reservoir;
+        field-assisted growth through a thin film, Cabrera & Mott, Rep. Prog. Phys. 12,
+        163 (1949)).
     """
 
     name: str
@@ -122,6 +126,28 @@ class GasReaction:
         if self.passivation_umol_g is not None:
             r /= 1.0 + extent_umol_g / self.passivation_umol_g
         return r
+
+    def step(
+        self,
+        e_V: float,
+        current_mA_g: float,
+        extent_umol_g: float,
+        gate: float,
+        h_s: float,
+        temperature_K: float = T_REF_K,
+    ) -> float:
+        """Events (umol/g) made in h_s seconds at potential e_V (never beyond the reservoir;
+        a potential-limited film relaxes exactly towards its limit at e_V)."""
+        if self.depletion == "potential-limited" and self.reservoir_umol_g is not None:
+            z = max(min((e_V - self.e_ref_V) / self.tafel_V, 50.0), -50.0)
+            target = self.reservoir_umol_g / (1.0 + math.exp(-z)) * (gate if gate < 1 else 1)
+            if target <= extent_umol_g:
+                return 0.0
+            speed = arrhenius(1.0, self.activation_kJ_mol, temperature_K)
+            k = self.rate_umol_g_h * speed / self.reservoir_umol_g / 3600.0  # 1/s
+            return (target - extent_umol_g) * -math.expm1(-k * h_s)
+        r = self.rate(e_V, current_mA_g, extent_umol_g, gate, temperature_K)
+        return self.clamp(extent_umol_g + r * h_s / 3600.0) - extent_umol_g
 
     def clamp(self, extent_umol_g: float) -> float:
         """The extent, never beyond the reservoir."""

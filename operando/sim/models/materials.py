@@ -13,7 +13,12 @@ from __future__ import annotations
 from .gas import GasReaction
 from .kinetics import KINETICS
 from .redox import F_MAH_PER_MOL, CathodeMaterial, RedoxProcess
-from .side_reactions import electrolyte_oxidation, near_surface_oxygen_per_fu, surface_carbonate
+from .side_reactions import (
+    electrolyte_oxidation,
+    near_surface_oxygen_per_fu,
+    surface_carbonate,
+    surface_film,
+)
 
 _ATOMIC_MASS = {"Li": 6.941, "Ni": 58.693, "Mn": 54.938, "Ru": 101.07, "O": 15.999}
 
@@ -104,16 +109,18 @@ LNRO = CathodeMaterial(
         # 0.6 Ru per f.u., Ru4+/Ru5+: the strong 3.6 V charge feature.
         RedoxProcess("Ru4+/Ru5+", _capacity(0.6, _LNRO), 3.62, 0.022, 3.43, 0.05),
         RedoxProcess("Ni2+/Ni3+", _capacity(0.2, _LNRO), 3.74, 0.03, 3.73, 0.05),
-        # The 4.1 V step is shared: Ni3+/Ni4+ (0.1 e, reversible; Ni ends mixed 3+/4+ when
-        # charged) and Ru-O hybridised states that do not come back (0.1 e).
+        # Ni3+/Ni4+ at 4.1 V (0.1 e, reversible; Ni ends mixed 3+/4+ when charged). The
+        # charge that does not come back at 4.1 V is a surface film (side reactions below).
         RedoxProcess("Ni3+/Ni4+", _capacity(0.1, _LNRO), 4.10, 0.06, 3.72, 0.08),
-        RedoxProcess("Ru-O", _capacity(0.1, _LNRO), 4.10, 0.06, 3.72, 0.08, 1.0),
     ),
     side_reactions=(
         # Little carbonate on the Ru oxide and a slow solvent oxidation; no oxygen redox,
         # so no oxidised lattice oxygen to release.
         surface_carbonate(_per_fu(0.003, _LNRO), rate_at_e0_umol_g_h=8.2e-4),
         electrolyte_oxidation(),
+        # The Ru5+ surface oxidises the solvent to a solid film (no gas) until it is
+        # FILM_LIMIT_NM thick: LNRO's first-cycle irreversible capacity.
+        surface_film(KINETICS["lnro"].surface_area_cm2(1.0)),
         _lithium_counter_electrode(1.0),
     ),
 )  # fmt: skip

@@ -12,6 +12,14 @@
   potential above 4.8 V (an e-fold per 70 mV: carbonate oxidation currents on oxide
   electrodes rise by about a decade per 150-200 mV above ~4.7 V, e.g. Xu, Chem. Rev. 114,
   11503 (2014)).
+- A surface film on LNRO: carbonate solvent oxidised on the Ru5+ surface (Ru oxides
+  catalyse oxidation) to solid, not gaseous, products (2 e- per solvent molecule, 88 g/mol
+  for ethylene carbonate), until the film is thick enough to stop electron transfer through
+  it (``FILM_LIMIT_NM``: cathode-electrolyte interphases of a few nm after the first cycle,
+  Gauthier et al., J. Phys. Chem. Lett. 6, 4653 (2015)). Its charge never comes back: the
+  first-cycle irreversible capacity of LNRO, from the particles' surface area and the film's
+  limiting thickness; the film is what TEY sees on the discharged electrode (Xu et al. 2018
+  ascribe the O K difference between pristine and discharged LNRO to surface species).
 - Near-surface lattice oxygen: a shell of depth ``DENSIFICATION_DEPTH_NM`` under the
   particle surface loses oxygen when it reconstructs to a densified, spinel-like M3O4
   surface (Li1.2TM0.8O2 -> TM0.8O1.07: 0.93 O per formula unit of the shell); the shell is
@@ -23,6 +31,10 @@ from __future__ import annotations
 
 from .gas import GasReaction
 
+FILM = "surface film"  # name of the film-forming reaction (read by the X-ray models)
+FILM_LIMIT_NM = 4.5  # thickness at which the film stops electron transfer (nm)
+FILM_DENSITY_G_CM3 = 1.5  # organic/carbonate interphase
+FILM_MOLAR_MASS_G_MOL = 88.06  # per event: one ethylene carbonate molecule, 2 e-
 LI2CO3_E0_V = 3.82  # thermodynamic potential of Li2CO3 oxidation (V vs Li/Li+)
 DENSIFICATION_DEPTH_NM = 2.3  # reconstructed surface layer (Yan et al. 2015: 2-3 nm)
 O_LOST_BY_DENSIFICATION = 2.0 - 0.8 * 4.0 / 3.0  # O per f.u.: Li1.2TM0.8O2 -> TM0.8O(4/3 x 0.8)
@@ -55,3 +67,27 @@ def near_surface_oxygen_per_fu(radius_um: float, depth_nm: float = DENSIFICATION
         raise ValueError("the densification depth must lie between 0 and the radius")
     shell = 1.0 - (1.0 - depth_nm * 1e-3 / radius_um) ** 3
     return shell * O_LOST_BY_DENSIFICATION / 2.0
+
+
+def film_events_umol_g(area_cm2_g: float, thickness_nm: float) -> float:
+    """Film-forming events (umol per g of active material) in a film of thickness_nm over
+    area_cm2_g of particle surface."""
+    grams_per_cm2 = thickness_nm * 1e-7 * FILM_DENSITY_G_CM3
+    return grams_per_cm2 / FILM_MOLAR_MASS_G_MOL * area_cm2_g * 1e6
+
+
+def film_thickness_nm(events_umol_g: float, area_cm2_g: float) -> float:
+    """Thickness (nm) of the film events_umol_g have made over area_cm2_g."""
+    return events_umol_g / film_events_umol_g(area_cm2_g, 1.0)
+
+
+def surface_film(area_cm2_g: float) -> GasReaction:
+    """Solvent oxidised to a solid film on the oxidised surface, 2 e- per event: the
+    thickness it can grow to rises with potential (half of FILM_LIMIT_NM at 4.10 V, a
+    sigmoid 60 mV wide, over the particles' area_cm2_g, cm2/g), reached within minutes
+    (100 000 umol/g/h per reservoir: fast against any charge rate)."""
+    return GasReaction(
+        FILM, (), electrons=2.0, rate_umol_g_h=1e5, e_ref_V=4.10, tafel_V=0.06,
+        reservoir_umol_g=film_events_umol_g(area_cm2_g, FILM_LIMIT_NM),
+        depletion="potential-limited",
+    )  # fmt: skip
