@@ -26,7 +26,9 @@ def electrodes(beamline, tmp_path_factory):
         states = [(m, st) for m in ("lnmo", "lnro") for st in ("pristine", "4.8V", "2.0V")]
         for n, (material, state) in enumerate(states, start=1):
             slots[(material, state)] = n
-            prepare_electrode(s, material, state, n)
+            # C/50 as in the paper: at C/10 the particles' cores lag their surface and a
+            # "2.0 V" LNMO electrode still holds oxidised lattice oxygen (diffusion).
+            prepare_electrode(s, material, state, n, c_rate=1 / 50)
     finally:
         s.potentiostat.open_circuit()
         s.close()
