@@ -1,5 +1,6 @@
-"""The bridge IOC with its in-memory driver passes the potentiostat integration tests the
-simulator passes: the same plans, through Channel Access, against either IOC."""
+"""The bridge IOC with its in-memory drivers passes the potentiostat (and mass
+spectrometer) integration tests the simulator passes: the same plans and devices, through
+Channel Access, against either IOC."""
 
 from __future__ import annotations
 
@@ -32,13 +33,15 @@ def bridge_session(beamline, tmp_path_factory):
     # Searches go to both servers: the simulator's (the test session's) and the bridge's.
     os.environ["EPICS_CA_ADDR_LIST"] = f"{saved} 127.0.0.1:{port}"
     cmd = [sys.executable, "-m", "operando.bridge", "--prefix", prefix, "--port", str(port),
-           "--time-scale", repr(TIME_SCALE)]  # fmt: skip
+           "--time-scale", repr(TIME_SCALE),
+           "--ms-driver", "operando.bridge.memory:InMemoryMassSpectrometer"]  # fmt: skip
     process = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     try:
         _wait_for(f"{prefix}PSTAT:Time", process)
         s = make_session(str(tmp_path_factory.mktemp("bridge") / "data"), prefix=prefix,
                          connect_timeout=3.0, progress=False)  # fmt: skip
-        assert s.sim_control is None and s.hard_xray is None  # a potentiostat, nothing else
+        assert s.sim_control is None and s.hard_xray is None  # no simulator, no X-rays
+        assert s.mass_spectrometer is not None
         yield s
         s.potentiostat.open_circuit()
     finally:
@@ -145,3 +148,29 @@ def test_an_exception_mid_charge_stops_the_procedure(ioc):
     assert pstat.current.get(use_monitor=False) == 0.0
     assert pstat.end_reason.get(use_monitor=False) == "stopped by user"
     assert pstat.done_seq.get(use_monitor=False) == pstat.seq.get(use_monitor=False)
+
+
+def test_the_spectrometer_samples_every_interval_into_its_paged_buffer(ioc):
+    session, _ = ioc
+    ms = session.mass_spectrometer
+    ms.acquire.set(0).wait()
+    ms.interval.set(60.0).wait()
+    ms.buffer.clear.set(1).wait()
+    ms.acquire.set(1).wait()
+    deadline = time.monotonic() + 20.0
+    while ms.buffer.count.get(use_monitor=False) < 5 and time.monotonic() < deadline:
+        time.sleep(0.05)
+    ms.acquire.set(0).wait()
+    assert ms.acquiring.get(use_monitor=False) == "Idle"
+    page = ms.buffer.read_page(0)
+    assert page["ts"].size >= 5
+    assert np.allclose(np.diff(page["ts"]), 60.0) and np.allclose(page["interval"], 60.0)
+    assert (page["pressure"] > 0).all() and (page["mz44"] > 0).all()
+    assert list(ms.channels.get()) == [2, 15, 16, 26, 28, 32, 40, 44]
+    count = ms.buffer.count.get(use_monitor=False)
+    ms.sample_now.set(1).wait()  # completes once the sample is in the buffer
+    assert ms.buffer.count.get(use_monitor=False) == count + 1
+    with pytest.raises(InstrumentRefused, match="sampling interval 0.5 s outside"):
+        ms.interval.set(0.5).wait()
+    with pytest.raises(InstrumentRefused, match="calibration of CO2 needs 8 finite"):
+        ms.calibration.co2.set([float("nan")] * 8).wait()

@@ -5,7 +5,9 @@
 
 ``--driver MODULE:CLASS`` names a :class:`~operando.bridge.driver.PotentiostatDriver`
 subclass made with no arguments (default: the in-memory linear cell, whose clock runs
-``--time-scale`` x the wall clock).
+``--time-scale`` x the wall clock); ``--ms-driver`` a
+:class:`~operando.bridge.driver.MassSpectrometerDriver` (``DEMS:`` PVs; none by default;
+``operando.bridge.memory:InMemoryMassSpectrometer`` for the in-memory one).
 """
 
 from __future__ import annotations
@@ -15,14 +17,15 @@ import importlib
 import os
 
 DEFAULT_DRIVER = "operando.bridge.memory:InMemoryPotentiostat"
+IN_MEMORY = (DEFAULT_DRIVER, "operando.bridge.memory:InMemoryMassSpectrometer")
 
 
 def make_driver(spec: str, time_scale: float):
     module_name, _, class_name = spec.partition(":")
     if not class_name:
-        raise SystemExit(f"--driver must be MODULE:CLASS, got {spec!r}")
+        raise SystemExit(f"a driver is MODULE:CLASS, got {spec!r}")
     cls = getattr(importlib.import_module(module_name), class_name)
-    return cls(time_scale=time_scale) if spec == DEFAULT_DRIVER else cls()
+    return cls(time_scale=time_scale) if spec in IN_MEMORY else cls()
 
 
 def main(argv: list[str] | None = None) -> None:
@@ -35,6 +38,11 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--port", type=int, default=5064, help="Channel Access server port")
     parser.add_argument("--interface", default="127.0.0.1", help="address to serve on")
     parser.add_argument("--driver", default=DEFAULT_DRIVER, help="MODULE:CLASS of the driver")
+    parser.add_argument(
+        "--ms-driver",
+        default=None,
+        help="MODULE:CLASS of a mass-spectrometer driver (PVs <prefix>DEMS:...)",
+    )
     parser.add_argument(
         "--time-scale",
         type=float,
@@ -53,7 +61,8 @@ def main(argv: list[str] | None = None) -> None:
 
     from .ioc import build_bridge_pvdb
 
-    run(build_bridge_pvdb(args.prefix, make_driver(args.driver, args.time_scale)),
+    ms = None if not args.ms_driver else make_driver(args.ms_driver, args.time_scale)
+    run(build_bridge_pvdb(args.prefix, make_driver(args.driver, args.time_scale), ms),
         interfaces=[args.interface])  # fmt: skip
 
 

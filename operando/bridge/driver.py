@@ -104,3 +104,61 @@ class PotentiostatDriver(ABC):
     def read_points(self) -> list[Point]:
         """Every point recorded since the last call, oldest first; none lost or repeated.
         After ``state`` reports a procedure ended, the next call returns its last point."""
+
+
+@dataclass(frozen=True)
+class GasSample:
+    """One headspace sample: its time (POSIX s), how long its gas accumulated (s), the
+    headspace pressure before it (mbar) and the ion current on each m/z channel (A)."""
+
+    t: float
+    interval_s: float
+    pressure_mbar: float
+    currents_A: dict[int, float]
+
+
+@dataclass(frozen=True)
+class SpectrometerState:
+    """The spectrometer now: sampling every interval or not, its clock (POSIX s), the
+    headspace pressure (mbar)."""
+
+    acquiring: bool
+    time: float
+    pressure_mbar: float
+
+
+class MassSpectrometerDriver(ABC):
+    """A DEMS mass spectrometer sampling a cell's headspace. The bridge serves the m/z
+    channels of the contract (``Channels``); ``channels`` must return exactly those."""
+
+    @abstractmethod
+    def channels(self) -> tuple[int, ...]:
+        """The measured m/z, in column order."""
+
+    @abstractmethod
+    def calibration(self) -> dict[str, list[float]]:
+        """The factory calibration: A per mol/s of each gas on every channel."""
+
+    @abstractmethod
+    def set_interval(self, interval_s: float) -> None:
+        """Sample every interval_s (s) while acquiring (1..86400, checked by the bridge)."""
+
+    @abstractmethod
+    def start(self) -> None:
+        """Purge the headspace, then sample every interval from now on."""
+
+    @abstractmethod
+    def stop(self) -> None:
+        """Stop sampling."""
+
+    @abstractmethod
+    def trigger(self) -> None:
+        """Take one sample now (the gas since the previous sample)."""
+
+    @abstractmethod
+    def state(self) -> SpectrometerState:
+        """The spectrometer now."""
+
+    @abstractmethod
+    def read_samples(self) -> list[GasSample]:
+        """Every sample taken since the last call, oldest first."""

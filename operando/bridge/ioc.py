@@ -11,8 +11,11 @@ from __future__ import annotations
 
 import math
 from dataclasses import asdict
+from types import SimpleNamespace
 
 from ..sim.ioc.beamline import PotentiostatIOC
+from ..sim.ioc.dems import MassSpectrometerIOC
+from ..sim.models.dems import MZ_CHANNELS, SampleBuffer
 from ..sim.models.potentiostat import (
     Compliance,
     ComplianceError,
@@ -20,7 +23,14 @@ from ..sim.models.potentiostat import (
     PotentiostatModel,
     TechniqueSettings,
 )
-from .driver import ChannelState, DriverRefused, PotentiostatDriver, Step
+from .driver import (
+    ChannelState,
+    DriverRefused,
+    MassSpectrometerDriver,
+    PotentiostatDriver,
+    SpectrometerState,
+    Step,
+)
 
 
 class DriverChannel:
@@ -118,18 +128,93 @@ class DriverChannel:
         self.poll()
 
 
-class BridgeWorld:
-    """What the potentiostat PV group expects of its world: the channel and ``advance``."""
+class DriverSpectrometer:
+    """The mass spectrometer as the contract's PV group drives it, over a driver: the
+    bridge keeps the sample buffer (clear, paging); the driver samples."""
 
-    def __init__(self, driver: PotentiostatDriver):
+    def __init__(self, driver: MassSpectrometerDriver):
+        if tuple(driver.channels()) != tuple(MZ_CHANNELS):
+            raise ValueError(f"the bridge serves m/z {list(MZ_CHANNELS)}; the driver measures "
+                             f"{list(driver.channels())}")  # fmt: skip
+        self.driver = driver
+        self._interval_s = 120.0
+        driver.set_interval(self._interval_s)
+        self.buffer = SampleBuffer()
+        self._state: SpectrometerState = driver.state()
+        self.buffer.clear(self._state.time)
+        self.last_sample_t = self._state.time
+        self.last_ion_currents = dict.fromkeys(MZ_CHANNELS, 0.0)
+
+    def factory_calibration(self) -> dict[str, list[float]]:
+        return self.driver.calibration()
+
+    @property
+    def interval_s(self) -> float:
+        return self._interval_s
+
+    @interval_s.setter
+    def interval_s(self, value: float) -> None:
+        self.driver.set_interval(value)
+        self._interval_s = float(value)
+
+    @property
+    def t(self) -> float:
+        return self._state.time
+
+    @property
+    def acquiring(self) -> bool:
+        return self._state.acquiring
+
+    @property
+    def headspace(self):
+        return SimpleNamespace(pressure_mbar=self._state.pressure_mbar)
+
+    def start(self) -> None:
+        self.driver.start()
+        self.poll()
+
+    def stop(self) -> None:
+        self.driver.stop()
+        self.poll()
+
+    def sample_now(self) -> None:
+        self.driver.trigger()
+        self.poll()
+
+    def clear_buffer(self) -> None:
+        self.poll()
+        self.buffer.clear(self.t)
+
+    def poll(self) -> None:
+        self._state = self.driver.state()
+        for sample in self.driver.read_samples():
+            currents = {f"mz{mz}": sample.currents_A[mz] for mz in MZ_CHANNELS}
+            row = {"ts": sample.t, "interval": sample.interval_s,
+                   "pressure": sample.pressure_mbar, **currents}  # fmt: skip
+            self.buffer.append(row)
+            self.last_sample_t, self.last_ion_currents = sample.t, dict(sample.currents_A)
+
+
+class BridgeWorld:
+    """What the PV groups expect of their world: the instruments and ``advance``."""
+
+    def __init__(self, driver: PotentiostatDriver, ms_driver: MassSpectrometerDriver | None):
         self.potentiostat = DriverChannel(driver)
+        self.mass_spectrometer = None if ms_driver is None else DriverSpectrometer(ms_driver)
 
     def advance(self, budget_s: float | None = None) -> float:
         self.potentiostat.poll()
+        if self.mass_spectrometer is not None:
+            self.mass_spectrometer.poll()
         return self.potentiostat.t
 
 
-def build_bridge_pvdb(prefix: str, driver: PotentiostatDriver) -> dict:
-    """The contract's potentiostat PVs under ``<prefix>PSTAT:``, served over driver."""
-    pstat = PotentiostatIOC(prefix=f"{prefix}PSTAT:", world=BridgeWorld(driver))
-    return dict(pstat.pvdb)
+def build_bridge_pvdb(prefix: str, driver: PotentiostatDriver,
+                      ms_driver: MassSpectrometerDriver | None = None) -> dict:  # fmt: skip
+    """The contract's PVs over the drivers: ``<prefix>PSTAT:`` and, with ms_driver,
+    ``<prefix>DEMS:``."""
+    world = BridgeWorld(driver, ms_driver)
+    pvdb = dict(PotentiostatIOC(prefix=f"{prefix}PSTAT:", world=world).pvdb)
+    if ms_driver is not None:
+        pvdb.update(MassSpectrometerIOC(prefix=f"{prefix}DEMS:", world=world).pvdb)
+    return pvdb

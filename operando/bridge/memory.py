@@ -13,9 +13,20 @@ from __future__ import annotations
 import time
 from dataclasses import asdict, dataclass
 
+from ..sim.models.dems import MZ_CHANNELS, MassSpectrometerModel, factory_calibration
 from ..sim.models.potentiostat import Compliance as ModelCompliance
 from ..sim.models.potentiostat import ComplianceError, PotentiostatModel, TechniqueSettings
-from .driver import ChannelState, Compliance, DriverRefused, Point, PotentiostatDriver, Step
+from .driver import (
+    ChannelState,
+    Compliance,
+    DriverRefused,
+    GasSample,
+    MassSpectrometerDriver,
+    Point,
+    PotentiostatDriver,
+    SpectrometerState,
+    Step,
+)
 
 NOMINAL_MAH_G = 100.0  # capacity per gram, only to size the emulated firmware's time steps
 DEFAULT_COMPLIANCE = Compliance(max_current_mA=100.0, v_min_V=0.0, v_max_V=5.5)
@@ -115,3 +126,68 @@ class InMemoryPotentiostat(PotentiostatDriver):
         ]
         self._read = n
         return points
+
+
+class InMemoryMassSpectrometer(MassSpectrometerDriver):
+    """A driver whose instrument is the simulator's headspace-sampling quadrupole model,
+    fed by a cell that gives off CO2 at a constant rate (umol/h), on a clock time_scale x
+    the wall clock."""
+
+    def __init__(self, *, time_scale: float = 1.0, co2_umol_h: float = 0.05):
+        self.time_scale = float(time_scale)
+        self._wall0, self._t0 = time.monotonic(), time.time()
+        self._rate = co2_umol_h / 3600.0
+        self.model = MassSpectrometerModel(self._t0, self._gas_made)
+        self._read = 0
+
+    def _now(self) -> float:
+        return self._t0 + (time.monotonic() - self._wall0) * self.time_scale
+
+    def _gas_made(self) -> dict[str, float]:
+        """umol of each gas the cell has given off so far."""
+        return {"CO2": self._rate * (self._now() - self._t0)}
+
+    def _advance(self) -> None:
+        self.model.advance(self._now())
+
+    def channels(self) -> tuple[int, ...]:
+        return tuple(MZ_CHANNELS)
+
+    def calibration(self) -> dict[str, list[float]]:
+        return factory_calibration(self.model.quadrupole.sensitivity)
+
+    def set_interval(self, interval_s: float) -> None:
+        self._advance()
+        self.model.interval_s = float(interval_s)
+
+    def start(self) -> None:
+        self._advance()
+        self.model.start()
+
+    def stop(self) -> None:
+        self._advance()
+        self.model.stop()
+
+    def trigger(self) -> None:
+        self._advance()
+        self.model.sample_now()
+
+    def state(self) -> SpectrometerState:
+        self._advance()
+        m = self.model
+        return SpectrometerState(m.acquiring, m.t, m.headspace.pressure_mbar)
+
+    def read_samples(self) -> list[GasSample]:
+        c = self.model.buffer.columns
+        n = len(c["ts"])
+        out = [
+            GasSample(
+                c["ts"][k],
+                c["interval"][k],
+                c["pressure"][k],
+                {mz: c[f"mz{mz}"][k] for mz in MZ_CHANNELS},
+            )  # fmt: skip
+            for k in range(self._read, n)
+        ]
+        self._read = n
+        return out
