@@ -58,7 +58,7 @@ def _bare_rate(station, dwell_s: float, repeats: int) -> tuple[int, float]:
 
     energies, dwells = edge_named(EDGE).grid(dwell_s)
     c, mono, holder = station.counters, station.mono, station.holder
-    channels = [getattr(c.channels, a).s.pvname for a in c.channels.read_attrs]
+    channels = [getattr(c.channels, a).pvname for a in c.channels.read_attrs if a.endswith(".s")]
     read_names = [*channels, c.beam_current.pvname, mono.user_readback.pvname,
                   mono.user_setpoint.pvname, holder.slot.user_readback.pvname,
                   holder.sample.pvname]  # fmt: skip

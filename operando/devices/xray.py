@@ -29,6 +29,7 @@ from ophyd import Component as Cpt
 from ophyd import Device, EpicsMotor, EpicsSignal, EpicsSignalRO, Kind
 from ophyd import DynamicDeviceComponent as DDCpt
 from ophyd import FormattedComponent as FCpt
+from ophyd.positioner import PositionerBase
 from ophyd.scaler import ScalerCH, ScalerChannel
 from ophyd.status import Status
 
@@ -92,15 +93,38 @@ def _last_error_signal(pv: str, name: str):
 
 
 class Motor(EpicsMotor):
-    """ophyd's EpicsMotor, telling why a move was refused.
+    """ophyd's EpicsMotor on a motor record, ending a move with the record's put
+    completion and telling why a move was refused.
+
+    A motor record completes a put to VAL (ca_put_callback) once the move is over (DMOV
+    back to 1); the move ends then. The readback and the other fields are read when
+    needed rather than monitored: with caproto a monitor update that arrives while the
+    client sends its next request costs tens of ms (measured: ~10 points/s in an XAS scan
+    with ophyd's monitored EpicsMotor, ~30 with this one), and the readback read with a
+    point is the one after the move.
 
     A target outside the motor's limits (HLM/LLM, its setpoint's control limits) or not
     a finite number is refused before anything is written (BadRequest). A move the IOC
-    refuses never starts (DMOV stays 1): after REFUSAL_TIMEOUT_S the move fails with the
-    instrument's LastError. ``range_name`` says what the limits are in messages.
+    refuses never starts: if after REFUSAL_TIMEOUT_S the put is not complete and the
+    record is not moving (DMOV 1), the move fails with the instrument's LastError.
+    ``range_name`` says what the limits are in messages.
     """
 
     range_name = "its limits"
+    user_readback = Cpt(EpicsSignalRO, ".RBV", kind="hinted", auto_monitor=False)
+    user_setpoint = Cpt(EpicsSignal, ".VAL", limits=True, auto_monitor=False)
+    user_offset = Cpt(EpicsSignal, ".OFF", kind="config", auto_monitor=False)
+    user_offset_dir = Cpt(EpicsSignal, ".DIR", kind="config", auto_monitor=False)
+    offset_freeze_switch = Cpt(EpicsSignal, ".FOFF", kind="omitted", auto_monitor=False)
+    set_use_switch = Cpt(EpicsSignal, ".SET", kind="omitted", auto_monitor=False)
+    velocity = Cpt(EpicsSignal, ".VELO", kind="config", auto_monitor=False)
+    acceleration = Cpt(EpicsSignal, ".ACCL", kind="config", auto_monitor=False)
+    motor_egu = Cpt(EpicsSignal, ".EGU", kind="config", auto_monitor=False)
+    motor_is_moving = Cpt(EpicsSignalRO, ".MOVN", kind="omitted", auto_monitor=False)
+    motor_done_move = Cpt(EpicsSignalRO, ".DMOV", kind="omitted", auto_monitor=False)
+    high_limit_switch = Cpt(EpicsSignalRO, ".HLS", kind="omitted", auto_monitor=False)
+    low_limit_switch = Cpt(EpicsSignalRO, ".LLS", kind="omitted", auto_monitor=False)
+    direction_of_travel = Cpt(EpicsSignal, ".TDIR", kind="omitted", auto_monitor=False)
 
     def __init__(self, *args, last_error_pv: str = "", **kwargs):
         super().__init__(*args, **kwargs)
@@ -110,6 +134,11 @@ class Motor(EpicsMotor):
     def setpoint(self) -> EpicsSignal:
         """The setpoint (VAL)."""
         return self.user_setpoint
+
+    @property
+    def position(self) -> float:
+        """The readback (RBV) now."""
+        return float(self.user_readback.get())
 
     def check_value(self, pos) -> None:
         low, high = self.limits
@@ -122,12 +151,22 @@ class Motor(EpicsMotor):
             )
 
     def move(self, position, wait: bool = True, **kwargs):
-        status = super().move(position, wait=False, **kwargs)
+        """Move to position (a MoveStatus, done when the record completes the put)."""
+        self._started_moving = False
+        status = PositionerBase.move(self, position, **kwargs)  # limits, MoveStatus
+        put_done = threading.Event()
+
+        def completed(*args, **kw) -> None:
+            put_done.set()
+            self._done_moving(success=True)
+
+        self.user_setpoint.put(position, use_complete=True, callback=completed)
 
         def refused() -> None:
-            if not status.done and not self._started_moving:
-                why = f"{self.user_setpoint.pvname} refused {position!r}: {_reason(self)}"
-                status.set_exception(InstrumentRefused(why))
+            if status.done or put_done.is_set() or self.motor_done_move.get() == 0:
+                return  # done, or under way
+            why = f"{self.user_setpoint.pvname} refused {position!r}: {_reason(self)}"
+            status.set_exception(InstrumentRefused(why))
 
         timer = threading.Timer(REFUSAL_TIMEOUT_S, refused)
         timer.daemon = True
