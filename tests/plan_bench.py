@@ -61,16 +61,26 @@ class Bench:
             soft_mono,
             fake(SoftXrayCounters, "X:SXR:Scaler", "sxr", beam_current_pv="X:SXR:BeamCurrent"),
             fake(RixsSpectrograph, "X:SXR:", "rixs"),
-            fake(SampleHolder, "", "sxr_holder", motor_pv="X:SXR:Holder",
-                 sample_pv="X:SXR:Holder:Sample"),  # fmt: skip
+            fake(
+                SampleHolder,
+                "",
+                "sxr_holder",
+                motor_pv="X:SXR:Holder",
+                sample_pv="X:SXR:Holder:Sample",
+            ),  # fmt: skip
         )
         hard_mono = fake(Monochromator, "X:HXR:Mono", "hxr_energy")
         hard_mono.setpoint.sim_set_limits(HARD_RANGE_EV)
         self.hard = HardXrayEndstation(
             hard_mono,
             fake(HardXrayCounters, "X:HXR:Scaler", "hxr", beam_current_pv="X:HXR:BeamCurrent"),
-            fake(SampleHolder, "", "hxr_holder", motor_pv="X:HXR:Holder",
-                 sample_pv="X:HXR:Holder:Sample"),  # fmt: skip
+            fake(
+                SampleHolder,
+                "",
+                "hxr_holder",
+                motor_pv="X:HXR:Holder",
+                sample_pv="X:HXR:Holder:Sample",
+            ),  # fmt: skip
         )
         p = self.pstat
         self.values: dict[Any, Any] = {
