@@ -120,9 +120,11 @@ def test_bad_x_ray_requests_are_refused(session):
         sx.mono.set(20000.0)
     with pytest.raises(ValueError, match="monochromator covers"):
         rixs_map(sx, 1, excitation_eV=[100.0, 101.0])
-    with pytest.raises(InstrumentRefused, match="outside 0..16"):
-        sx.holder.slot.set(40).wait()
-    with pytest.raises(InstrumentRefused, match="dwell"):
+    with pytest.raises(ValueError, match="outside the holder's positions"):
+        sx.holder.slot.set(40)  # beyond the motor record's limits: nothing is written
+    with pytest.raises(InstrumentRefused, match="not a whole slot"):
+        sx.holder.slot.set(1.5).wait()  # the IOC refuses, LastError says why
+    with pytest.raises(InstrumentRefused, match="dwell"):  # the scaler's preset time
         hx.counters.dwell.set(-1.0).wait()
     sx.holder.slot.set(16).wait()  # nothing mounted there
     with pytest.raises(InstrumentRefused, match="slot 16 of the holder is empty"):
