@@ -192,7 +192,7 @@ def peak_positions(
 
 
 def cycle_metrics(
-    charge: HalfCycle | None, discharge: HalfCycle | None, mass_g: float, formula: str
+    charge: HalfCycle | None, discharge: HalfCycle | None, mass_g: float, formula: str | None
 ) -> dict:
     """Capacities (mAh/g), CE (%), Li equivalents and dQ/dV peaks (V) of one cycle."""
     out: dict = {}
@@ -212,8 +212,9 @@ def cycle_metrics(
     out["coulombic_efficiency_pct"] = (
         coulombic_efficiency_pct(ch, dis) if ch and dis is not None else None
     )
-    out["li_removed"] = li_equivalents(ch, formula) if ch is not None else None
-    out["li_inserted"] = li_equivalents(dis, formula) if dis is not None else None
+    # Li per formula unit needs a formula (an imported file may come without one).
+    out["li_removed"] = li_equivalents(ch, formula) if ch is not None and formula else None
+    out["li_inserted"] = li_equivalents(dis, formula) if dis is not None and formula else None
     return out
 
 

@@ -219,7 +219,8 @@ def read_mpr(path: pathlib.Path) -> EcLabFile:
     except BadRequest:
         raise
     except Exception as exc:  # galvani raises struct/Value/Index errors on damaged files
-        raise BadRequest(f"{path}: a damaged or truncated .mpr ({type(exc).__name__}: {exc})") from None
+        what = f"{type(exc).__name__}: {exc}"
+        raise BadRequest(f"{path}: a damaged or truncated .mpr ({what})") from None
     if not len(data):
         raise BadRequest(f"{path}: no data points")
     technique = MPR_TECHNIQUES.get(settings[0])
