@@ -29,7 +29,8 @@ def _columns(run, stream: str = "primary") -> dict[str, np.ndarray]:
 def _title(run) -> str:
     start = run.metadata["start"]
     files = (start.get("source") or {}).get("files") or ["?"]
-    return f"{start.get('sample', {}).get('name', '')}: {', '.join(files)}"
+    more = f" (+{len(files) - 1} files)" if len(files) > 1 else ""
+    return f"{start.get('sample', {}).get('name', '')}: {files[0]}{more}"
 
 
 def plot_nyquist(run, path: str | pathlib.Path) -> pathlib.Path:
