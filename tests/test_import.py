@@ -245,3 +245,20 @@ def test_a_bad_file_among_good_ones_stores_nothing(tmp_path, capsys):
     assert code == 2
     assert len(err.strip().splitlines()) == 1 and "mpt-missing.tsv" in err
     assert not (data / "document-log").exists() or not list((data / "document-log").iterdir())
+
+
+def test_an_athena_project_is_a_series_in_one_run(tmp_path):
+    from larch import Group
+    from larch.io import AthenaProject
+
+    from operando.io.xas_files import read_spectrum
+
+    project = AthenaProject(str(tmp_path / "two.prj"))
+    for name in ("V_foil", "VO"):
+        s = read_spectrum(DATA / "xas" / "V" / f"{name}.xdi")
+        project.add_group(Group(energy=s.energy_eV, mu=s.mu, label=name, filename=name))
+    project.save()
+    (run,) = prepare([str(tmp_path / "two.prj")], SampleOptions())
+    spectra = run["summary"].to_json()["spectra"]
+    assert [s["name"] for s in spectra] == ["V_foil", "VO"]
+    assert spectra[0]["e0_eV"] < spectra[1]["e0_eV"]  # V metal below VO
