@@ -262,3 +262,22 @@ def test_an_athena_project_is_a_series_in_one_run(tmp_path):
     spectra = run["summary"].to_json()["spectra"]
     assert [s["name"] for s in spectra] == ["V_foil", "VO"]
     assert spectra[0]["e0_eV"] < spectra[1]["e0_eV"]  # V metal below VO
+
+
+def test_voltammetry_finds_a_synthetic_redox_pair_and_not_the_turning_points():
+    from operando.analysis.imported import voltammetry
+
+    up = np.linspace(3.0, 4.5, 300)
+    e = np.concatenate([up, up[::-1]])
+    capacitive = np.concatenate([np.full(300, 0.01), np.full(300, -0.01)])
+    anodic = np.exp(-(((up - 3.9) / 0.03) ** 2))
+    cathodic = -np.exp(-(((up - 3.8) / 0.03) ** 2))[::-1]
+    peak = np.concatenate([anodic, cathodic])
+    run = DocumentRun()
+    run.start({"uid": "u", "time": 0.0, "plan_name": "import_eclab_voltammetry"})
+    run.descriptor({"uid": "d", "name": "primary", "data_keys": {"Ewe": {}, "I": {}}})
+    run.event_page({"descriptor": "d", "data": {"Ewe": list(e), "I": list(capacitive + peak)},
+                    "seq_num": list(range(1, 601))})  # fmt: skip
+    s = voltammetry(run).to_json()
+    assert s["anodic_peaks_V"] == [pytest.approx(3.9, abs=0.01)]
+    assert s["cathodic_peaks_V"] == [pytest.approx(3.8, abs=0.01)]

@@ -137,7 +137,9 @@ def impedance(run) -> ImpedanceSummary:
 
 def voltammetry(run) -> VoltammetrySummary:
     """Anodic (I > 0, rising Ewe) and cathodic (I < 0, falling Ewe) current peaks: their
-    potentials (V, strongest first) and currents (mA), over the whole run."""
+    potentials (V, strongest first) and currents (mA), over the whole run; the current at
+    the turning points (within 2 % of the window from its ends, or 3 points of a change of
+    direction) is not a peak."""
     c = _table(run)
     e, i = c["Ewe"], c["I"]
     rising = np.gradient(e) > 0
@@ -146,7 +148,14 @@ def voltammetry(run) -> VoltammetrySummary:
         y = np.where(sel, sign * i, 0.0)
         prominence = 0.1 * float(np.max(np.abs(i))) if i.size else 0.0
         idx, _ = find_peaks(y, prominence=prominence or None)
-        idx = idx[y[idx] > 0]
+        # a peak, not the current where a sweep starts or turns (charging of the double
+        # layer): away from the ends of the window and from every change of direction
+        margin = 0.02 * (np.nanmax(e) - np.nanmin(e))
+        inside = (e > np.nanmin(e) + margin) & (e < np.nanmax(e) - margin)
+        near_turn = np.zeros(e.size, bool)
+        for k in (0, *np.flatnonzero(np.diff(rising.astype(int))), e.size - 1):
+            near_turn[max(0, k - 3) : k + 4] = True
+        idx = idx[(y[idx] > 0) & inside[idx] & ~near_turn[idx]]
         idx = idx[np.argsort(-y[idx], kind="stable")][:5]
         out[f"{name}_peaks_V"] = [float(e[k]) for k in idx]
         out[f"{name}_peak_currents_mA"] = [float(i[k]) for k in idx]
