@@ -200,7 +200,7 @@ def mean_voltage_V(seg: HalfCycle) -> float | None:
 
 
 def cycle_metrics(
-    charge: HalfCycle | None, discharge: HalfCycle | None, mass_g: float, formula: str
+    charge: HalfCycle | None, discharge: HalfCycle | None, mass_g: float, formula: str | None
 ) -> dict:
     """Capacities (mAh/g), CE (%), Li equivalents, dQ/dV peaks (V) and the mean discharge
     potential (V) of one cycle."""
@@ -221,8 +221,9 @@ def cycle_metrics(
     out["coulombic_efficiency_pct"] = (
         coulombic_efficiency_pct(ch, dis) if ch and dis is not None else None
     )
-    out["li_removed"] = li_equivalents(ch, formula) if ch is not None else None
-    out["li_inserted"] = li_equivalents(dis, formula) if dis is not None else None
+    # Li per formula unit needs a formula (an imported file may come without one).
+    out["li_removed"] = li_equivalents(ch, formula) if ch is not None and formula else None
+    out["li_inserted"] = li_equivalents(dis, formula) if dis is not None and formula else None
     out["mean_discharge_V"] = mean_voltage_V(discharge) if discharge is not None else None
     return out
 
