@@ -58,14 +58,15 @@ def _bare_rate(station, dwell_s: float, repeats: int) -> tuple[int, float]:
 
     energies, dwells = edge_named(EDGE).grid(dwell_s)
     c, mono, holder = station.counters, station.mono, station.holder
-    read_names = [c.i0.pvname, c.it.pvname, c.iref.pvname, c.beam_current.pvname,
-                  mono.readback.pvname, mono.setpoint.pvname, holder.slot.pvname,
+    channels = [getattr(c.channels, a).pvname for a in c.channels.read_attrs if a.endswith(".s")]
+    read_names = [*channels, c.beam_current.pvname, mono.user_readback.pvname,
+                  mono.user_setpoint.pvname, holder.slot.user_readback.pvname,
                   holder.sample.pvname]  # fmt: skip
     ctx = Context()
     try:
         dwell_pv, energy_pv, acquire_pv, slot_pv, *read_pvs = ctx.get_pvs(
-            c.dwell.pvname, mono.setpoint.pvname, c.acquire.pvname, holder.slot.pvname,
-            *read_names, timeout=10.0,
+            c.preset_time.pvname, mono.user_setpoint.pvname, c.count.pvname,
+            holder.slot.user_setpoint.pvname, *read_names, timeout=10.0,
         )  # fmt: skip
         for pv in (dwell_pv, energy_pv, acquire_pv, slot_pv, *read_pvs):
             pv.wait_for_connection(timeout=10.0)

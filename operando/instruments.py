@@ -14,6 +14,7 @@ MAX_STEPS = 64  # steps the potentiostat holds in one procedure (``PSTAT:Steps:*
 # --- cells ----------------------------------------------------------------------------------
 COIN_CELL_AREA_CM2 = 1.54  # a 14 mm electrode disc in a coin cell
 DEMS_CELL_AREA_CM2 = 1.13  # a 12 mm electrode disc in the Swagelok DEMS cell
+CELL_TEMPERATURE_RANGE_C = (-20.0, 80.0)  # the cell's climate chamber (PSTAT:TemperatureC)
 EX_SITU_ELECTRODE_MASS_MG = 3.85  # 2.5 mg/cm2 on a coin-cell disc
 
 # --- X-ray sample holders ---------------------------------------------------------------------

@@ -99,6 +99,7 @@ def make_session(
     progress: bool = True,
     control_layer: str = "caproto",
     read_timeout_s: float = 10.0,
+    xray_pvs: dict[str, dict] | None = None,
 ) -> Session:
     """Build a session.
 
@@ -117,7 +118,20 @@ def make_session(
     progress : show a progress line of long techniques on stderr.
     control_layer, read_timeout_s : ophyd's Channel Access layer ("caproto" or "pyepics")
         and read timeout (s), set for the process when the first session is made.
+    xray_pvs : where each X-ray endstation's records are ("soft_xray", "hard_xray" ->
+        ``devices.xray.EndstationPVs`` fields: mono, holder, holder_sample, scaler,
+        beam_current, last_error, channels); None or missing keys: the simulator's names.
     """
+    xray_pvs = dict(xray_pvs or {})
+    if set(xray_pvs) - {"soft_xray", "hard_xray"}:
+        raise BadRequest(
+            f"unknown X-ray endstations {sorted(set(xray_pvs) - {'soft_xray', 'hard_xray'})}; "
+            "known: ['hard_xray', 'soft_xray']"
+        )
+    from .devices.xray import EndstationPVs
+
+    soft_pvs = EndstationPVs.from_config("soft", xray_pvs.get("soft_xray"))
+    hard_pvs = EndstationPVs.from_config("hard", xray_pvs.get("hard_xray"))
     unknown = set(prefixes or {}) - set(INSTRUMENT_SUFFIXES)
     if unknown:
         raise BadRequest(
@@ -152,8 +166,8 @@ def make_session(
         MassSpectrometer(pv["mass_spectrometer"], name="dems"), connect_timeout
     )
     sim_control = _optional(SimControl(pv["sim"], name="sim"), min(connect_timeout, 2.0))
-    soft_xray = _optional_station(SoftXrayEndstation.at(pv["soft_xray"]), connect_timeout)
-    hard_xray = _optional_station(HardXrayEndstation.at(pv["hard_xray"]), connect_timeout)
+    soft_xray = _optional_station(SoftXrayEndstation.at(pv["soft_xray"], soft_pvs), connect_timeout)
+    hard_xray = _optional_station(HardXrayEndstation.at(pv["hard_xray"], hard_pvs), connect_timeout)
 
     store = open_store(data)
     RE = RunEngine()
@@ -216,8 +230,13 @@ def _optional(device, timeout: float):
 
 
 def _optional_station(station, timeout: float):
-    """The endstation if all its devices answer, else None."""
-    return station if _answers(station.devices(), timeout) else None
+    """The endstation if all its devices answer (its scaler channels then found by name),
+    else None."""
+    try:
+        station.connect(timeout)
+    except TimeoutError:
+        return None
+    return station
 
 
 def _answers(devices, timeout: float) -> bool:

@@ -15,6 +15,14 @@ Configuration: a TOML file, found as ``--config PATH``, else ``$OPERANDO_CONFIG`
     ca_port = 5064               # optional: Channel Access server port
     [beamline.prefixes]          # optional: instruments that do not follow the pattern
     potentiostat = "BL7:BIO1:"
+    [beamline.hard_xray]         # optional: the endstation's own records (under its prefix;
+    mono = "DCM:Energy"          #   defaults: the simulator's Mono, Holder, Holder:Sample,
+    holder = "Stage:X"           #   Scaler, BeamCurrent, LastError)
+    scaler = "scaler1"
+    [beamline.hard_xray.channels]  # scaler channel names (.NMn) of I0, It, Iref
+    i0 = "I0"
+    it = "IT"
+    iref = "IREF"
 
     [simulator]
     time_scale = 1000            # instrument seconds per wall second
@@ -58,6 +66,7 @@ class ShellConfig:
     operator: str | None = None
     experiment: str | None = None
     beam: dict[str, float] = field(default_factory=dict)
+    xray_pvs: dict[str, dict] = field(default_factory=dict)  # [beamline.soft_xray/hard_xray]
     source: str = "built-in defaults"
 
     @property
@@ -67,7 +76,7 @@ class ShellConfig:
 
 KNOWN_SECTIONS = {
     "store": {"data"},
-    "beamline": {"prefix", "ca_port", "prefixes"},
+    "beamline": {"prefix", "ca_port", "prefixes", "soft_xray", "hard_xray"},
     "simulator": {"time_scale"},
     "session": {"operator", "experiment"},
     "beam": {"suspend_below_mA", "resume_above_mA", "settle_s"},
@@ -112,8 +121,16 @@ def load_config(path: str | os.PathLike | None = None) -> ShellConfig:
         operator=raw.get("session", {}).get("operator"),
         experiment=raw.get("session", {}).get("experiment"),
         beam={k: float(v) for k, v in raw.get("beam", {}).items()},
+        xray_pvs={k: dict(beamline[k]) for k in ("soft_xray", "hard_xray") if k in beamline},
         source=str(path),
     )
+    from .devices.xray import EndstationPVs
+
+    for key, table in config.xray_pvs.items():
+        try:
+            EndstationPVs.from_config(key.removesuffix("_xray"), table)
+        except BadRequest as exc:
+            raise BadRequest(f"{path}: [beamline.{key}]: {exc}") from None
     if not config.time_scale > 0:
         raise BadRequest(f"{path}: [simulator] time_scale must be > 0, got {config.time_scale}")
     return config
@@ -137,7 +154,7 @@ def start(config: ShellConfig | str | os.PathLike | None = None, *, plots: bool 
     session = make_session(
         config.data, prefix=config.prefix, ca_port=config.ca_port,
         time_scale=config.time_scale, operator=config.operator,
-        experiment=config.experiment, prefixes=config.prefixes,
+        experiment=config.experiment, prefixes=config.prefixes, xray_pvs=config.xray_pvs,
     )  # fmt: skip
     atexit.register(session.close)  # the private simulator stops with the shell
     for station in (session.soft_xray, session.hard_xray):

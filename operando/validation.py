@@ -14,6 +14,7 @@ import os
 import pathlib
 
 from .errors import BadRequest
+from .instruments import CELL_TEMPERATURE_RANGE_C
 
 PROBE_TIMEOUT_S = 3.0  # how long a named beamline has to answer before the command gives up
 PORT_RANGE = (1, 65535)
@@ -118,6 +119,17 @@ def _check_electrochem(args: argparse.Namespace, own_simulator: bool) -> None:
             v_min=args.v_min, v_max=args.v_max, cycles=args.cycles,
             sample_interval_s=args.sample_interval_s,
         )  # fmt: skip
+    if getattr(args, "temperature_C", None) is not None:
+        from .plans.checks import check_temperature
+
+        try:
+            check_temperature(args.temperature_C)
+        except BadRequest:
+            lo, hi = CELL_TEMPERATURE_RANGE_C
+            raise BadRequest(
+                f"--temperature-C {args.temperature_C:g}: the cell's climate chamber holds "
+                f"{lo:g} to {hi:g} C"
+            ) from None
     if own_simulator:
         from .sim.models.potentiostat import Compliance
 

@@ -37,11 +37,11 @@ SOFT_RANGE_EV = (250.0, 1500.0)  # the simulated soft X-ray monochromator's rang
 HARD_RANGE_EV = (20000.0, 25000.0)
 
 
-def fake(cls, prefix: str, name: str):
+def fake(cls, prefix: str, name: str, **kwargs):
     """An ophyd fake of a device class; operando's Setpoint (an EpicsSignal that reports
     refusals) is faked like EpicsSignal."""
     fake_device_cache.setdefault(Setpoint, FakeEpicsSignal)
-    return make_fake_device(cls)(prefix, name=name)
+    return make_fake_device(cls)(prefix, name=name, **kwargs)
 
 
 class Bench:
@@ -55,20 +55,32 @@ class Bench:
         self.pstat = fake(Potentiostat, "X:PSTAT:", "potentiostat")
         self.ms = fake(MassSpectrometer, "X:DEMS:", "mass_spectrometer")
         self.sim = fake(SimControl, "X:SIM:", "sim")
-        soft_mono = fake(Monochromator, "X:SXR:Mono:", "sxr_energy")
+        soft_mono = fake(Monochromator, "X:SXR:Mono", "sxr_energy")
         soft_mono.setpoint.sim_set_limits(SOFT_RANGE_EV)
         self.soft = SoftXrayEndstation(
             soft_mono,
-            fake(SoftXrayCounters, "X:SXR:", "sxr"),
+            fake(SoftXrayCounters, "X:SXR:Scaler", "sxr", beam_current_pv="X:SXR:BeamCurrent"),
             fake(RixsSpectrograph, "X:SXR:", "rixs"),
-            fake(SampleHolder, "X:SXR:", "sxr_holder"),
+            fake(
+                SampleHolder,
+                "",
+                "sxr_holder",
+                motor_pv="X:SXR:Holder",
+                sample_pv="X:SXR:Holder:Sample",
+            ),  # fmt: skip
         )
-        hard_mono = fake(Monochromator, "X:HXR:Mono:", "hxr_energy")
+        hard_mono = fake(Monochromator, "X:HXR:Mono", "hxr_energy")
         hard_mono.setpoint.sim_set_limits(HARD_RANGE_EV)
         self.hard = HardXrayEndstation(
             hard_mono,
-            fake(HardXrayCounters, "X:HXR:", "hxr"),
-            fake(SampleHolder, "X:HXR:", "hxr_holder"),
+            fake(HardXrayCounters, "X:HXR:Scaler", "hxr", beam_current_pv="X:HXR:BeamCurrent"),
+            fake(
+                SampleHolder,
+                "",
+                "hxr_holder",
+                motor_pv="X:HXR:Holder",
+                sample_pv="X:HXR:Holder:Sample",
+            ),  # fmt: skip
         )
         p = self.pstat
         self.values: dict[Any, Any] = {

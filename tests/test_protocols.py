@@ -128,7 +128,7 @@ def test_lost_beam_suspends_the_scan_until_it_is_back(session):
         sim.beam_current.put(500.0, wait=True)
     ds = session.store.run(uid)["primary"].read()
     beam = np.asarray(ds["sxr_beam_current"])
-    energy = np.asarray(ds["sxr_energy_setpoint"])
+    energy = np.asarray(ds["sxr_energy_user_setpoint"])
     grid = EDGES["o-k"].grid(1.0)[0]
     # The scan waited for the beam (the only pause longer than a second, wall time) ...
     wall = np.asarray(ds["time"].values, float)

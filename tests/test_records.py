@@ -35,3 +35,19 @@ def test_motor_and_scaler_records(beamline):
     s = [EpicsSignalRO(f"{p}Scaler.S{n}").get() for n in (1, 2, 3, 4)]
     assert s[0] == pytest.approx(0.5 * 1e7)
     assert s[1] > s[2] > s[3] > 0  # I0 > It > Iref
+
+
+def test_session_devices_are_ophyds_standard_record_classes(session):
+    from ophyd import EpicsMotor
+    from ophyd.scaler import ScalerCH
+
+    for station in (session.soft_xray, session.hard_xray):
+        assert isinstance(station.mono, EpicsMotor)
+        assert isinstance(station.holder.slot, EpicsMotor)
+        assert isinstance(station.counters, ScalerCH)
+    hx = session.hard_xray
+    hx.counters.dwell.set(0.5).wait()
+    hx.counters.trigger().wait(timeout=20)
+    reading = hx.counters.read()
+    assert {"hxr_i0", "hxr_it", "hxr_iref", "hxr_beam_current"} <= set(reading)
+    assert hx.counters.channels.chan02.s.pvname.endswith("HXR:Scaler.S2")  # I0 is channel 2

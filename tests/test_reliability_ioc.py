@@ -41,9 +41,13 @@ def test_nan_and_inf_puts_to_every_numeric_setpoint_are_refused_with_a_reason(be
     pvs = _numeric_setpoints(beamline.prefix)
     pvs[f"{beamline.prefix}PSTAT:Buf:Start"] = (f"{beamline.prefix}PSTAT:LastError", False)
     pvs[f"{beamline.prefix}DEMS:Buf:Start"] = (f"{beamline.prefix}DEMS:LastError", False)
-    # Known gap (reported in issue 11's note): the X-ray motor records (monochromator,
-    # holder) refuse a NaN put but leave LastError unchanged.
-    pvs = {pv: v for pv, v in pvs.items() if not pv.endswith(("Mono:Energy", "Mono", "Holder"))}
+    # Fields of the motor records (every writable float field refuses; a few are swept).
+    for motor in ("SXR:Mono", "HXR:Mono", "HXR:Holder"):
+        station = motor.split(":")[0]
+        for field in ("VELO", "HLM", "LLM", "ACCL", "OFF"):
+            pvs[f"{beamline.prefix}{motor}.{field}"] = (f"{beamline.prefix}{station}:LastError",
+                                                        False)  # fmt: skip
+    assert {f"{beamline.prefix}HXR:Mono", f"{beamline.prefix}SXR:Holder"} <= set(pvs)
     assert len(pvs) >= 15
     refused = {}
     for pv, (last_error, is_array) in sorted(pvs.items()):

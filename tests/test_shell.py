@@ -31,12 +31,35 @@ def test_config_file_is_read_and_checked(tmp_path):
         ("[beamline]\nprefx = 'A:'\n", "unknown keys"),
         ("[simulator]\ntime_scale = 0\n", "time_scale must be > 0"),
         ("[store\n", "not valid TOML"),
+        ("[beamline.hard_xray]\nmonochromator = 'X'\n", "unknown keys.*known:.*mono"),
+        ("[beamline.soft_xray.channels]\nit = 'IT'\n", "unknown scaler channel roles"),
     ]:
         cfg.write_text(text)
         with pytest.raises(ValueError, match=message):
             load_config(cfg)
     with pytest.raises(FileNotFoundError):
         load_config(tmp_path / "missing.toml")
+
+
+def test_a_beamline_maps_its_own_x_ray_records(tmp_path):
+    """[beamline.hard_xray] names the endstation's motor and scaler records; the
+    simulator's names fill in the rest."""
+    from operando.devices.xray import EndstationPVs, HardXrayEndstation
+
+    cfg = tmp_path / "operando.toml"
+    cfg.write_text(
+        '[beamline]\nprefix = "BL7:"\n[beamline.prefixes]\nhard_xray = ""\n'
+        '[beamline.hard_xray]\nmono = "BL7:DCM:Energy"\nscaler = "BL7:scaler1"\n'
+        '[beamline.hard_xray.channels]\nit = "IT"\n'
+    )
+    config = load_config(cfg)
+    pvs = EndstationPVs.from_config("hard", config.xray_pvs["hard_xray"])
+    assert pvs.channels == {"i0": "I0", "it": "IT", "iref": "Iref"}
+    station = HardXrayEndstation.at("", pvs)
+    assert station.mono.user_setpoint.pvname == "BL7:DCM:Energy.VAL"
+    assert station.counters.channels.chan02.s.pvname == "BL7:scaler1.S2"
+    assert station.counters.preset_time.pvname == "BL7:scaler1.TP"
+    assert station.holder.slot.user_readback.pvname == "Holder.RBV"
 
 
 @pytest.mark.slow

@@ -26,7 +26,9 @@ def electrodes(beamline, tmp_path_factory):
         states = [(m, st) for m in ("lnmo", "lnro") for st in ("pristine", "4.8V", "2.0V")]
         for n, (material, state) in enumerate(states, start=1):
             slots[(material, state)] = n
-            prepare_electrode(s, material, state, n)
+            # C/50 as in the paper: at C/10 the particles' cores lag their surface and a
+            # "2.0 V" LNMO electrode still holds oxidised lattice oxygen (diffusion).
+            prepare_electrode(s, material, state, n, c_rate=1 / 50)
     finally:
         s.potentiostat.open_circuit()
         s.close()
@@ -118,9 +120,11 @@ def test_bad_x_ray_requests_are_refused(session):
         sx.mono.set(20000.0)
     with pytest.raises(ValueError, match="monochromator covers"):
         rixs_map(sx, 1, excitation_eV=[100.0, 101.0])
-    with pytest.raises(InstrumentRefused, match="outside 0..16"):
-        sx.holder.slot.set(40).wait()
-    with pytest.raises(InstrumentRefused, match="dwell"):
+    with pytest.raises(ValueError, match="outside the holder's positions"):
+        sx.holder.slot.set(40)  # beyond the motor record's limits: nothing is written
+    with pytest.raises(InstrumentRefused, match="not a whole slot"):
+        sx.holder.slot.set(1.5).wait()  # the IOC refuses, LastError says why
+    with pytest.raises(InstrumentRefused, match="dwell"):  # the scaler's preset time
         hx.counters.dwell.set(-1.0).wait()
     sx.holder.slot.set(16).wait()  # nothing mounted there
     with pytest.raises(InstrumentRefused, match="slot 16 of the holder is empty"):

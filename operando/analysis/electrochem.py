@@ -191,10 +191,19 @@ def peak_positions(
     return [float(v_axis[k]) for k in idx]
 
 
+def mean_voltage_V(seg: HalfCycle) -> float | None:
+    """Charge-weighted mean potential of a half-cycle (V): integral of E dQ over Q."""
+    q = seg.cumulative_mAh()
+    if q.size < 2 or q[-1] <= 0:
+        return None
+    return float(np.trapezoid(seg.ewe_V, q) / q[-1])
+
+
 def cycle_metrics(
-    charge: HalfCycle | None, discharge: HalfCycle | None, mass_g: float, formula: str
+    charge: HalfCycle | None, discharge: HalfCycle | None, mass_g: float, formula: str | None
 ) -> dict:
-    """Capacities (mAh/g), CE (%), Li equivalents and dQ/dV peaks (V) of one cycle."""
+    """Capacities (mAh/g), CE (%), Li equivalents, dQ/dV peaks (V) and the mean discharge
+    potential (V) of one cycle."""
     out: dict = {}
     for label, seg in (("charge", charge), ("discharge", discharge)):
         if seg is None:
@@ -212,8 +221,10 @@ def cycle_metrics(
     out["coulombic_efficiency_pct"] = (
         coulombic_efficiency_pct(ch, dis) if ch and dis is not None else None
     )
-    out["li_removed"] = li_equivalents(ch, formula) if ch is not None else None
-    out["li_inserted"] = li_equivalents(dis, formula) if dis is not None else None
+    # Li per formula unit needs a formula (an imported file may come without one).
+    out["li_removed"] = li_equivalents(ch, formula) if ch is not None and formula else None
+    out["li_inserted"] = li_equivalents(dis, formula) if dis is not None and formula else None
+    out["mean_discharge_V"] = mean_voltage_V(discharge) if discharge is not None else None
     return out
 
 

@@ -70,8 +70,9 @@ class Summary:
 
 @dataclass
 class CyclingSummary(Summary):
-    """Galvanostatic cycling: the first cycle's metrics at the top level of the JSON, every
-    cycle in ``cycles`` (``operando run cycle --json`` prints the first cycle only)."""
+    """Galvanostatic cycling: the first cycle's metrics at the top level of the JSON, and
+    per cycle under ``cycles`` its capacities, mean discharge potential and CE
+    (``CYCLE_KEYS``)."""
 
     kind: ClassVar[str] = "cycling"
     first: CycleResult = None  # type: ignore[assignment]
@@ -83,7 +84,21 @@ class CyclingSummary(Summary):
         return cls(uid=d["uid"], first=CycleResult.from_dict(1, d), cycles=cycles)
 
     def to_json(self) -> dict:
-        return {"uid": self.uid, **self.first.to_json()}
+        return {"uid": self.uid, **self.first.to_json(), "cycles": self.per_cycle()}
+
+    def per_cycle(self) -> list[dict]:
+        """Per cycle: ``cycle`` and the ``CYCLE_KEYS`` (None where not measured)."""
+        return [
+            round_floats({"cycle": c.cycle, **{k: getattr(c, k) for k in CYCLE_KEYS}})
+            for c in self.cycles
+        ]
+
+
+# Per-cycle keys of a cycling summary's ``cycles`` (beside the first cycle's at the top).
+CYCLE_KEYS = (
+    "charge_capacity_mAh_g", "discharge_capacity_mAh_g", "mean_discharge_V",
+    "coulombic_efficiency_pct",
+)  # fmt: skip
 
 
 # Per-cycle keys of a DEMS summary, in the order printed (the first cycle also has h2_onset_V).
@@ -148,12 +163,17 @@ class DemsSummary(Summary):
 
     def to_json(self) -> dict:
         first = self.gas_cycles[0] if self.gas_cycles else GasCycleResult(1)
+        electro = {c["cycle"]: c for c in self.cycling.per_cycle()}
         out = {
             **self.cycling.to_json(),
             **_values(self, ("uid", "cycling", "gas_cycles")),
             **{k: getattr(first, k) for k in GAS_FIRST_KEYS},
             "cycles": [
-                {"cycle": c.cycle, **{k: getattr(c, k) for k in GAS_CYCLE_KEYS}}
+                {
+                    **electro.get(c.cycle, {}),
+                    "cycle": c.cycle,
+                    **{k: getattr(c, k) for k in GAS_CYCLE_KEYS},
+                }
                 for c in self.gas_cycles
             ],
         }

@@ -16,6 +16,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from ..errors import BadRequest
+from . import imported
 from .results import (
     ChargeAndMeasureSummary,
     CyclingSummary,
@@ -106,6 +107,23 @@ RUN_KINDS: tuple[RunKind, ...] = (
         "charge to cutoffs and measure at each",
     ),
 )
+# Runs imported from instrument files (operando import): studies/importing.py.
+RUN_KINDS += (
+    RunKind("imported_cycling", ("import_eclab_cycling",), imported.imported_cycling,
+            "EC-Lab GCPL/CP/MB file: capacities, CE, dQ/dV, every cycle"),
+    RunKind("imported_impedance", ("import_eclab_impedance",), imported.impedance,
+            "EC-Lab PEIS/GEIS file: Nyquist intercept and arc apex per spectrum"),
+    RunKind("imported_voltammetry", ("import_eclab_voltammetry",), imported.voltammetry,
+            "EC-Lab CV/CVA file: anodic and cathodic peaks"),
+    RunKind("imported_trace", ("import_eclab_trace",), imported.trace,
+            "EC-Lab OCV/CA file: potential and charge over time"),
+    RunKind("imported_ecms", ("import_zilien_ecms",), imported.ecms,
+            "Zilien EC-MS set: ion currents and potentiostat on one clock"),
+    RunKind("imported_xas", ("import_xas",), imported.xas_spectra,
+            "XDI / Athena spectra: element, edge, E0, edge step"),
+)  # fmt: skip
+IMPORTED_PLAN_NAMES = frozenset(p for k in RUN_KINDS if k.name.startswith("imported_")
+                                for p in k.plan_names)  # fmt: skip
 _BY_PLAN = {plan: kind for kind in RUN_KINDS for plan in kind.plan_names}
 CYCLING = RUN_KINDS[0]
 

@@ -55,15 +55,15 @@ def run_cycling_summary(start_doc: dict, columns: dict[str, np.ndarray]) -> dict
     """The cycling summary of a run from its start document and primary columns
     (t s, Ewe V, I mA, step); floats rounded for reporting, ``uid`` added."""
     sample = start_doc.get("sample") or {}
-    if "active_mass_mg" not in sample or "formula" not in sample:
-        raise ValueError("the run's start document lacks sample.active_mass_mg/formula")
+    if not sample.get("active_mass_mg"):
+        raise ValueError("the run's start document lacks sample.active_mass_mg")
     result = summarize_cycling(
         columns["t"],
         columns["Ewe"],
         columns["I"],
         step=columns["step"],
         active_mass_mg=sample["active_mass_mg"],
-        formula=sample["formula"],
+        formula=sample.get("formula"),
     )
     return {"uid": start_doc["uid"], **round_floats(result)}
 

@@ -54,6 +54,7 @@ def _print_cycling(summary: CyclingSummary | DemsSummary) -> None:
             f"  cycle {n + 1}: charge {c['charge_capacity_mAh_g']} mAh/g, discharge "
             f"{c['discharge_capacity_mAh_g']} mAh/g, CE {c['coulombic_efficiency_pct']} %"
             f", Li removed {c['li_removed']}, inserted {c['li_inserted']}"
+            f", mean discharge {c.get('mean_discharge_V')} V"
         )
         print(
             f"    dQ/dV peaks (V, strongest first): charge {c['dqdv_charge_peaks_V']}, "

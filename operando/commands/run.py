@@ -21,6 +21,13 @@ def add_material_options(p: argparse.ArgumentParser) -> None:
     p.add_argument("--materials-dir", help="directory of the lab's material TOML files")
 
 
+def add_temperature_option(p: argparse.ArgumentParser) -> None:
+    p.add_argument(
+        "--temperature-C", type=float, default=None,
+        help="cell temperature (C), set on the climate chamber before the run (-20 to 80)",
+    )  # fmt: skip
+
+
 def cmd_cycle(args: argparse.Namespace) -> int:
     from ..analysis.results import CyclingSummary
     from ..studies.cycling import run_cycle
@@ -28,7 +35,7 @@ def cmd_cycle(args: argparse.Namespace) -> int:
     summary = run_cycle(
         material=args.material, formula=args.formula, materials_dir=args.materials_dir,
         mass_mg=args.mass_mg, area_cm2=args.area_cm2, c_rate=args.c_rate, v_min=args.v_min,
-        v_max=args.v_max, cycles=args.cycles,
+        v_max=args.v_max, cycles=args.cycles, temperature_C=args.temperature_C,
         time_scale=args.time_scale, data=args.data, prefix=args.prefix, ca_port=args.ca_port,
     )  # fmt: skip
     assert isinstance(summary, CyclingSummary)
@@ -44,6 +51,7 @@ def cmd_dems(args: argparse.Namespace) -> int:
         mass_mg=args.mass_mg, area_cm2=args.area_cm2, current_mA_g=args.current_mA_g,
         cycles=args.cycles, v_min=args.v_min,
         v_max=args.v_max, rest_h=args.rest_h, sample_interval_s=args.sample_interval_s,
+        temperature_C=args.temperature_C,
         time_scale=args.time_scale, data=args.data, prefix=args.prefix, ca_port=args.ca_port,
     )  # fmt: skip
     print_summary(summary, args.json)
@@ -91,6 +99,7 @@ def register_run(protocols: argparse._SubParsersAction) -> None:
     c.add_argument("--v-min", type=float, required=True, help="lower cutoff (V)")
     c.add_argument("--v-max", type=float, required=True, help="upper cutoff (V)")
     c.add_argument("--cycles", type=int, default=1, help="charge + discharge cycles")
+    add_temperature_option(c)
     add_session_options(c)
     c.set_defaults(func=cmd_cycle)
 
@@ -110,6 +119,7 @@ def register_run(protocols: argparse._SubParsersAction) -> None:
     d.add_argument(
         "--sample-interval-s", type=float, default=120.0, help="time between gas samples (s)"
     )
+    add_temperature_option(d)
     add_session_options(d)
     d.set_defaults(func=cmd_dems)
 

@@ -114,6 +114,7 @@ class Potentiostat(Device):
     charge = Cpt(EpicsSignalRO, "Q", kind="normal")  # mAh since the buffer was cleared
     elapsed = Cpt(EpicsSignalRO, "Elapsed", kind="normal")  # s since the technique started
     clock = Cpt(EpicsSignalRO, "Time", kind="omitted")  # instrument time, POSIX s
+    temperature = Cpt(Setpoint, "TemperatureC", kind="config")  # cell temperature, C
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)

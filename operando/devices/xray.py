@@ -1,89 +1,261 @@
-"""The X-ray endstations as the control system sees them.
+"""The X-ray endstations as the control system sees them: standard EPICS records.
 
-- :class:`Monochromator`: photon energy (eV), a positioner usable in ``bp.scan``; the move
-  is done when the instrument completes the put; moves outside its range are refused by
-  its limits before anything is written.
+- :class:`Monochromator`: photon energy (eV), ophyd's ``EpicsMotor`` on a motor record; a
+  positioner usable in ``bp.scan``. Moves outside its limits (HLM/LLM) are refused before
+  anything is written; a move the IOC refuses fails with its reason.
 - :class:`SoftXrayCounters` (I0, TEY, FY) and :class:`HardXrayCounters` (I0, It, Iref):
-  detectors; ``trigger`` counts for ``dwell`` seconds.
+  ophyd's ``ScalerCH`` on a scaler record; ``trigger`` counts for the preset time
+  (``dwell``, s). The channels are found by their names (``.NMn``) and read as
+  ``<station>_i0``, ``<station>_tey``, ...
 - :class:`RixsSpectrograph`: ``trigger`` takes one exposure; ``spectrum`` (counts) on the
   emission-energy axis ``emission_energy`` (eV, configuration) with its ``i0``.
-- :class:`SampleHolder`: ``slot`` (0 the in situ cell, 1.. ex situ electrodes, 17-19
-  the Ru references on the hard X-ray holder); ``sample`` names what is in the beam and is
-  read with every point.
+- :class:`SampleHolder`: ``slot`` (an ``EpicsMotor``: 0 the in situ cell, 1.. ex situ
+  electrodes, 17-19 the Ru references on the hard X-ray holder); ``sample`` names what is
+  in the beam and is read with every point.
+- :class:`EndstationPVs`: where a beamline's records are (configuration ``[beamline.soft_xray]``
+  / ``[beamline.hard_xray]``); the defaults are the simulator's names.
 - :class:`BeamPolicy`: when X-ray plans suspend for a lost beam (``station.beam_suspender()``).
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+import math
+import threading
+from collections import OrderedDict
+from dataclasses import dataclass, field, fields
 
 from bluesky.suspenders import SuspendFloor
 from ophyd import Component as Cpt
-from ophyd import Device, EpicsSignalRO
+from ophyd import Device, EpicsMotor, EpicsSignal, EpicsSignalRO, Kind
+from ophyd import DynamicDeviceComponent as DDCpt
+from ophyd import FormattedComponent as FCpt
+from ophyd.positioner import PositionerBase
+from ophyd.scaler import ScalerCH, ScalerChannel
 from ophyd.status import Status
 
-from ..errors import BadRequest
+from ..errors import BadRequest, InstrumentRefused
 from .instrument import REFUSAL_TIMEOUT_S, Setpoint
 
+SOFT_CHANNELS = {"i0": "I0", "tey": "TEY", "fy": "FY"}  # role -> scaler channel name (.NMn)
+HARD_CHANNELS = {"i0": "I0", "it": "It", "iref": "Iref"}
 
-class Monochromator(Device):
-    """Photon energy (eV): a positioner (``set``, ``position``, ``limits``) for ``bp.scan``.
 
-    A move is done when the instrument completes the put. Moves outside the
-    monochromator's range (its control limits) are refused before anything is written.
-    The readback is read, not monitored: a monitor update arriving while the next request
-    is sent costs ~40 ms per point with caproto (measured), a scan's whole budget.
+@dataclass(frozen=True)
+class EndstationPVs:
+    """Where an endstation's records are: PV names appended to the endstation's prefix
+    (``<prefix>SXR:`` / ``<prefix>HXR:``; give that prefix as "" in ``[beamline.prefixes]``
+    to write full PV names here). Defaults: the simulator's."""
+
+    mono: str = "Mono"  # motor record of the photon energy (eV)
+    holder: str = "Holder"  # motor record of the sample holder (slot numbers)
+    holder_sample: str = "Holder:Sample"  # stringin: the name of the sample in the beam
+    scaler: str = "Scaler"  # scaler record of the counters
+    beam_current: str = "BeamCurrent"  # ai: ring current (mA)
+    last_error: str = "LastError"  # char waveform: why a put was refused ("" if none)
+    channels: dict[str, str] = field(default_factory=dict)  # role -> scaler channel name
+
+    @classmethod
+    def from_config(cls, kind: str, raw: dict | None = None) -> EndstationPVs:
+        """The mapping of a ``[beamline.soft_xray]`` / ``[beamline.hard_xray]`` table;
+        unknown keys or channel roles are refused, naming what is allowed."""
+        defaults = dict(SOFT_CHANNELS if kind == "soft" else HARD_CHANNELS)
+        raw = dict(raw or {})
+        known = {f.name for f in fields(cls)}
+        unknown = set(raw) - known
+        if unknown:
+            raise BadRequest(f"unknown keys {sorted(unknown)} in the {kind} X-ray endstation's "
+                             f"PVs; known: {sorted(known)}")  # fmt: skip
+        channels = dict(raw.pop("channels", {}) or {})
+        if set(channels) - set(defaults):
+            raise BadRequest(
+                f"unknown scaler channel roles {sorted(set(channels) - set(defaults))} of the "
+                f"{kind} X-ray endstation; known: {sorted(defaults)}"
+            )
+        for key, value in raw.items():
+            if not isinstance(value, str):
+                raise BadRequest(f"{kind} X-ray PV {key} must be a string, got {value!r}")
+        return cls(**raw, channels={**defaults, **channels})
+
+
+def _reason(device) -> str:
+    """The instrument's LastError, read from the nearest ``last_error`` up the device tree."""
+    while device is not None and getattr(device, "last_error", None) is None:
+        device = device.parent
+    if device is None:
+        return "no reason given"
+    return device.last_error.get(use_monitor=False) or "no reason given"
+
+
+def _last_error_signal(pv: str, name: str):
+    if not pv:
+        return None
+    return EpicsSignalRO(pv, string=True, name=f"{name}_last_error", kind="omitted")
+
+
+class Motor(EpicsMotor):
+    """ophyd's EpicsMotor on a motor record, ending a move with the record's put
+    completion and telling why a move was refused.
+
+    A motor record completes a put to VAL (ca_put_callback) once the move is over (DMOV
+    back to 1); the move ends then. The readback and the other fields are read when
+    needed rather than monitored: with caproto a monitor update that arrives while the
+    client sends its next request costs tens of ms (measured: ~10 points/s in an XAS scan
+    with ophyd's monitored EpicsMotor, ~30 with this one), and the readback read with a
+    point is the one after the move.
+
+    A target outside the motor's limits (HLM/LLM, its setpoint's control limits) or not
+    a finite number is refused before anything is written (BadRequest). A move the IOC
+    refuses never starts: if after REFUSAL_TIMEOUT_S the put is not complete and the
+    record is not moving (DMOV 1), the move fails with the instrument's LastError.
+    ``range_name`` says what the limits are in messages.
     """
 
-    setpoint = Cpt(Setpoint, "Energy", kind="normal")
-    readback = Cpt(EpicsSignalRO, "Energy:RBV", kind="hinted")
+    range_name = "its limits"
+    user_readback = Cpt(EpicsSignalRO, ".RBV", kind="hinted", auto_monitor=False)
+    user_setpoint = Cpt(EpicsSignal, ".VAL", limits=True, auto_monitor=False)
+    user_offset = Cpt(EpicsSignal, ".OFF", kind="config", auto_monitor=False)
+    user_offset_dir = Cpt(EpicsSignal, ".DIR", kind="config", auto_monitor=False)
+    offset_freeze_switch = Cpt(EpicsSignal, ".FOFF", kind="omitted", auto_monitor=False)
+    set_use_switch = Cpt(EpicsSignal, ".SET", kind="omitted", auto_monitor=False)
+    velocity = Cpt(EpicsSignal, ".VELO", kind="config", auto_monitor=False)
+    acceleration = Cpt(EpicsSignal, ".ACCL", kind="config", auto_monitor=False)
+    motor_egu = Cpt(EpicsSignal, ".EGU", kind="config", auto_monitor=False)
+    motor_is_moving = Cpt(EpicsSignalRO, ".MOVN", kind="omitted", auto_monitor=False)
+    motor_done_move = Cpt(EpicsSignalRO, ".DMOV", kind="omitted", auto_monitor=False)
+    high_limit_switch = Cpt(EpicsSignalRO, ".HLS", kind="omitted", auto_monitor=False)
+    low_limit_switch = Cpt(EpicsSignalRO, ".LLS", kind="omitted", auto_monitor=False)
+    direction_of_travel = Cpt(EpicsSignal, ".TDIR", kind="omitted", auto_monitor=False)
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args, last_error_pv: str = "", **kwargs):
         super().__init__(*args, **kwargs)
-        self.readback.name = self.name  # the energy column is named after the positioner
+        self.last_error = _last_error_signal(last_error_pv, self.name)
 
     @property
-    def limits(self) -> tuple[float, float]:
-        return self.setpoint.limits
+    def setpoint(self) -> EpicsSignal:
+        """The setpoint (VAL)."""
+        return self.user_setpoint
 
     @property
     def position(self) -> float:
-        return float(self.readback.get())
+        """The readback (RBV) now."""
+        return float(self.user_readback.get())
 
-    def set(self, value: float, **kwargs) -> Status:
+    def check_value(self, pos) -> None:
         low, high = self.limits
-        if low < high and not low <= value <= high:
+        if not (isinstance(pos, (int, float)) and math.isfinite(pos)) or (
+            low < high and not low <= pos <= high
+        ):
             raise BadRequest(
-                f"{self.name}: {value} eV outside the monochromator's range [{low}, {high}] eV"
+                f"{self.name}: {pos} {self.egu} outside {self.range_name} "
+                f"[{low:g}, {high:g}] {self.egu}"
             )
-        return self.setpoint.set(value, timeout=None)
+
+    def move(self, position, wait: bool = True, **kwargs):
+        """Move to position (a MoveStatus, done when the record completes the put)."""
+        self._started_moving = False
+        status = PositionerBase.move(self, position, **kwargs)  # limits, MoveStatus
+        put_done = threading.Event()
+
+        def completed(*args, **kw) -> None:
+            put_done.set()
+            self._done_moving(success=True)
+
+        self.user_setpoint.put(position, use_complete=True, callback=completed)
+
+        def refused() -> None:
+            if status.done or put_done.is_set() or self.motor_done_move.get() == 0:
+                return  # done, or under way
+            why = f"{self.user_setpoint.pvname} refused {position!r}: {_reason(self)}"
+            status.set_exception(InstrumentRefused(why))
+
+        timer = threading.Timer(REFUSAL_TIMEOUT_S, refused)
+        timer.daemon = True
+        timer.start()
+        if wait:
+            status.wait()
+        return status
 
 
-class _Counters(Device):
-    dwell = Cpt(Setpoint, "Det:Dwell", kind="config")  # s
-    acquire = Cpt(Setpoint, "Det:Acquire", kind="omitted")
-    i0 = Cpt(EpicsSignalRO, "Det:I0", kind="hinted")  # counts
-    beam_current = Cpt(EpicsSignalRO, "BeamCurrent", kind="normal")  # mA
-    last_error = Cpt(EpicsSignalRO, "LastError", string=True, kind="omitted")
+class Monochromator(Motor):
+    """Photon energy (eV), a motor record: a positioner (``set``, ``position``, ``limits``)
+    for ``bp.scan``, read as ``<name>`` (the readback) with every point."""
+
+    range_name = "the monochromator's range"
+
+
+class _Channel(ScalerChannel):
+    """A scaler channel named by :meth:`_Counters.select` after connecting (ophyd's reads
+    ``.NMn`` at construction, which fails if the IOC is not up yet)."""
+
+    def match_name(self) -> None:
+        pass
+
+
+def _channels(n: int) -> OrderedDict:
+    return OrderedDict(
+        (f"chan{k:02d}", (_Channel, "", {"ch_num": k, "kind": Kind.normal}))
+        for k in range(1, n + 1)
+    )
+
+
+class _Counters(ScalerCH):
+    """A scaler record: ``trigger`` counts for ``dwell`` (the preset time .TP, s); the
+    channels of :meth:`select` are read as ``<name>_<role>`` (counts), with the ring
+    current (``<name>_beam_current``, mA)."""
+
+    channels = DDCpt(_channels(32))
+    count = Cpt(Setpoint, ".CNT", kind="omitted")
+    preset_time = Cpt(Setpoint, ".TP", kind="config")
+    count_mode = Cpt(EpicsSignal, ".CONT", string=True, kind="omitted")
+    time = Cpt(EpicsSignalRO, ".T", kind="omitted")
+    beam_current = FCpt(EpicsSignalRO, "{self._beam_current_pv}", kind="normal")  # mA
+
+    def __init__(self, prefix: str, *, beam_current_pv: str, last_error_pv: str = "",
+                 **kwargs):  # fmt: skip
+        self._beam_current_pv = beam_current_pv
+        super().__init__(prefix, **kwargs)
+        self.last_error = _last_error_signal(last_error_pv, self.name)
+
+    @property
+    def dwell(self) -> Setpoint:
+        """Counting time per point (s): the scaler's preset time."""
+        return self.preset_time
+
+    def select(self, roles: dict[str, str]) -> None:
+        """Read the channel names (.NMn) and read channel ``roles[role]`` as
+        ``<name>_<role>``; a name the scaler does not have is refused, listing its names."""
+        by_name = {}
+        for attr in self.channels.component_names:
+            channel = getattr(self.channels, attr)
+            by_name.setdefault(channel.chname.get(), attr)
+        missing = {role: n for role, n in roles.items() if n not in by_name}
+        if missing:
+            named = sorted(n for n in by_name if n)
+            raise BadRequest(f"scaler {self.prefix} has no channel named "
+                             f"{sorted(missing.values())}; its channels: {named}")  # fmt: skip
+        attrs = []
+        for role, channel_name in roles.items():
+            attr = by_name[channel_name]
+            channel = getattr(self.channels, attr)
+            channel.s.name = f"{self.name}_{role}"
+            channel.s.kind = Kind.hinted
+            attrs.append(attr)
+        self.channels.kind = Kind.normal
+        self.channels.read_attrs = attrs
+        self.channels.configuration_attrs = attrs
 
     def trigger(self) -> Status:
-        """Count for the dwell time (instrument seconds, so at most that in wall time)."""
-        dwell = float(self.dwell.get())
-        return self.acquire.set(1, timeout=dwell + REFUSAL_TIMEOUT_S)
+        """Count for the preset time (instrument seconds, so at most that in wall time)."""
+        dwell = float(self.preset_time.get())
+        return self.count.set(1, timeout=dwell + REFUSAL_TIMEOUT_S)
 
 
 class SoftXrayCounters(_Counters):
-    """I0, total electron yield (surface) and fluorescence yield (bulk), counts."""
-
-    tey = Cpt(EpicsSignalRO, "Det:TEY", kind="hinted")
-    fy = Cpt(EpicsSignalRO, "Det:FY", kind="hinted")
+    """Scaler: I0, total electron yield (surface) and fluorescence yield (bulk), counts."""
 
 
 class HardXrayCounters(_Counters):
-    """Ion chambers I0, It (after the sample) and Iref (after the Ru foil), counts."""
-
-    it = Cpt(EpicsSignalRO, "Det:It", kind="hinted")
-    iref = Cpt(EpicsSignalRO, "Det:Iref", kind="hinted")
+    """Scaler: ion chambers I0, It (after the sample) and Iref (after the reference foil)."""
 
 
 class RixsSpectrograph(Device):
@@ -101,12 +273,24 @@ class RixsSpectrograph(Device):
         return self.acquire.set(1, timeout=exposure + REFUSAL_TIMEOUT_S)
 
 
-class SampleHolder(Device):
-    """Which electrode is in the beam (0: the in situ cell)."""
+class HolderMotor(Motor):
+    """The sample holder's position (0 the in situ cell, 1.. slots), a motor record."""
 
-    slot = Cpt(Setpoint, "Holder:Position", kind="normal")
-    sample = Cpt(EpicsSignalRO, "Holder:Sample", string=True, kind="normal")
-    last_error = Cpt(EpicsSignalRO, "LastError", string=True, kind="omitted")
+    range_name = "the holder's positions"
+
+
+class SampleHolder(Device):
+    """Which electrode is in the beam: ``slot`` (a motor record; 0 the in situ cell) and
+    ``sample``, the name of what is in the beam (read with every point)."""
+
+    slot = FCpt(HolderMotor, "{self._motor_pv}", kind="normal")
+    sample = FCpt(EpicsSignalRO, "{self._sample_pv}", string=True, kind="normal")
+
+    def __init__(self, prefix: str = "", *, motor_pv: str, sample_pv: str,
+                 last_error_pv: str = "", **kwargs):  # fmt: skip
+        self._motor_pv, self._sample_pv = motor_pv, sample_pv
+        super().__init__(prefix, **kwargs)
+        self.last_error = _last_error_signal(last_error_pv, self.name)
 
 
 @dataclass
@@ -130,47 +314,66 @@ class BeamPolicy:
         )
 
 
+class _Station:
+    """What both endstations do: suspend for a lost beam, connect, name the channels."""
+
+    def beam_suspender(self) -> SuspendFloor:
+        return self.beam.suspender(self.counters.beam_current)
+
+    def connect(self, timeout: float) -> None:
+        """Wait for every device, then find the counters' channels by name (TimeoutError
+        if a device does not answer; BadRequest if the scaler lacks a channel)."""
+        for device in self.devices():
+            device.wait_for_connection(timeout=timeout)
+        self.counters.select(self.pvs.channels)
+
+
+def _parts(prefix: str, pvs: EndstationPVs, name: str, counters_cls):
+    error = f"{prefix}{pvs.last_error}" if pvs.last_error else ""
+    mono = Monochromator(f"{prefix}{pvs.mono}", name=f"{name}_energy", last_error_pv=error)
+    counters = counters_cls(f"{prefix}{pvs.scaler}", name=name, last_error_pv=error,
+                            beam_current_pv=f"{prefix}{pvs.beam_current}")  # fmt: skip
+    holder = SampleHolder(
+        motor_pv=f"{prefix}{pvs.holder}", sample_pv=f"{prefix}{pvs.holder_sample}",
+        name=f"{name}_holder", last_error_pv=error,
+    )  # fmt: skip
+    return mono, counters, holder
+
+
 @dataclass
-class SoftXrayEndstation:
+class SoftXrayEndstation(_Station):
     mono: Monochromator
     counters: SoftXrayCounters
     rixs: RixsSpectrograph
     holder: SampleHolder
     beam: BeamPolicy = field(default_factory=BeamPolicy)
-
-    def beam_suspender(self) -> SuspendFloor:
-        return self.beam.suspender(self.counters.beam_current)
+    pvs: EndstationPVs = field(default_factory=lambda: EndstationPVs.from_config("soft"))
 
     @classmethod
-    def at(cls, prefix: str) -> SoftXrayEndstation:
-        return cls(
-            Monochromator(f"{prefix}Mono:", name="sxr_energy"),
-            SoftXrayCounters(prefix, name="sxr"),
-            RixsSpectrograph(prefix, name="rixs"),
-            SampleHolder(prefix, name="sxr_holder"),
-        )
+    def at(cls, prefix: str, pvs: EndstationPVs | None = None) -> SoftXrayEndstation:
+        """The endstation whose records are ``pvs`` (None: the simulator's) under prefix."""
+        pvs = pvs or EndstationPVs.from_config("soft")
+        mono, counters, holder = _parts(prefix, pvs, "sxr", SoftXrayCounters)
+        return cls(mono, counters, RixsSpectrograph(prefix, name="rixs"), holder, pvs=pvs)
 
     def devices(self) -> list[Device]:
         return [self.mono, self.counters, self.rixs, self.holder]
 
 
 @dataclass
-class HardXrayEndstation:
+class HardXrayEndstation(_Station):
     mono: Monochromator
     counters: HardXrayCounters
     holder: SampleHolder
     beam: BeamPolicy = field(default_factory=BeamPolicy)
-
-    def beam_suspender(self) -> SuspendFloor:
-        return self.beam.suspender(self.counters.beam_current)
+    pvs: EndstationPVs = field(default_factory=lambda: EndstationPVs.from_config("hard"))
 
     @classmethod
-    def at(cls, prefix: str) -> HardXrayEndstation:
-        return cls(
-            Monochromator(f"{prefix}Mono:", name="hxr_energy"),
-            HardXrayCounters(prefix, name="hxr"),
-            SampleHolder(prefix, name="hxr_holder"),
-        )
+    def at(cls, prefix: str, pvs: EndstationPVs | None = None) -> HardXrayEndstation:
+        """The endstation whose records are ``pvs`` (None: the simulator's) under prefix."""
+        pvs = pvs or EndstationPVs.from_config("hard")
+        mono, counters, holder = _parts(prefix, pvs, "hxr", HardXrayCounters)
+        return cls(mono, counters, holder, pvs=pvs)
 
     def devices(self) -> list[Device]:
         return [self.mono, self.counters, self.holder]

@@ -9,7 +9,7 @@ from __future__ import annotations
 import math
 
 from ..errors import BadRequest
-from ..instruments import MAX_STEPS
+from ..instruments import CELL_TEMPERATURE_RANGE_C, MAX_STEPS
 from ..sample import Sample
 from .stubs import ONE_C_MA_G
 
@@ -39,6 +39,18 @@ def check_duration(
         raise BadRequest(
             f"{cycles} cycle(s) at {current_mA:.3g} mA would take about {total_h:.3g} h of "
             f"instrument time; the limit is a year ({HOURS_PER_YEAR:g} h): use a larger current"
+        )
+
+
+def check_temperature(temperature_C: float | None) -> None:
+    """A cell temperature (C) the climate chamber can hold, or None (leave it as it is)."""
+    if temperature_C is None:
+        return
+    lo, hi = CELL_TEMPERATURE_RANGE_C
+    if not (isinstance(temperature_C, (int, float)) and lo <= temperature_C <= hi):
+        raise BadRequest(
+            f"temperature_C must be a number from {lo:g} to {hi:g} C (the climate chamber's "
+            f"range), got {temperature_C!r}"
         )
 
 

@@ -15,6 +15,7 @@ from ..devices.potentiostat import Potentiostat
 from ..errors import BadRequest
 from ..instruments import MAX_STEPS
 from ..sample import Sample
+from .checks import check_temperature
 from .electrochem import (
     DEFAULT_RECORD_DE_V,
     DEFAULT_RECORD_DT_S,
@@ -83,6 +84,7 @@ def dems_cycling(
     sample_interval_s: float = DEFAULT_SAMPLE_INTERVAL_S,
     record_dt_s: float = DEFAULT_RECORD_DT_S,
     record_dE_V: float = DEFAULT_RECORD_DE_V,
+    temperature_C: float | None = None,
     md: dict | None = None,
 ) -> MsgGenerator[str]:
     """Rest at open circuit, then cycle galvanostatically, sampling the evolved gas.
@@ -100,12 +102,14 @@ def dems_cycling(
     cycles : number of charge + discharge cycles after the rest.
     sample_interval_s : time between headspace samples (s, instrument time).
     record_dt_s, record_dE_V : the potentiostat records a point every dt (s) or dE (V).
+    temperature_C : cell temperature (C) set before the rest; None leaves it as it is.
     md : extra start metadata.
 
     Returns
     -------
     The instrument's end reason of the last step.
     """
+    check_temperature(temperature_C)
     i = check_dems_parameters(
         sample, rest_s=rest_s, current_mA_g=current_mA_g, v_min=v_min, v_max=v_max,
         cycles=cycles, sample_interval_s=sample_interval_s, record_dt_s=record_dt_s,
@@ -121,6 +125,7 @@ def dems_cycling(
         "sample_interval_s": sample_interval_s,
         "record_dt_s": record_dt_s,
         "record_dE_V": record_dE_V,
+        "temperature_C": temperature_C,
     }
     steps = [Step("OCV", duration_s=rest_s)]
     for _ in range(cycles):

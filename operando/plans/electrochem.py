@@ -10,6 +10,7 @@ Sign convention: positive current charges (oxidises) the cathode.
 
 from __future__ import annotations
 
+import bluesky.plan_stubs as bps
 from bluesky.utils import MsgGenerator
 
 from ..devices.dems import MassSpectrometer
@@ -27,6 +28,7 @@ from .checks import (  # noqa: F401  (check_cycle_parameters is part of this mod
     check_positive,
     check_recording,
     check_sample,
+    check_temperature,
 )
 from .stubs import (
     ONE_C_MA_G,
@@ -71,6 +73,8 @@ def electrochem_run(
     flyers = () if mass_spectrometer is None else (mass_spectrometer,)
 
     def measure() -> MsgGenerator[str]:
+        if parameters.get("temperature_C") is not None:  # the climate chamber first
+            yield from bps.mv(pstat.temperature, parameters["temperature_C"])
         yield from clear_buffer(pstat)
         if mass_spectrometer is not None:
             yield from start_gas_sampling(mass_spectrometer, parameters["sample_interval_s"])
@@ -247,6 +251,7 @@ def galvanostatic_cycle(
     rest_s: float = 0.0,
     record_dt_s: float = DEFAULT_RECORD_DT_S,
     record_dE_V: float = DEFAULT_RECORD_DE_V,
+    temperature_C: float | None = None,
     md: dict | None = None,
 ) -> MsgGenerator[str]:
     """Cycle at constant current between two voltage cutoffs, n times, in one run.
@@ -262,11 +267,14 @@ def galvanostatic_cycle(
     first : "charge" (the usual first step of a pristine cathode) or "discharge".
     rest_s : open-circuit rest after each half-cycle (s, instrument time); 0 for none.
     record_dt_s, record_dE_V : record a point every dt (s) or every dE (V).
+    temperature_C : cell temperature (C) set on the climate chamber before the first step;
+        None leaves it as it is (the run's configuration records it either way).
 
     Returns
     -------
     The instrument's end reason of the last step.
     """
+    check_temperature(temperature_C)
     i = check_cycle_parameters(
         sample, v_min=v_min, v_max=v_max, cycles=cycles, current_mA=current_mA,
         current_mA_g=current_mA_g, c_rate=c_rate, one_c_mA_g=one_c_mA_g, first=first,
@@ -284,6 +292,7 @@ def galvanostatic_cycle(
         "rest_s": rest_s,
         "record_dt_s": record_dt_s,
         "record_dE_V": record_dE_V,
+        "temperature_C": temperature_C,
     }
     signs = (1, -1) if first == "charge" else (-1, 1)
     steps = []

@@ -174,3 +174,8 @@ FIGURES = {
     "in_situ": (_in_situ_figures,),
     "charge_and_measure": (_cycling_figures,),
 }
+
+# Runs imported from instrument files (operando import).
+from .import_figures import IMPORTED_FIGURES  # noqa: E402
+
+FIGURES.update(IMPORTED_FIGURES)

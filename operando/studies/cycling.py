@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from ..analysis.results import CyclingSummary, DemsSummary, Summary
 from ..errors import BadRequest
+from ..plans.checks import check_temperature
 from ..plans.dems import check_dems_parameters, dems_cycling
 from ..plans.electrochem import check_cycle_parameters, galvanostatic_cycle
 from .running import open_session, run_plan
@@ -38,10 +39,11 @@ def run_cycle(
     sample_name: str | None = None,
     formula: str | None = None,
     materials_dir: str | None = None,
+    temperature_C: float | None = None,
 ) -> CyclingSummary:
     """Galvanostatic cycling of a fresh cell (C-rate in 1/h, cutoffs in V, mass in mg, area
     in cm2); returns the live cycling summary (first cycle at the top, every cycle under
-    ``cycles``)."""
+    ``cycles``); temperature_C (C) sets the cell's climate chamber first."""
     # Every parameter is checked before anything starts or any PV is written.
     sample, one_c = study_sample(
         material=material, formula=formula, mass_mg=mass_mg, area_cm2=area_cm2,
@@ -50,13 +52,14 @@ def run_cycle(
     check_cycle_parameters(
         sample, v_min=v_min, v_max=v_max, cycles=cycles, c_rate=c_rate, one_c_mA_g=one_c
     )
+    check_temperature(temperature_C)
     _check_time_scale(time_scale)
     with open_session(data, prefix, ca_port, time_scale) as session:
         if session.sim_control is not None:
             session.assemble_sim_cell(sample)
         plan = galvanostatic_cycle(
             session.potentiostat, sample, v_min=v_min, v_max=v_max, cycles=cycles,
-            c_rate=c_rate, one_c_mA_g=one_c,
+            c_rate=c_rate, one_c_mA_g=one_c, temperature_C=temperature_C,
         )  # fmt: skip
         run_plan(session, plan)
         return _live_summary(session)
@@ -80,6 +83,7 @@ def run_dems(
     sample_name: str | None = None,
     formula: str | None = None,
     materials_dir: str | None = None,
+    temperature_C: float | None = None,
 ) -> DemsSummary:
     """Rest (h), cycle at a specific current (mA/g) and sample the gas every interval (s)
     (DEMS); returns the live cycling + gas summary."""
@@ -93,6 +97,8 @@ def run_dems(
         "v_max": v_max, "cycles": cycles, "sample_interval_s": sample_interval_s,
     }  # fmt: skip
     check_dems_parameters(sample, **dems)
+    check_temperature(temperature_C)
+    dems["temperature_C"] = temperature_C
     _check_time_scale(time_scale)
     with open_session(data, prefix, ca_port, time_scale) as session:
         if session.mass_spectrometer is None:

@@ -27,6 +27,10 @@ from .xray import mount_samples
 
 IN_SITU_TIME_SCALE = 2000.0  # a C/10 LNRO cycle (~18 h, ~33 s) then spans ~12 XANES scans
 IN_SITU_C_RATE = 0.1
+# The paper's electrodes were cycled at C/50 (Methods) and harvested at the cutoff: at C/10
+# the particles' cores lag their surface (diffusion), and a "2.0 V" electrode still holds
+# oxidised lattice oxygen that a C/50 discharge reduces.
+EX_SITU_C_RATE = 1 / 50
 
 
 def exsitu_series(session, out: pathlib.Path) -> dict:
@@ -34,7 +38,8 @@ def exsitu_series(session, out: pathlib.Path) -> dict:
     RIXS maps and, for LNRO, the Ru K edge against Ru metal, RuCl3 and RuO2; figures into
     out."""
     materials = ("lnmo", "lnro")
-    slots = mount_samples(session, [f"{m}:{s}" for m in materials for s in STATES])
+    samples = [f"{m}:{s}" for m in materials for s in STATES]
+    slots = mount_samples(session, samples, c_rate=EX_SITU_C_RATE)
     uids = {}
     for edge in ("ni-l", "o-k"):
         plan = xas_series(session.soft_xray, edge, list(slots.values()))

@@ -201,6 +201,10 @@ class PotentiostatIOC(RefusingGroup):
     charge = pvproperty(name="Q", value=0.0, units="mAh", precision=6, read_only=True)
     elapsed = pvproperty(name="Elapsed", value=0.0, units="s", precision=1, read_only=True)
     clock = pvproperty(name="Time", value=0.0, units="s", precision=3, read_only=True)
+    temperature = pvproperty(
+        name="TemperatureC", value=25.0, units="C", precision=2,
+        doc="cell temperature (climate chamber setpoint; the cell follows at once)",
+    )  # fmt: skip
 
     def __init__(self, *args, world: World, **kwargs):
         self.world = world
@@ -231,6 +235,13 @@ class PotentiostatIOC(RefusingGroup):
                 self.world.potentiostat.start()
             await self.publish()
         return 0
+
+    @temperature.putter
+    async def temperature(self, instance, value):
+        self.world.advance(budget_s=ADVANCE_BUDGET_S)
+        async with self.refusals():
+            self.world.set_temperature(float(value))
+        return value
 
     @stop.putter
     async def stop(self, instance, value):

@@ -18,7 +18,7 @@ import math
 from caproto import ChannelType
 from caproto.server import PVGroup, SubGroup, pvproperty
 
-from ..models.dems import GASES, MZ_CHANNELS, factory_calibration
+from ..models.dems import GASES, MZ_CHANNELS
 from ..models.potentiostat import ComplianceError
 from .base import (
     ADVANCE_BUDGET_S,
@@ -51,8 +51,7 @@ def _calibration(gas: str):
 
     @prop.startup  # the factory calibration matches the quadrupole as delivered
     async def prop(group, instance, async_lib):
-        quadrupole = group.parent.world.mass_spectrometer.quadrupole
-        await instance.write(factory_calibration(quadrupole.sensitivity)[gas])
+        await instance.write(group.parent.world.mass_spectrometer.factory_calibration()[gas])
 
     @prop.putter
     async def prop(group, instance, value):

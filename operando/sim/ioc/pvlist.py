@@ -37,6 +37,7 @@ def list_pvs(prefix: str = "OPSIM:") -> list[tuple[str, str, str, str]]:
         )
         doc = " ".join(((spec.doc if spec else "") or "").split())
         units = getattr(channel, "units", "") or ""
+        record = getattr(record, "_record_type", record)  # a record's fields class
         rows.append((name, record or _record_type(channel), units, doc))
     return rows
 

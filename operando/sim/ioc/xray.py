@@ -1,14 +1,13 @@
 """PVs of the simulated X-ray endstations: ``P SXR:`` (soft) and ``P HXR:`` (hard).
 
-Each endstation serves a monochromator (``Mono:Energy`` in eV; the put completes when the
-move is done, after |dE| / speed of instrument time; ``Mono:Energy:RBV``), counters
-(``Det:Dwell`` in s, ``Det:Acquire`` completes after the dwell, then ``Det:I0`` and
-``Det:TEY``/``Det:FY`` or ``Det:It``/``Det:Iref`` hold the counts), the ring's
-``BeamCurrent`` (mA) and a sample holder (``Holder:Position``: 0 the in situ cell, 1..16 ex
-situ slots, 17-19 the Ru metal, RuCl3 and RuO2 references of the hard X-ray holder;
-``Holder:Sample`` names what is in the beam). The soft endstation adds the RIXS
-spectrograph: ``RIXS:Exposure`` (s), ``RIXS:Acquire``, ``RIXS:Spectrum`` (counts) on
-``RIXS:Energy`` (emission energy axis, eV) and ``RIXS:I0``.
+Each endstation serves standard records (``records.py``): the monochromator ``Mono`` (motor
+record, eV; a move takes |dE| / speed of instrument time), the sample holder ``Holder``
+(motor record: 0 the in situ cell, 1..16 ex situ slots, 17-19 the Ru metal, RuCl3 and RuO2
+references of the hard X-ray holder) with ``Holder:Sample`` naming what is in the beam, and
+the counters ``Scaler`` (scaler record: clock, I0, TEY, FY soft; clock, I0, It, Iref hard);
+beside them the ring's ``BeamCurrent`` (mA) and ``LastError``. The soft endstation adds
+the RIXS spectrograph: ``RIXS:Exposure`` (s), ``RIXS:Acquire``, ``RIXS:Spectrum`` (counts)
+on ``RIXS:Energy`` (emission energy axis, eV) and ``RIXS:I0``.
 
 ``P SIM:Mount`` (simulator only) takes the electrode out of the potentiostat's cell, in the
 state the potentiostat left it, and mounts it in slot N as ``P SIM:MountName``.
@@ -21,7 +20,7 @@ import asyncio
 from caproto import ChannelType
 from caproto.server import PVGroup, SubGroup, pvproperty
 
-from ...instruments import N_SLOTS, pv_string
+from ...instruments import N_SLOTS
 from ..models.endstation import RIXS_EMISSION_EV, Endstation, NoSample
 from ..models.potentiostat import ComplianceError
 from ..models.xray import ElectrodeState
@@ -36,69 +35,21 @@ def _counts(name: str, doc: str):
     return pvproperty(name=name, value=0.0, units="counts", read_only=True, doc=doc)
 
 
-class MonoGroup(PVGroup):
-    """The monochromator: put Energy and the put completes when the move is done."""
-
-    energy = pvproperty(name="Energy", value=0.0, units="eV", precision=3)
-    readback = pvproperty(name="Energy:RBV", value=0.0, units="eV", precision=3, read_only=True)
-
-    @energy.startup
-    async def energy(self, instance, async_lib):
-        mono = self.parent.model.mono
-        # The range as control limits: clients refuse a move outside it before writing.
-        await instance.write_metadata(lower_ctrl_limit=mono.low_eV, upper_ctrl_limit=mono.high_eV)
-        await instance.write(mono.energy_eV)
-        await self.readback.write(mono.energy_eV)
-
-    @energy.putter
-    async def energy(self, instance, value):
-        station = self.parent
-        async with station.refusals():
-            try:
-                station.model.mono.check(value)
-            except ValueError as exc:
-                raise ComplianceError(str(exc)) from None
-        mono = station.model.mono
-        move_s = mono.move_time_s(value)
-        mono.energy_eV = float(value)
-        # The readback is published before the move's wait: a monitor update sent while a
-        # put is completing stalls the client's next request by ~40 ms (measured).
-        await self.readback.write(mono.energy_eV)
-        await station.wait_instrument(move_s)
-        return value
-
-
-class HolderGroup(PVGroup):
-    """The sample holder: which electrode is in the beam."""
-
-    position = pvproperty(name="Position", value=1, doc="0 in situ cell, 1.. ex situ slots")
-    sample = pvproperty(name="Sample", value="", dtype=ChannelType.STRING, read_only=True)
-
-    @position.putter
-    async def position(self, instance, value):
-        station = self.parent
-        async with station.refusals():
-            try:
-                station.model.check_position(int(value))
-            except ValueError as exc:
-                raise ComplianceError(str(exc)) from None
-        station.model.position = int(value)
-        await self.sample.write(pv_string(station.model.sample_name()))
-        return value
-
-
 class EndstationIOC(RefusingGroup):
-    """What soft and hard X-ray endstations share: mono, holder, dwell, beam current."""
+    """What soft and hard X-ray endstations share: the monochromator and the sample holder
+    (motor records), the name of the sample in the beam, the ring current, LastError."""
 
-    mono = SubGroup(MonoGroup, prefix="Mono:")
-    holder = SubGroup(HolderGroup, prefix="Holder:")
-    # The same mono and holder as standard motor records (records.py).
     mono_motor = SubGroup(MonoMotor, prefix="")
     holder_motor = SubGroup(HolderMotor, prefix="")
-    dwell = pvproperty(name="Det:Dwell", value=1.0, units="s", doc="counting time")
-    acquire = pvproperty(name="Det:Acquire", value=0, doc="put 1: count for Dwell")
-    i0 = _counts("Det:I0", "incident flux monitor")
-    beam_current = pvproperty(name="BeamCurrent", value=500.0, units="mA", read_only=True)
+    holder_sample = pvproperty(
+        name="Holder:Sample",
+        value="",
+        dtype=ChannelType.STRING,
+        read_only=True,
+        doc="name of the sample in the beam",
+    )
+    beam_current = pvproperty(name="BeamCurrent", value=500.0, units="mA", read_only=True,
+                              doc="storage ring current")  # fmt: skip
 
     def __init__(self, *args, world, model: Endstation, **kwargs):
         self.world = world
@@ -113,35 +64,11 @@ class EndstationIOC(RefusingGroup):
         if self.model.position == 0:  # in situ: the cell has moved on meanwhile
             self.world.advance(budget_s=ADVANCE_BUDGET_S)
 
-    @dwell.putter
-    async def dwell(self, instance, value):
-        async with self.refusals():
-            if not 0 < value <= MAX_DWELL_S:
-                raise ComplianceError(f"dwell {value} s outside (0, {MAX_DWELL_S:g}] s")
-        return value
-
-    @acquire.putter
-    async def acquire(self, instance, value):
-        if not value:
-            return 0
-        dwell = float(self.dwell.value)
-        await self.wait_instrument(dwell)
-        async with self.refusals():
-            try:
-                counts = self.model.count(dwell)
-            except NoSample as exc:
-                raise ComplianceError(str(exc)) from None
-        for name, n in counts.items():
-            await getattr(self, name).write(n)
-        return 0
-
 
 class SoftXrayIOC(EndstationIOC):
     """Soft X-ray endstation: I0, TEY (drain current) and FY (photodiode); RIXS."""
 
     scaler = SubGroup(scaler_group(("I0", "TEY", "FY")), prefix="Scaler")
-    tey = _counts("Det:TEY", "total electron yield (drain current), surface ~10 nm")
-    fy = _counts("Det:FY", "fluorescence yield (photodiode), bulk ~100 nm")
     rixs_exposure = pvproperty(name="RIXS:Exposure", value=10.0, units="s")
     rixs_acquire = pvproperty(name="RIXS:Acquire", value=0, doc="put 1: one exposure")
     rixs_spectrum = pvproperty(
@@ -181,8 +108,6 @@ class HardXrayIOC(EndstationIOC):
     """Hard X-ray XAS in transmission: I0, It and Iref (Ru foil after the sample)."""
 
     scaler = SubGroup(scaler_group(("I0", "It", "Iref")), prefix="Scaler")
-    it = _counts("Det:It", "transmitted through the sample")
-    iref = _counts("Det:Iref", "transmitted through the sample and the Ru foil")
 
 
 class MountGroup(PVGroup):

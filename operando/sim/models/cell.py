@@ -15,8 +15,14 @@ discharge (oxygen lost as O2, electrolyte oxidised, Li that cannot return). A pr
 also have an "activated" charge branch used to re-charge capacity it has held before (after
 the first-cycle oxygen activation LNMO no longer shows its 4.55 V plateau).
 
-The electrode potential under a current I (mA) is ``E = E_eq + I R + b asinh(I / I0)``,
-R from the area-specific resistance and I0 from a mass-specific exchange current.
+Li diffuses through spherical particles (``diffusion.py``, parameters in ``kinetics.py``):
+the redox processes hold the particles' mean state, the open-circuit potential is that of
+the surface, where the state is the mean plus the diffusion excess (the potential at which
+the present branch holds that much charge). The electrode potential under a current I (mA)
+is ``E = E_surface + I R_ohm + (2 R T / F) asinh(I / (2 I0))`` (symmetric Butler-Volmer),
+with ``R_ohm`` the area-specific resistance over the electrode area and ``I0`` the exchange
+current density times the particles' surface ``3 m / (rho r)``; D and i0 follow Arrhenius in
+the cell's temperature, as do the side reactions.
 
 Gas-evolving side reactions (``gas.py``) run beside the redox processes: the ones on the
 cathode take their share of the current (the rest charges the redox processes), and the cell
@@ -30,67 +36,22 @@ from dataclasses import dataclass, field
 
 from scipy.optimize import brentq
 
-from .gas import GasReaction
+from .diffusion import SphereDiffusion
+from .kinetics import R_J_MOL_K, T_REF_K, Kinetics, kinetics_of
+from .redox import (  # noqa: F401  (CathodeMaterial, RedoxProcess: imported from here too)
+    E_MAX_V,
+    E_MIN_V,
+    F_MAH_PER_MOL,
+    CathodeMaterial,
+    RedoxProcess,
+    _sigmoid,
+    _solve_increasing,
+)
 
-F_MAH_PER_MOL = 96485.332 / 3.6  # mAh per mol of electrons: 26801.5
-E_MIN_V, E_MAX_V = 0.5, 6.5  # equilibrium potentials the model can reach
-
-
-def _sigmoid(e: float, e0: float, w: float) -> float:
-    z = (e - e0) / w
-    if z > 40:
-        return 1.0
-    if z < -40:
-        return 0.0
-    return 1.0 / (1.0 + math.exp(-z))
-
-
-@dataclass(frozen=True)
-class RedoxProcess:
-    """One redox (or parasitic) process of the cathode.
-
-    Parameters
-    ----------
-    name : what it stands for, e.g. "Ni2+/Ni3+".
-    capacity_mAh_g : charge it can pass, per g of active material.
-    e_charge_V, w_charge_V : potential and width of the charge (oxidation) branch.
-    e_discharge_V, w_discharge_V : potential and width of the discharge branch.
-    irreversible_fraction : share of first-time oxidation that never returns.
-    e_activated_V, w_activated_V : charge branch for capacity charged before (None: same
-        as the first charge).
-    """
-
-    name: str
-    capacity_mAh_g: float
-    e_charge_V: float
-    w_charge_V: float
-    e_discharge_V: float
-    w_discharge_V: float
-    irreversible_fraction: float = 0.0
-    e_activated_V: float | None = None
-    w_activated_V: float | None = None
-
-    def __post_init__(self) -> None:
-        if self.capacity_mAh_g <= 0:
-            raise ValueError(f"{self.name}: capacity must be positive")
-        if min(self.w_charge_V, self.w_discharge_V) <= 0:
-            raise ValueError(f"{self.name}: widths must be positive")
-        if not 0.0 <= self.irreversible_fraction <= 1.0:
-            raise ValueError(f"{self.name}: irreversible_fraction must lie in [0, 1]")
-
-
-@dataclass(frozen=True)
-class CathodeMaterial:
-    """The physics of one cathode material as the simulator sees it."""
-
-    name: str
-    formula: str
-    processes: tuple[RedoxProcess, ...]
-    pristine_ocv_V: float
-    asr_ohm_cm2: float  # area-specific ohmic + contact resistance
-    exchange_current_mA_g: float  # mass-specific exchange current of charge transfer
-    tafel_V: float = 0.025  # RT/(alpha F): slope of the asinh charge-transfer term
-    side_reactions: tuple[GasReaction, ...] = ()  # gas evolution (see gas.py)
+F_C_MOL = 96485.33212
+# Self-discharge at open circuit against the present branch (e.g. side reactions after a
+# charge) is taken from the surface first; beyond this much (mAh/g) it moves the branch.
+PENDING_LIMIT_MAH_G = 2.0
 
 
 @dataclass
@@ -121,12 +82,21 @@ class Cell:
     _e_reversal: float = 0.0  # equilibrium potential when the current last changed sign
     extents: list[float] = field(default_factory=list)  # side reaction events, umol/g
     gas_umol: dict[str, float] = field(default_factory=dict)  # gas made so far, umol
+    temperature_K: float = T_REF_K
+    kinetics: Kinetics | None = None  # None: the material's (kinetics.py)
+    e_surface_V: float = 0.0  # open-circuit potential of the particles' surface
+    _pending_mAh: float = 0.0  # self-discharge held at the surface (see PENDING_LIMIT)
+    migration: float = 0.0  # share of layered sites moved to spinel-like ones (voltage fade)
+    _shift_reversal: float = 0.0  # the fade shift (V) when the current last changed sign
 
     def __post_init__(self) -> None:
         if self.active_mass_mg <= 0 or self.area_cm2 <= 0:
             raise ValueError("active mass and area must be positive")
         self.states = [_ProcessState() for _ in self.material.processes]
-        self.e_eq_V = self.material.pristine_ocv_V
+        self.e_eq_V = self.e_surface_V = self.material.pristine_ocv_V
+        if self.kinetics is None:
+            self.kinetics = kinetics_of(self.material.name)
+        self.diffusion = SphereDiffusion()
         self.extents = [0.0 for _ in self.material.side_reactions]
         self.gas_umol = {gas: 0.0 for r in self.material.side_reactions for gas, _ in r.products}
         names = [p.name for p in self.material.processes]
@@ -144,16 +114,17 @@ class Cell:
 
     # --- equilibrium ------------------------------------------------------------------
     def _x_on_branch(self, p: RedoxProcess, s: _ProcessState, e: float, charging: bool) -> float:
+        shift = self.material.migration_shift_V * self.migration  # voltage fade
         if charging:
             x = max(s.anchor, _sigmoid(e, p.e_charge_V, p.w_charge_V))
             if p.e_activated_V is not None and s.x_max > 0:
-                act = _sigmoid(e, p.e_activated_V, p.w_activated_V or p.w_charge_V)
+                act = _sigmoid(e + shift, p.e_activated_V, p.w_activated_V or p.w_charge_V)
                 x = max(x, min(s.x_max, act))
             return x
         # Discharge: the reducible part empties along the discharge sigmoid, scaled so the
         # branch starts where the charge left it (no jump in potential on reversal).
-        f = _sigmoid(e, p.e_discharge_V, p.w_discharge_V)
-        f_rev = _sigmoid(self._e_reversal, p.e_discharge_V, p.w_discharge_V)
+        f = _sigmoid(e + shift, p.e_discharge_V, p.w_discharge_V)
+        f_rev = _sigmoid(self._e_reversal + self._shift_reversal, p.e_discharge_V, p.w_discharge_V)
         return s.locked + max(s.anchor - s.locked, 0.0) * min(1.0, f / max(f_rev, 1e-300))
 
     def _charge_on_branch(self, e: float, charging: bool) -> float:
@@ -172,13 +143,14 @@ class Cell:
                 if charging:
                     s.x_max_before = s.x_max
             self._e_reversal = self.e_eq_V
+            self._shift_reversal = self.material.migration_shift_V * self.migration
             self.charging = charging
 
     # --- dynamics ---------------------------------------------------------------------
-    def _side_rates(self, e_V: float, current_mA: float) -> list[float]:
-        """Events per g per h of each side reaction at electrode potential e_V."""
+    def _side_steps(self, e_V: float, current_mA: float, h_s: float) -> list[float]:
+        """Events (umol/g) each side reaction makes in h_s seconds at potential e_V."""
         i_g = current_mA / self.mass_g
-        rates = []
+        steps = []
         for reaction, extent, gate_index in zip(
             self.material.side_reactions, self.extents, self._gate_index, strict=True
         ):
@@ -188,20 +160,8 @@ class Cell:
                 first = reaction.gate == "first oxidation"
                 gate = max(0.0, s.x - s.x_max_before) if first else s.x
                 gate = gate if self.charging else 0.0
-            rates.append(reaction.rate(e_V, i_g, extent, gate))
-        return rates
-
-    def _side_steps(self, e_V: float, current_mA: float, h_s: float) -> list[float]:
-        """Events (umol/g) each side reaction makes in h_s seconds at potential e_V."""
-        return [
-            reaction.clamp(extent + rate * h_s / 3600.0) - extent
-            for reaction, extent, rate in zip(
-                self.material.side_reactions,
-                self.extents,
-                self._side_rates(e_V, current_mA),
-                strict=True,
-            )
-        ]
+            steps.append(reaction.step(e_V, i_g, extent, gate, h_s, self.temperature_K))
+        return steps
 
     def _side_charge_mAh(self, e_V: float, current_mA: float, h_s: float) -> float:
         """Charge (mAh) the cathode's side reactions take in h_s seconds at potential e_V."""
@@ -216,40 +176,97 @@ class Cell:
         The charge divides between the redox processes and the side reactions so that both
         end the step at one potential (implicit in potential: stable when a side reaction
         takes nearly all the current, as O2 release does at the end of the LNMO plateau).
+        The side reactions see the surface potential (the bulk's plus the diffusion
+        offset at the start of the step); the charge the redox processes take enters the
+        particles' surface and diffuses in (exactly integrated over the step).
         """
-        if not self.material.side_reactions and current_mA == 0:
+        if h_s <= 0:
             return
         eta = self.overpotential(current_mA)
+        e_start, m = self.e_surface_V, self.mass_g
         q_ext = current_mA * h_s / 3600.0
         self.q_mAh += q_ext
-        net = q_ext - self._side_charge_mAh(self.e_eq_V + eta, current_mA, h_s)
-        # Below a nanoampere-hour the redox state does not change; skipping it keeps a
-        # resting cell from switching its hysteresis branch on rounding noise.
-        if abs(net) > 1e-6:
-            self._set_direction(net > 0)
-            start = self._oxidised_mAh_g() * self.mass_g
+        net = q_ext - self._side_charge_mAh(e_start + eta, current_mA, h_s)
+        total = net + self._pending_mAh
+        against = (total > 0) != self.charging
+        k = self.kinetics
+        d_over_r2 = k.diffusion_coefficient(self.temperature_K) / k.radius_cm**2
+        if current_mA == 0 and (
+            abs(total) <= 1e-6 or (against and abs(total) < PENDING_LIMIT_MAH_G * m)
+        ):
+            # At rest, self-discharge against the branch (or too little to matter) is
+            # taken from the surface for now; below a nanoampere-hour nothing moves, which
+            # keeps a resting cell from switching branch on rounding noise.
+            self._pending_mAh = total
+            self._react(e_start + eta, current_mA, h_s)
+            self.diffusion.step(0.0, h_s, d_over_r2)
+            self.e_surface_V = self._surface_potential()
+            return
+        passed = q_ext + self._pending_mAh  # what redox and side reactions share
+        self._pending_mAh = 0.0
+        if abs(total) > 1e-6:
+            self._set_direction(total > 0)
+        charging = self.charging
+        q0 = self._oxidised_mAh_g()
+        free, gain = self.diffusion.response(h_s, d_over_r2)
 
-            def excess(e: float) -> float:  # mAh taken at equilibrium potential e, minus passed
-                redox = self._charge_on_branch(e, self.charging) * self.mass_g - start
-                return redox + self._side_charge_mAh(e + eta, current_mA, h_s) - q_ext
+        def into_particles(e: float) -> float:  # mAh/g taken if the surface ends at e
+            d = (self._charge_on_branch(e, charging) - q0 - free) / (1.0 + gain / h_s)
+            return max(d, 0.0) if charging else min(d, 0.0)
 
-            lo, hi = (self.e_eq_V, E_MAX_V) if self.charging else (E_MIN_V, self.e_eq_V)
-            if excess(hi) <= 0:
-                e = hi
-            elif excess(lo) >= 0:
-                e = lo
-            else:
-                e = brentq(excess, lo, hi, xtol=1e-10)
-            self._settle_redox(e)
-        self._react(self.e_eq_V + eta, current_mA, h_s)
+        def excess(e: float) -> float:  # mAh taken with the surface at e, minus passed
+            side = self._side_charge_mAh(e + eta, current_mA, h_s)
+            return into_particles(e) * m + side - passed
+
+        e_s = _solve_increasing(excess, e_start)
+        dq = into_particles(e_s)
+        target = q0 + dq
+
+        def bulk(e: float) -> float:
+            return self._charge_on_branch(e, charging) - target
+
+        lo, hi = (self.e_eq_V, E_MAX_V) if charging else (E_MIN_V, self.e_eq_V)
+        if dq != 0.0 and bulk(lo) < 0 < bulk(hi):
+            self._settle_redox(brentq(bulk, lo, hi, xtol=1e-8))
+        elif dq != 0.0:
+            self._settle_redox(hi if bulk(hi) <= 0 else lo)
+        self._react(e_s + eta, current_mA, h_s)
+        self.diffusion.step(dq / h_s, h_s, d_over_r2)
+        self.e_surface_V = e_s
+
+    def _surface_potential(self) -> float:
+        """Open-circuit potential of the surface: where the present branch holds the mean
+        charge plus the diffusion excess (and any self-discharge held at the surface)."""
+        delta = self.diffusion.surface_excess + self._pending_mAh / self.mass_g
+        if abs(delta) < 1e-9:
+            return self.e_eq_V
+        target = self._oxidised_mAh_g() + delta
+
+        def excess(e: float) -> float:
+            return self._charge_on_branch(e, self.charging) - target
+
+        with_branch = (delta > 0) == self.charging
+        lo, hi = (self.e_eq_V, E_MAX_V) if delta > 0 else (E_MIN_V, self.e_eq_V)
+        f_lo, f_hi = excess(lo), excess(hi)
+        if f_hi < 0 or f_lo > 0:
+            # Beyond the branch: a surface filled (emptied) to the end along its branch has
+            # no potential that holds more; against the branch (just after a reversal, a
+            # surface still richer than the mean), it sits at the bulk's.
+            if not with_branch:
+                return self.e_eq_V
+            return hi if delta > 0 else lo
+        return brentq(excess, lo, hi, xtol=1e-9)
 
     def _settle_redox(self, e: float) -> None:
         """Put every redox process where its branch is at equilibrium potential e."""
+        m = self.material
         for p, s in self._pairs():
             x = self._x_on_branch(p, s, e, self.charging)
             if x > s.x_max:
                 s.locked += p.irreversible_fraction * (x - s.x_max)
                 s.x_max = x
+            if p.name == m.migration_driver and x < s.x:  # reduced oxidised oxygen
+                self.migration += m.migration_rate * (s.x - x) * (1.0 - self.migration)
             s.x = x
         self.e_eq_V = e
 
@@ -261,16 +278,31 @@ class Cell:
             for gas, n in reaction.products:
                 self.gas_umol[gas] += n * done * self.mass_g
 
+    def exchange_current_mA(self) -> float:
+        """I0 of the electrode (mA): i0(T) times the particles' surface 3 m / (rho r)."""
+        k = self.kinetics
+        return k.exchange_current_density(self.temperature_K) * k.surface_area_cm2(self.mass_g)
+
     def overpotential(self, current_mA: float) -> float:
-        """Ohmic plus charge-transfer overpotential (V) at current_mA."""
-        m = self.material
-        r_ohm = m.asr_ohm_cm2 / self.area_cm2
-        i0 = m.exchange_current_mA_g * self.mass_g
-        return current_mA * 1e-3 * r_ohm + m.tafel_V * math.asinh(current_mA / (2 * i0))
+        """Ohmic plus charge-transfer (Butler-Volmer) overpotential (V) at current_mA."""
+        k = self.kinetics
+        r_ohm = k.area_specific_resistance_ohm_cm2 / self.area_cm2
+        b = R_J_MOL_K * self.temperature_K / (k.transfer_coefficient * F_C_MOL)
+        i0 = self.exchange_current_mA()
+        return current_mA * 1e-3 * r_ohm + b * math.asinh(current_mA / (2 * i0))
 
     def voltage(self, current_mA: float) -> float:
         """Working-electrode potential (V vs Li/Li+) while current_mA flows."""
-        return self.e_eq_V + self.overpotential(current_mA)
+        return self.e_surface_V + self.overpotential(current_mA)
+
+    def ocp_slope_V_per_mAh_g(self) -> float:
+        """dE/dq of the present branch at the surface state (V per mAh/g), for small-signal
+        analysis (centred difference over +-2 mV)."""
+        e, de = self.e_surface_V, 2e-3
+        dq = self._charge_on_branch(e + de, self.charging) - self._charge_on_branch(
+            e - de, self.charging
+        )
+        return 2 * de / max(dq, 1e-9)
 
     def current_at(self, e_V: float, max_current_mA: float) -> float:
         """Current (mA) that brings the electrode to e_V now; clipped to +- max_current_mA."""
@@ -291,10 +323,17 @@ class Cell:
         """The cell's state, to :meth:`restore` later (cheaper than a deep copy)."""
         states = tuple((s.x, s.anchor, s.x_max, s.locked, s.x_max_before) for s in self.states)
         side = (tuple(self.extents), tuple(self.gas_umol.items()))
-        return states, side, self.charging, self.q_mAh, self.e_eq_V, self._e_reversal
+        surface = (
+            self.diffusion.state(), self._pending_mAh, self.e_surface_V, self.migration,
+            self._shift_reversal,
+        )  # fmt: skip
+        return states, side, self.charging, self.q_mAh, self.e_eq_V, self._e_reversal, surface
 
     def restore(self, snapshot: tuple) -> None:
-        states, side, self.charging, self.q_mAh, self.e_eq_V, self._e_reversal = snapshot
+        states, side, self.charging, self.q_mAh, self.e_eq_V, self._e_reversal, surf = snapshot
+        diffusion, self._pending_mAh, self.e_surface_V, self.migration = surf[:4]
+        self._shift_reversal = surf[4]
+        self.diffusion.set_state(diffusion)
         for s, values in zip(self.states, states, strict=True):
             s.x, s.anchor, s.x_max, s.locked, s.x_max_before = values
         self.extents[:] = side[0]

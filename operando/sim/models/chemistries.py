@@ -7,10 +7,7 @@ never comes back. The potentials are those of the peaks of the measured differen
 capacity (dQ/dV) at slow rate; a two-phase reaction is a narrow width (a flat plateau), a
 solid solution a broad one. Every number's source is in the comment beside it.
 
-Kinetics (``asr_ohm_cm2``, ``exchange_current_mA_g``) are coin-cell values: 60 ohm cm2 as
-for the Li-rich oxides (``materials.py``), and an exchange current of 20 mA/g, which gives
-the 10-30 mV charge/discharge polarisation at C/10 these materials show in half cells (a
-mass-normalised order of magnitude, not a single-particle measurement).
+Kinetics (particle size, diffusion, exchange current, ohmic resistance) are in ``kinetics.py``.
 
 ``OXIDATION`` says which element each process oxidises, for the X-ray models: element ->
 (valence in the pristine material, {process: electrons per formula unit}).
@@ -18,8 +15,9 @@ mass-normalised order of magnitude, not a single-particle measurement).
 
 from __future__ import annotations
 
-from .cell import F_MAH_PER_MOL, CathodeMaterial, RedoxProcess
 from .gas import GasReaction
+from .redox import F_MAH_PER_MOL, CathodeMaterial, RedoxProcess
+from .side_reactions import electrolyte_oxidation, surface_carbonate
 
 # Standard atomic weights (IUPAC 2021, g/mol) of the elements used here.
 _AW = {
@@ -38,12 +36,9 @@ def _cap(electrons_per_fu: float, composition: dict[str, float]) -> float:
 
 
 def _electrolyte_oxidation() -> GasReaction:
-    # The same carbonate-solvent oxidation as on the Li-rich oxides (materials.py): the
+    # The same carbonate-solvent oxidation as on the Li-rich oxides (side_reactions.py): the
     # electrolyte's property, not the cathode's; negligible below ~4.3 V.
-    return GasReaction(
-        "electrolyte oxidation", (("CO2", 1.0),), electrons=2.0, rate_umol_g_h=10.0,
-        e_ref_V=4.8, tafel_V=0.10, passivation_umol_g=100.0,
-    )  # fmt: skip
+    return electrolyte_oxidation()
 
 
 def _lithium_counter_electrode() -> GasReaction:
@@ -55,13 +50,10 @@ def _lithium_counter_electrode() -> GasReaction:
 
 
 def _surface_carbonate(per_fu: float, composition: dict[str, float]) -> GasReaction:
-    # Li2CO3 left by synthesis on layered oxides, oxidised from ~4.0 V (as in materials.py);
-    # Ni-rich oxides carry more of it (Renfrew & McCloskey, JACS 139, 17853 (2017)).
-    return GasReaction(
-        "surface carbonate", (("CO2", 1.0),), electrons=2.0, rate_umol_g_h=0.01,
-        e_ref_V=4.0, tafel_V=0.05, max_rate_umol_g_h=2.0,
-        reservoir_umol_g=per_fu * 1e6 / _mass(composition),
-    )  # fmt: skip
+    # Li2CO3 left by synthesis on layered oxides, oxidised by a Tafel law about its 3.82 V
+    # thermodynamic potential (side_reactions.py); Ni-rich oxides carry more of it (Renfrew &
+    # McCloskey, JACS 139, 17853 (2017)).
+    return surface_carbonate(per_fu * 1e6 / _mass(composition), rate_at_e0_umol_g_h=2.7e-4)
 
 
 # --- LiCoO2 ---------------------------------------------------------------------------
@@ -76,8 +68,6 @@ LCO = CathodeMaterial(
     name="lco",
     formula="LiCoO2",
     pristine_ocv_V=3.05,
-    asr_ohm_cm2=60.0,
-    exchange_current_mA_g=20.0,
     processes=(
         RedoxProcess("Co3+/Co4+ (x 1-0.93)", _cap(0.07, _LCO), 3.88, 0.03, 3.86, 0.03, 0.1),
         RedoxProcess("Co3+/Co4+ two-phase", _cap(0.18, _LCO), 3.925, 0.006, 3.905, 0.006),
@@ -102,8 +92,6 @@ NMC811 = CathodeMaterial(
     name="nmc811",
     formula="LiNi0.8Mn0.1Co0.1O2",
     pristine_ocv_V=3.10,
-    asr_ohm_cm2=60.0,
-    exchange_current_mA_g=20.0,
     processes=(
         # [R18] sloping start of charge; [K16] a third of it does not return above 3.0 V.
         RedoxProcess("Ni (H1)", _cap(0.12, _NMC811), 3.58, 0.06, 3.52, 0.06, 0.30),
@@ -129,8 +117,6 @@ LFP = CathodeMaterial(
     name="lfp",
     formula="LiFePO4",
     pristine_ocv_V=3.25,
-    asr_ohm_cm2=60.0,
-    exchange_current_mA_g=20.0,
     processes=(
         RedoxProcess("Fe2+/Fe3+ (Li-rich solid solution)", _cap(0.03, _LFP), 3.36, 0.04,
                      3.35, 0.04),
@@ -152,8 +138,6 @@ LNMO_SPINEL = CathodeMaterial(
     name="lnmo-spinel",
     formula="LiNi0.5Mn1.5O4",
     pristine_ocv_V=3.20,
-    asr_ohm_cm2=60.0,
-    exchange_current_mA_g=20.0,
     processes=(
         RedoxProcess("Mn3+/Mn4+", _cap(0.05, _SPINEL), 4.02, 0.03, 3.99, 0.03),
         RedoxProcess("Ni2+/Ni3+", _cap(0.47, _SPINEL), 4.705, 0.010, 4.68, 0.012, 0.03),

@@ -179,6 +179,10 @@ class MassSpectrometerModel:
         self.last_ion_currents = self.quadrupole.ion_currents({})
         self._made = dict(gas_source())
 
+    def factory_calibration(self) -> dict[str, list[float]]:
+        """The calibration delivered with the instrument (A per mol/s, every channel)."""
+        return factory_calibration(self.quadrupole.sensitivity)
+
     def start(self) -> None:
         """Purge the headspace, then sample every interval from now on."""
         self.headspace.sweep()

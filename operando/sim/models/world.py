@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+from ...instruments import CELL_TEMPERATURE_RANGE_C
 from .cell import Cell
 from .clock import VirtualClock
 from .dems import MassSpectrometerModel
 from .endstation import ElectrodeStore, Endstation
 from .materials import MATERIALS
 from .potentiostat import ComplianceError, PotentiostatModel
+
+TEMPERATURE_RANGE_C = CELL_TEMPERATURE_RANGE_C  # the climate chamber's working range
 
 
 class World:
@@ -29,6 +32,22 @@ class World:
         self.electrodes = ElectrodeStore()
         self.soft_xray = Endstation("soft", self.electrodes, self._live_cell, seed=11)
         self.hard_xray = Endstation("hard", self.electrodes, self._live_cell, seed=12)
+        self.temperature_C = 25.0  # the cell's temperature (climate chamber), C
+
+    def set_temperature(self, temperature_C: float) -> None:
+        """Set the cell temperature (C): the climate chamber holds the cell (and the DEMS
+        headspace) there from now on; a new cell is assembled at it."""
+        if not TEMPERATURE_RANGE_C[0] <= temperature_C <= TEMPERATURE_RANGE_C[1]:
+            lo, hi = TEMPERATURE_RANGE_C
+            raise ComplianceError(
+                f"cell temperature {temperature_C:g} C lies outside the chamber's range "
+                f"[{lo:g}, {hi:g}] C"
+            )
+        self.temperature_C = temperature_C
+        cell = self.potentiostat.cell
+        if cell is not None:
+            cell.temperature_K = temperature_C + 273.15
+        self.mass_spectrometer.headspace.temperature_K = temperature_C + 273.15
 
     def _live_cell(self) -> Cell | None:
         return self.potentiostat.cell
@@ -54,6 +73,7 @@ class World:
                 f"the simulator has no cathode material {material!r}; it knows {sorted(MATERIALS)}"
             )
         cell = Cell(MATERIALS[key], active_mass_mg, area_cm2)
+        cell.temperature_K = self.temperature_C + 273.15
         self.potentiostat.insert_cell(cell)
         self.mass_spectrometer.cell_replaced()
         return cell

@@ -10,7 +10,9 @@ situ) or read live from the potentiostat's cell (in situ). From it:
 - Ni L3: a weighted mix of Ni2+ (main peak 852.9 eV), Ni3+ (853.6 / 854.6 eV) and Ni4+
   (855.1 eV) line shapes, the weights from the valence (piecewise linear between integers).
 - O K: the material's t2g/eg pre-edge peaks, a 527.8 eV shoulder growing with the Ni4+
-  fraction, a broad band above 535 eV.
+  fraction, a broad band above 535 eV; in TEY also the C=O pi* (534 eV) of a surface film
+  (carbonate species: Qiao et al., PLoS ONE 7, e49182 (2012)), by its share of the TEY
+  depth.
 - Mn L3/L2 of Mn4+, with a little Mn3+ after the activated oxygen redox has been discharged.
 - RIXS at the O K edge: fluorescence stripes at ~525 eV emission following the O K
   absorption, the elastic line, and the oxidised-oxygen feature at 530.8 eV excitation /
@@ -28,7 +30,10 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from .side_reactions import FILM, film_thickness_nm
+
 SURFACE_REDUCTION = 0.15  # share of the bulk Ni oxidation that the surface layer lacks
+TEY_DEPTH_NM = 10.0  # electron escape depth of total electron yield
 
 # --- line shapes ----------------------------------------------------------------------
 
@@ -56,13 +61,19 @@ class ElectrodeState:
     oxidised: dict[str, float]  # process name -> oxidised fraction
     locked: dict[str, float]  # process name -> irreversibly oxidised fraction
     capacity: dict[str, float] = field(default_factory=dict)  # process name -> mAh/g
+    film_nm: float = 0.0  # surface film (cathode-electrolyte interphase) thickness, nm
 
     @classmethod
     def of_cell(cls, name: str, cell) -> ElectrodeState:
         processes = cell.material.processes
         locked = {p.name: s.locked for p, s in zip(processes, cell.states, strict=True)}
         capacity = {p.name: p.capacity_mAh_g for p in processes}
-        return cls(name, cell.material.name, dict(cell.state_of_charge()), locked, capacity)
+        film = sum(
+            film_thickness_nm(extent, cell.kinetics.surface_area_cm2(1.0))
+            for r, extent in zip(cell.material.side_reactions, cell.extents, strict=True)
+            if r.name == FILM
+        )
+        return cls(name, cell.material.name, dict(cell.state_of_charge()), locked, capacity, film)
 
     def x(self, process: str) -> float:
         return self.oxidised.get(process, 0.0)
@@ -124,12 +135,16 @@ def ni_l3(e: np.ndarray, valence: float) -> np.ndarray:
 O_K_PREEDGE = {"lnmo": (529.2, 531.5), "lnro": (528.5, 531.1)}
 
 
-def o_k(e: np.ndarray, state: ElectrodeState, valence: float) -> np.ndarray:
-    """O K absorption: t2g/eg pre-edge, the Ni4+ shoulder at 527.8 eV, band above 535 eV."""
+def o_k(e: np.ndarray, state: ElectrodeState, valence: float, probe: str = "bulk") -> np.ndarray:
+    """O K absorption: t2g/eg pre-edge, the Ni4+ shoulder at 527.8 eV, band above 535 eV;
+    seen by TEY ("surface"), also the C=O pi* of a surface film at 534 eV, in proportion to
+    the share of the ~10 nm TEY depth the film fills."""
     t2g, eg = O_K_PREEDGE.get(state.material, (529.0, 531.5))
     ni4 = _valence_weights(valence)[2]
     shoulder = 0.8 * ni4 * _peak(e, 527.8, 0.8, eta=0.0)  # Gaussian: no far tails
     pre = 0.9 * _peak(e, t2g, 1.0) + 0.6 * _peak(e, eg, 1.2) + shoulder
+    if probe == "surface" and state.film_nm > 0:
+        pre = pre + 0.8 * min(1.0, state.film_nm / TEY_DEPTH_NM) * _peak(e, 534.0, 1.4)
     return pre + 1.2 * _peak(e, 540.5, 6.0, eta=0.2) + _step(e, 536.0, 1.5)
 
 
@@ -154,7 +169,7 @@ def soft_absorption(e: np.ndarray, state: ElectrodeState, probe: str) -> np.ndar
     mu = 0.05 + 0.0 * e
     if has_ni:
         mu = mu + 0.3 * ni_l3(e, valence) * (e > 840)
-        mu = mu + o_k(e, state, valence) * ((e > 510) & (e < 600))
+        mu = mu + o_k(e, state, valence, probe) * ((e > 510) & (e < 600))
         if state.material == "lnmo":
             mu = mu + mn_l(e, state) * ((e > 620) & (e < 700))
     return mu
