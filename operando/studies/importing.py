@@ -25,7 +25,8 @@ from .import_streams import NEEDS_MASS, Parsed, Stream, parse_eclab, parse_zilie
 IMPORTER = "operando import"
 EC_LAB_SUFFIXES = (".mpr", ".mpt")
 XAS_SUFFIXES = (".xdi", ".prj")
-KNOWN_SUFFIXES = (*EC_LAB_SUFFIXES, ".tsv", *XAS_SUFFIXES)
+NEXUS_SUFFIXES = (".nxs",)  # written by operando export (a run exported, imported again)
+KNOWN_SUFFIXES = (*EC_LAB_SUFFIXES, ".tsv", *XAS_SUFFIXES, *NEXUS_SUFFIXES)
 
 
 @dataclass(frozen=True)
@@ -67,6 +68,10 @@ def parse_file(path: str | pathlib.Path) -> Parsed:
         from .import_xas import parse_xas
 
         return parse_xas(path)
+    if suffix in NEXUS_SUFFIXES:
+        from .import_nexus import parse_nexus
+
+        return parse_nexus(path)
     raise BadRequest(
         f"{path}: unknown file type {suffix or '(none)'}; operando imports "
         f"{', '.join(KNOWN_SUFFIXES)}"
@@ -124,6 +129,8 @@ def document_keys(obj):
 def start_metadata(parsed: Parsed, options: SampleOptions) -> dict:
     """The start document's metadata of a parsed file (without uid and time)."""
     md = dict(parsed.metadata)
+    # A run exported by operando brings its own sample; files of instruments do not.
+    sample = md.pop("sample", None)
     header = md.pop("header", {})
     reader = md.pop("reader", "")
     for key in ("electrode_material", "electrolyte"):
@@ -136,7 +143,7 @@ def start_metadata(parsed: Parsed, options: SampleOptions) -> dict:
         **md,
         "plan_name": parsed.plan_name,
         "imported": True,
-        "sample": sample_metadata(parsed, options),
+        "sample": sample if isinstance(sample, dict) else sample_metadata(parsed, options),
         "source": {
             "files": [p.name for p in parsed.files],
             "sha256": [sha256(p) for p in parsed.files],  # one per file, in order
@@ -150,6 +157,8 @@ def start_metadata(parsed: Parsed, options: SampleOptions) -> dict:
 
 
 def _dtype(values: np.ndarray) -> str:
+    if values.ndim > 1:
+        return "array"
     if values.dtype.kind in "iub":
         return "integer"
     if values.dtype.kind in "US":
@@ -158,6 +167,8 @@ def _dtype(values: np.ndarray) -> str:
 
 
 def _listed(values: np.ndarray) -> list:
+    if values.ndim > 1:  # one array an event (e.g. a RIXS emission spectrum)
+        return values.tolist()
     if values.dtype.kind in "iub":
         return [int(v) for v in values]
     if values.dtype.kind in "US":
@@ -168,8 +179,8 @@ def _listed(values: np.ndarray) -> list:
 def _stream_documents(bundle, stream: Stream, source: str, start_time: float):
     n = len(next(iter(stream.columns.values())))
     data_keys = {
-        key: {"source": source, "dtype": _dtype(np.asarray(values)), "shape": [],
-              "units": stream.units.get(key, "")}
+        key: {"source": source, "dtype": _dtype(np.asarray(values)),
+              "shape": list(np.shape(values)[1:]), "units": stream.units.get(key, "")}
         for key, values in stream.columns.items()
     }  # fmt: skip
     desc = bundle.compose_descriptor(
