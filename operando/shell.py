@@ -9,6 +9,8 @@ Configuration: a TOML file, found as ``--config PATH``, else ``$OPERANDO_CONFIG`
 
     [store]
     data = "./data"              # a directory (embedded tiled) or a tiled server URI
+    api_key = "..."              # a served store's key (or $OPERANDO_API_KEY); chmod 600
+    log_dir = "~/.operando/document-log"   # local document logs of served-store runs
 
     [beamline]                   # leave out prefix to start the simulated beamline
     prefix = "BL7:"              # real IOCs: <prefix>PSTAT:, DEMS:, SXR:, HXR:
@@ -66,7 +68,7 @@ class ShellConfig:
 
 
 KNOWN_SECTIONS = {
-    "store": {"data"},
+    "store": {"data", "api_key", "log_dir"},  # api_key, log_dir: storage/credentials.py
     "beamline": {"prefix", "ca_port", "prefixes"},
     "simulator": {"time_scale"},
     "session": {"operator", "experiment"},

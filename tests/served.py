@@ -67,7 +67,9 @@ class ServedStore:
         deadline = time.monotonic() + timeout
         while not ready.exists():
             if self.process.poll() is not None:
-                raise RuntimeError(f"operando serve exited: {(self.workdir / 'serve.log').read_text()[-2000:]}")
+                raise RuntimeError(
+                    f"operando serve exited: {(self.workdir / 'serve.log').read_text()[-2000:]}"
+                )
             if time.monotonic() > deadline:
                 raise RuntimeError("operando serve did not start in time")
             time.sleep(0.05)

@@ -79,9 +79,7 @@ def start_postgres(
     password = secret.read_text().strip()
     base = f"postgresql://{ROLE}:{password}@{LOOPBACK}:{port}"
     _wait_and_create(base, process)
-    return Service(
-        "postgres", process, port, d, f"{base}/{DATABASE}", log, {"cluster": cluster}
-    )
+    return Service("postgres", process, port, d, f"{base}/{DATABASE}", log, {"cluster": cluster})
 
 
 def _wait_and_create(base: str, process, timeout: float = 30.0) -> None:
@@ -108,7 +106,7 @@ def _wait_and_create(base: str, process, timeout: float = 30.0) -> None:
         try:
             asyncio.run(attempt())
             return
-        except (OSError, asyncpg.PostgresError, asyncio.TimeoutError) as exc:
+        except (TimeoutError, OSError, asyncpg.PostgresError) as exc:
             last = exc
             time.sleep(0.1)
     raise ServiceUnavailable(f"postgres did not accept connections in {timeout} s ({last})")

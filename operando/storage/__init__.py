@@ -157,7 +157,7 @@ def open_store(data: str | pathlib.Path, api_key: str | None = None) -> Store:
     """
     import warnings
 
-    from tiled.client import Context, from_context, from_uri
+    from tiled.client import Context, from_context
 
     text = str(data)
     if text.startswith(("http://", "https://")):

@@ -46,9 +46,7 @@ def api_key() -> str | None:
     store, path = _config_store_section()
     key = store.get("api_key")
     if key and path is not None and path.stat().st_mode & 0o077:
-        raise BadRequest(
-            f"{path} holds an API key but others can read it: chmod 600 {path}"
-        )
+        raise BadRequest(f"{path} holds an API key but others can read it: chmod 600 {path}")
     return str(key) if key else None
 
 

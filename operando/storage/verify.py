@@ -66,12 +66,15 @@ def differences(stored: list[tuple[str, dict]], logged: list[tuple[str, dict]]) 
         a = {k: v for k, v in s_desc[uid].items() if k not in DESCRIPTOR_IGNORED}
         b = {k: v for k, v in g_desc[uid].items() if k not in DESCRIPTOR_IGNORED}
         if not _same(a, b):
-            diffs.append(f"descriptor {uid} differs in {sorted(k for k in a if not _same(a.get(k), b.get(k)))}")
+            keys = sorted(k for k in a if not _same(a.get(k), b.get(k)))
+            diffs.append(f"descriptor {uid} differs in {keys}")
     s_ev, g_ev = _events(stored), _events(logged)
     for uid in g_desc:
         a, b = s_ev.get(uid, []), g_ev.get(uid, [])
         if len(a) != len(b):
-            diffs.append(f"stream {g_desc[uid].get('name')}: {len(a)} events stored, {len(b)} logged")
+            diffs.append(
+                f"stream {g_desc[uid].get('name')}: {len(a)} events stored, {len(b)} logged"
+            )
         elif not _same(a, b):
             first = next(i for i, (x, y) in enumerate(zip(a, b, strict=True)) if not _same(x, y))
             diffs.append(f"stream {g_desc[uid].get('name')}: event {first} differs")
