@@ -53,6 +53,7 @@ class Session:
     document_log: DocumentLog
     simulator: SimulatedBeamline | None = None
     tokens: dict[str, int] = field(default_factory=dict)  # RE subscription tokens by role
+    publishers: dict[str, Any] = field(default_factory=dict)  # documents on the wire (wire/)
 
     @functools.cached_property
     def db(self):
@@ -70,6 +71,10 @@ class Session:
         self.RE(assemble_cell(self.potentiostat, self.sim_control, sample))
 
     def close(self) -> None:
+        for publisher in self.publishers.values():
+            if hasattr(publisher, "close"):
+                publisher.close()  # the durable broker: what is queued is sent first
+        self.publishers = {}
         if self.simulator is not None:
             self.simulator.stop()
             self.simulator = None
@@ -99,6 +104,7 @@ def make_session(
     progress: bool = True,
     control_layer: str = "caproto",
     read_timeout_s: float = 10.0,
+    brokers: dict[str, str] | None = None,
 ) -> Session:
     """Build a session.
 
@@ -115,6 +121,8 @@ def make_session(
         "soft_xray", "hard_xray", "sim") where they do not follow
         ``<prefix><PSTAT:|DEMS:|SXR:|HXR:|SIM:>``.
     progress : show a progress line of long techniques on stderr.
+    brokers : where every document is also published ({"zmq": "host:port", "nats":
+        "nats://host:port"}); None: from the configuration (:mod:`operando.wire`).
     control_layer, read_timeout_s : ophyd's Channel Access layer ("caproto" or "pyepics")
         and read timeout (s), set for the process when the first session is made.
     """
@@ -191,6 +199,12 @@ def make_session(
             ("run_summary", GuardedCallback(run_summary, "live run summary")),
         )
     }
+    from .wire import make_publishers
+
+    publishers = make_publishers(brokers)
+    for kind, publisher in publishers.items():
+        # A broker that fails must not stop acquisition (the document log has the run).
+        tokens[f"broker_{kind}"] = RE.subscribe(GuardedCallback(publisher, f"{kind} broker"))
     if progress_display is not None:
         tokens["progress"] = RE.subscribe(GuardedCallback(progress_display, "progress display"))
     return Session(
@@ -207,6 +221,7 @@ def make_session(
         writer=writer,
         document_log=log,
         simulator=simulator,
+        publishers=publishers,
     )
 
 

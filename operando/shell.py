@@ -73,6 +73,7 @@ KNOWN_SECTIONS = {
     "simulator": {"time_scale"},
     "session": {"operator", "experiment"},
     "beam": {"suspend_below_mA", "resume_above_mA", "settle_s"},
+    "broker": {"zmq", "nats"},  # documents on the wire: operando/wire
 }
 
 

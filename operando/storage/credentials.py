@@ -25,6 +25,15 @@ ENV_LOG_DIR = "OPERANDO_LOG_DIR"
 
 
 def _config_store_section() -> tuple[dict[str, Any], pathlib.Path | None]:
+    return _config_section_and_path("store")
+
+
+def _config_section(section: str) -> dict[str, Any]:
+    """A section of the configuration file ({} if there is none)."""
+    return _config_section_and_path(section)[0]
+
+
+def _config_section_and_path(section: str) -> tuple[dict[str, Any], pathlib.Path | None]:
     path = os.environ.get("OPERANDO_CONFIG") or (
         "operando.toml" if pathlib.Path("operando.toml").is_file() else None
     )
@@ -33,7 +42,7 @@ def _config_store_section() -> tuple[dict[str, Any], pathlib.Path | None]:
     p = pathlib.Path(path).expanduser()
     try:
         with p.open("rb") as f:
-            return dict(tomllib.load(f).get("store", {})), p
+            return dict(tomllib.load(f).get(section, {})), p
     except (OSError, tomllib.TOMLDecodeError):
         return {}, p  # the shell reports a bad file; the key is simply not there
 
