@@ -181,6 +181,9 @@ def start(config: ShellConfig | str | os.PathLike | None = None, *, plots: bool 
         "config": config,
     }
     ns.update({name: getattr(plans, name) for name in plans.PLANS})
+    from .queue_plans import queue_plans
+
+    ns.update(queue_plans(session))  # plain-parameter plans for bluesky-queueserver
     ns["banner"] = banner(ns)
     return ns
 

@@ -57,6 +57,23 @@ class Service:
                 self.process.kill()
                 self.process.wait(timeout)
 
+    def stop_group(self, timeout: float = 15.0) -> None:
+        """Stop the process and the children it started (its own process group)."""
+        try:
+            os.killpg(self.process.pid, signal.SIGTERM)
+        except ProcessLookupError:
+            return
+        try:
+            self.process.wait(timeout)
+        except subprocess.TimeoutExpired:
+            pass
+        time.sleep(0.5)
+        try:
+            os.killpg(self.process.pid, signal.SIGKILL)  # what of the group is still there
+        except ProcessLookupError:
+            pass
+        self.process.wait(timeout)
+
     def kill(self) -> None:
         """SIGKILL (fault injection): no shutdown of any kind."""
         if self.process.poll() is None:
