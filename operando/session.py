@@ -19,6 +19,7 @@ from .errors import BadRequest
 from .sim.ioc.launch import SimulatedBeamline, ca_client_env
 from .storage import (
     BackgroundWriter,
+    CatchUp,
     DocumentLog,
     GuardedCallback,
     Store,
@@ -54,6 +55,7 @@ class Session:
     simulator: SimulatedBeamline | None = None
     tokens: dict[str, int] = field(default_factory=dict)  # RE subscription tokens by role
     publishers: dict[str, Any] = field(default_factory=dict)  # documents on the wire (wire/)
+    catch_up: Any = None  # storage.catch_up.CatchUp: runs the store missed, re-ingested
 
     @functools.cached_property
     def db(self):
@@ -186,8 +188,16 @@ def make_session(
     )
     log = DocumentLog(store.log_dir) if store.log_dir else DocumentLog(_default_log_dir())
     writer = GuardedCallback(make_writer(store), "tiled writer")
+    # A run the writer could not finish (the store stopped answering) is re-ingested from
+    # its log in the background once the store answers again.
+    catch_up = CatchUp(store, writer.failed_runs, log.log_dir)
+
+    def write_then_catch_up(name: str, doc: dict) -> None:
+        writer(name, doc)
+        catch_up(name, doc)
+
     # Storage writes happen beside acquisition, not in its way (the log is written first).
-    background_writer = BackgroundWriter(writer)
+    background_writer = BackgroundWriter(write_then_catch_up)
     run_summary = RunSummary()
     progress_display = ProgressDisplay() if progress else None
     tokens = {
@@ -222,6 +232,7 @@ def make_session(
         document_log=log,
         simulator=simulator,
         publishers=publishers,
+        catch_up=catch_up,
     )
 
 

@@ -25,6 +25,7 @@ from typing import Any
 import numpy as np
 
 from ..errors import StorageError
+from .catch_up import CatchUp  # noqa: F401 - re-exported
 from .recover import RecoveryResult, recover  # noqa: F401 - re-exported
 
 logger = logging.getLogger(__name__)
