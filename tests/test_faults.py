@@ -28,12 +28,18 @@ def events_in(path) -> int:
 def test_the_store_server_killed_mid_run_and_restarted_loses_nothing(
     postgres, api_key, beamline, tmp_path, monkeypatch
 ):
+    import tiled.client.utils
+
     import operando.storage
     from operando.plans import ocv_rest
     from operando.session import make_session
     from operando.storage.verify import compare_with_log
 
     monkeypatch.setattr(operando.storage, "WRITER_BATCH_SIZE", 50)  # writes during the run
+    # tiled's client retries for up to 45 s by default, which would hide a short outage: make
+    # the writer give up at once, so the run is stored by the catch-up from its log.
+    monkeypatch.setattr(tiled.client.utils, "TILED_RETRY_ATTEMPTS", 2)
+    monkeypatch.setattr(tiled.client.utils, "TILED_RETRY_TIMEOUT", 1.0)
     monkeypatch.setenv("OPERANDO_API_KEY", api_key)
     monkeypatch.setenv("OPERANDO_LOG_DIR", str(tmp_path / "logs"))
     server = ServedStore(postgres.uri, api_key, tmp_path)
@@ -53,12 +59,17 @@ def test_the_store_server_killed_mid_run_and_restarted_loses_nothing(
                     time.sleep(0.01)
                 server.kill()
                 killed["at_events"] = events_in(logs[0])
-                time.sleep(1.0)
+                run_done.wait(120)  # down for the rest of the run
+                time.sleep(2.0)
                 server.start()
 
+            run_done = threading.Event()
             fault = threading.Thread(target=kill_then_restart, daemon=True)
             fault.start()
-            (uid,) = s.RE(ocv_rest(s.potentiostat, LNRO, 600_000.0, record_dt_s=500.0))
+            try:
+                (uid,) = s.RE(ocv_rest(s.potentiostat, LNRO, 600_000.0, record_dt_s=500.0))
+            finally:
+                run_done.set()
             recorded = int(s.potentiostat.buffer.count.get())
             fault.join(90)
             # Either tiled's own retries outlasted the outage, or the writer gave the run up
