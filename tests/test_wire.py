@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import json
 import threading
 import time
 
@@ -194,3 +195,34 @@ def test_the_zmq_proxy_carries_a_run_to_a_remote_dispatcher():
         proxy.join(5)
     assert received[0] == "start" and received[-1] == "stop"
     assert received.count("event") == N_EVENTS
+
+
+@pytest.mark.slow
+def test_operando_listen_analyses_a_sessions_run_in_another_process(
+    nats_service, beamline, tmp_path
+):
+    import subprocess
+    import sys
+
+    from served import operando_env
+
+    from operando.plans import ocv_rest
+    from operando.sample import sample_for
+    from operando.session import make_session
+
+    lnro = sample_for("lnro", 3.85, 1.54)
+    with make_session(str(tmp_path / "data"), prefix=beamline.prefix, ca_port=beamline.port,
+                      progress=False, brokers={"nats": nats_service.uri}) as s:  # fmt: skip
+        s.assemble_sim_cell(lnro)
+        (uid,) = s.RE(ocv_rest(s.potentiostat, lnro, 3600.0, record_dt_s=60.0))
+        local = s.run_summary.summary.to_json()
+    # The session has gone; a listener started now catches up from the broker.
+    out = subprocess.run(
+        [sys.executable, "-m", "operando.cli", "listen", "--nats", nats_service.uri,
+         "--from-start", "--runs", "1", "--json", "--no-progress", "--name", "t-listen"],
+        env=operando_env(), capture_output=True, text=True, timeout=120,
+    )  # fmt: skip
+    assert out.returncode == 0, out.stderr[-2000:]
+    remote = json.loads(out.stdout.strip().splitlines()[-1])
+    assert remote == json.loads(json.dumps(local))  # the same summary, computed elsewhere
+    assert uid in out.stdout and "listened: 1 runs" in out.stderr
