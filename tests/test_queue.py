@@ -44,7 +44,7 @@ def test_a_cycle_submitted_to_the_queue_lands_in_the_served_store(
     from operando.storage import open_store
 
     RM = REManagerAPI(zmq_control_addr=re_manager.extra["control"],
-                      zmq_info_addr=re_manager.extra["info"])  # fmt: skip
+                      zmq_info_addr=re_manager.extra["info"], timeout_recv=15.0)  # fmt: skip
     try:
         RM.history_clear()
         RM.queue_clear()
@@ -94,3 +94,79 @@ def test_a_cycle_submitted_to_the_queue_lands_in_the_served_store(
         wait_idle(RM, 60)
     finally:
         RM.close()
+
+
+def newest_unfinished_log(log_dir) -> object | None:
+    logs = sorted(log_dir.glob("*/*.jsonl"), key=lambda p: p.stat().st_mtime)
+    for path in reversed(logs):
+        text = path.read_text()
+        if '"name": "stop"' not in text and '"name": "event' in text:
+            return path
+    return None
+
+
+@pytest.mark.slow
+def test_the_worker_killed_mid_plan_leaves_the_instrument_safe_and_the_run_stored(
+    re_manager, served_store
+):
+    """The RE Manager's worker is killed during a long rest; `operando attach` against the
+    served store finds the run in this machine's log, opens the circuit and stores every
+    point the instrument recorded."""
+    import json
+    import os
+    import pathlib
+    import subprocess
+    import sys
+
+    from bluesky_queueserver_api import BPlan
+    from bluesky_queueserver_api.zmq import REManagerAPI
+
+    from operando.storage import open_store
+
+    RM = REManagerAPI(zmq_control_addr=re_manager.extra["control"],
+                      zmq_info_addr=re_manager.extra["info"], timeout_recv=15.0)  # fmt: skip
+    log_dir = pathlib.Path(os.environ["OPERANDO_LOG_DIR"])
+    try:
+        RM.queue_clear()
+        RM.environment_open()
+        wait_idle(RM)
+        RM.item_add(BPlan("add_cell", "K", "lnro", 3.85))
+        RM.item_add(BPlan("rest", cell="K", duration_s=4_000_000.0, record_dt_s=2000.0))
+        RM.queue_start()
+        deadline = time.monotonic() + 60
+        log = None
+        while time.monotonic() < deadline:
+            log = newest_unfinished_log(log_dir)
+            if log is not None and log.read_text().count('"seq_num"') >= 3:
+                break
+            time.sleep(0.1)
+        assert log is not None, "the rest did not start"
+        RM.environment_destroy()  # kills the worker process mid-plan
+        wait_idle(RM, 60)
+        start = json.loads(log.read_text().splitlines()[0])["doc"]
+        out = subprocess.run(
+            [sys.executable, "-m", "operando.cli", "attach", "--data", served_store.uri,
+             "--uid", start["uid"], "--open-circuit"],
+            env=operando_env(), capture_output=True, text=True, timeout=120,
+        )  # fmt: skip
+        assert out.returncode == 0, out.stdout + out.stderr[-2000:]
+        run = open_store(served_store.uri).run(start["uid"])
+        stored = int(run["primary"].read().sizes["time"])
+        print(f"worker killed mid-plan: {out.stdout.strip()}")
+        assert "re-attached" in run.metadata["stop"]["reason"]
+        assert f"{stored} primary points stored" in out.stdout
+        assert "circuit opened" in out.stdout  # the instrument is left at open circuit
+        recorded = int(out.stdout.split("the instrument recorded ")[1].split()[0])
+        assert stored == recorded
+    finally:
+        RM.close()
+        pid = None
+        try:
+            pid = start["beamline"]["simulator_pid"]  # the worker's orphaned simulator
+        except (NameError, KeyError, TypeError):
+            pass
+        if pid:
+            try:
+                os.kill(pid, 15)
+            except ProcessLookupError:
+                pass
