@@ -55,12 +55,14 @@ class ServedStore:
 
     def start(self, timeout: float = 60.0) -> None:
         ready = self.workdir / f"ready-{time.monotonic_ns()}"
-        argv = [sys.executable, "-m", "operando.cli", "serve", "--catalog", self.catalog,
+        # the catalog's URI (a password) through the environment, not the process list
+        argv = [sys.executable, "-m", "operando.cli", "serve",
                 "--port", str(self.port), "--arrays", str(self.workdir / "arrays"),
                 "--ready-file", str(ready)]  # fmt: skip
         log = open(self.workdir / "serve.log", "a")
         self.process = subprocess.Popen(
-            argv, env=operando_env(OPERANDO_API_KEY=self.api_key), stdout=log, stderr=log,
+            argv, env=operando_env(OPERANDO_API_KEY=self.api_key, OPERANDO_CATALOG=self.catalog),
+            stdout=log, stderr=log,
             stdin=subprocess.DEVNULL,
         )  # fmt: skip
         log.close()

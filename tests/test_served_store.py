@@ -96,7 +96,9 @@ def test_anonymous_and_wrong_key_requests_are_refused(served_store):
 
 
 @pytest.mark.slow
-def test_acquire_replay_and_recover_against_the_served_store(served_store, beamline, capsys):
+def test_acquire_replay_and_recover_against_the_served_store(
+    served_store, beamline, capsys, tmp_path
+):
     from operando.plans import ocv_rest
     from operando.session import make_session
     from operando.storage.verify import compare_with_log
@@ -116,6 +118,7 @@ def test_acquire_replay_and_recover_against_the_served_store(served_store, beaml
     # every log of this client's directory for this server (the default)
     assert main(["recover", "--data", served_store.uri]) == 0
     assert main(["replay", uid, "--data", served_store.uri]) == 0
+    assert main(["report", uid[:8], "--data", served_store.uri, "--out", str(tmp_path)]) == 0
     from operando.storage import open_store
 
     assert compare_with_log(open_store(served_store.uri).run(uid), log) == []

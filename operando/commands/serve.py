@@ -13,9 +13,9 @@ def register(sub) -> None:
     )
     p.add_argument(
         "--catalog",
-        required=True,
         help="postgresql://USER:PASSWORD@HOST:PORT/DB (catalog and tables in PostgreSQL) "
-        "or a data directory (SQLite catalog, the embedded store's layout)",
+        "or a data directory (SQLite catalog, the embedded store's layout); default "
+        "$OPERANDO_CATALOG (keeps a password out of the process list)",
     )
     p.add_argument("--port", type=int, default=8000, help="TCP port (default 8000)")
     p.add_argument(
@@ -38,10 +38,15 @@ def cmd_serve(args: argparse.Namespace) -> int:
 
     if not 1 <= args.port <= 65535:
         raise BadRequest(f"--port {args.port}: a TCP port is 1..65535")
+    import os
+
+    catalog = args.catalog or os.environ.get("OPERANDO_CATALOG")
+    if not catalog:
+        raise BadRequest("no catalog: give --catalog (or set $OPERANDO_CATALOG)")
     key = check_api_key(api_key())
     try:
         serve(
-            args.catalog, api_key=key, port=args.port, public=args.public,
+            catalog, api_key=key, port=args.port, public=args.public,
             arrays_dir=args.arrays, ready_file=args.ready_file,
         )  # fmt: skip
     except KeyboardInterrupt:
