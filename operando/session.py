@@ -77,6 +77,14 @@ class Session:
             if hasattr(publisher, "close"):
                 publisher.close()  # the durable broker: what is queued is sent first
         self.publishers = {}
+        if self.catch_up is not None and not self.catch_up.wait(5.0):
+            import logging
+
+            logging.getLogger(__name__).warning(
+                "runs %s are not yet in the store (it does not answer); they are in the "
+                "document log %s: `operando recover` stores them",
+                sorted(self.catch_up.pending), self.document_log.log_dir,
+            )  # fmt: skip
         if self.simulator is not None:
             self.simulator.stop()
             self.simulator = None

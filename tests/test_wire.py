@@ -191,6 +191,13 @@ def test_the_zmq_proxy_carries_a_run_to_a_remote_dispatcher():
     finally:
         loop.call_soon_threadsafe(dispatcher._task.cancel)
         listener.join(5)
+        # Close the 0MQ sockets now (linger 0): a context left to the garbage collector
+        # blocks in term() on a socket that still holds unsent messages.
+        dispatcher._socket.close(linger=0)
+        dispatcher._context.destroy(linger=0)
+        if "publisher" in locals():
+            publisher._socket.close(linger=0)
+            publisher.close()
         proxy.terminate()
         proxy.join(5)
     assert received[0] == "start" and received[-1] == "stop"
