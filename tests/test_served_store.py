@@ -185,4 +185,6 @@ def test_two_acquisition_clients_and_three_readers_20_runs(served_store, tmp_pat
     for r in reads:
         assert r["errors"] == [] and set(uids) <= set(r["seen"])
     passes = [r["reads"] for r in reads]
-    print(f"20 runs, {events} events, equal to their logs; readers' reads {passes}")
+    timing = [(round(r["ready_s"]), round(r["runs_s"])) for r in results]
+    print(f"20 runs, {events} events, equal to their logs; readers' reads {passes}; "
+          f"clients (start-up s, 10 runs s): {timing}")  # fmt: skip

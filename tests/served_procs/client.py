@@ -9,10 +9,13 @@ from __future__ import annotations
 
 import json
 import sys
+import time
 
-from operando.plans import ocv_rest
-from operando.sample import sample_for
-from operando.session import make_session
+T0 = time.monotonic()
+
+from operando.plans import ocv_rest  # noqa: E402 - imports are part of the start-up timed
+from operando.sample import sample_for  # noqa: E402
+from operando.session import make_session  # noqa: E402
 
 
 def main() -> None:
@@ -20,13 +23,23 @@ def main() -> None:
     sample = sample_for("lnro", 3.85, 1.54)
     with make_session(uri, time_scale=100_000.0, progress=False, operator="client") as s:
         s.assemble_sim_cell(sample)
+        ready_s = time.monotonic() - T0
         uids = []
         for _ in range(n):
             (uid,) = s.RE(ocv_rest(s.potentiostat, sample, 3600.0, record_dt_s=60.0))
             uids.append(uid)
         failed = s.writer.failed_runs
         with open(out, "w") as f:
-            json.dump({"uids": uids, "log_dir": str(s.store.log_dir), "failed": failed}, f)
+            json.dump(
+                {
+                    "uids": uids,
+                    "log_dir": str(s.store.log_dir),
+                    "failed": failed,
+                    "ready_s": ready_s,
+                    "runs_s": time.monotonic() - T0 - ready_s,
+                },
+                f,
+            )
 
 
 if __name__ == "__main__":

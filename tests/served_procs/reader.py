@@ -1,4 +1,5 @@
-"""A reader of a served store: lists runs and reads their tables until STOP_FILE exists.
+"""A reader of a served store: lists the runs and reads each finished run's table, until
+STOP_FILE exists.
 
 python reader.py URL STOP_FILE OUT_JSON
 """
@@ -19,10 +20,12 @@ def main() -> None:
     reads, errors, seen = 0, [], set()
     while True:
         finished = stop.exists()  # one more full pass after the clients are done
-        for uid in list(store.client.keys()):
+        for uid in list(store.client.keys()):  # the catalog, every pass
+            if uid in seen:
+                continue
             try:
                 run = store.client[uid]
-                if run.metadata.get("stop"):
+                if run.metadata.get("stop"):  # each finished run's table, once
                     run["primary"].read()
                     seen.add(uid)
                     reads += 1
@@ -30,7 +33,7 @@ def main() -> None:
                 errors.append(f"{uid}: {type(exc).__name__}: {exc}"[:300])
         if finished:
             break
-        time.sleep(0.2)
+        time.sleep(0.5)
     with open(out, "w") as f:
         json.dump({"reads": reads, "errors": errors, "seen": sorted(seen)}, f)
 
