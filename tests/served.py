@@ -142,6 +142,9 @@ def redis_service():
 def nats_service():
     from operando.services import start_nats
 
+    if not REQUIRED:
+        pytest.importorskip("nats", reason="nats-py is in the 'services' extra")
+
     service = _start(start_nats)
     yield service
     service.stop()

@@ -57,19 +57,23 @@ def test_a_cycle_submitted_to_the_queue_lands_in_the_served_store(
         print("refused at submission:", str(refused.value)[:200])
         RM.item_add(BPlan("add_cell", "A", "lnmo", 3.85))
         RM.item_add(BPlan("cycle", cell="A", v_min=3.5, v_max=4.9, c_rate=2.0))
+        RM.item_add(
+            BPlan("charge_measure", cell="A", cutoffs_V=[4.5, 3.5], c_rate=2.0, gas_sample=True)
+        )
         RM.item_add(BPlan("rest", cell="A", duration_s=3600.0))
         # Accepted, then refused by the plan's own checks before anything moves.
         RM.item_add(BPlan("cycle", cell="A", v_min=3.5, v_max=100.0, c_rate=2.0))
         RM.queue_start()
         wait_idle(RM)
         items = history(RM)
-        assert [i["name"] for i in items] == ["add_cell", "cycle", "rest", "cycle"]
+        names = ["add_cell", "cycle", "charge_measure", "rest", "cycle"]
+        assert [i["name"] for i in items] == names
         status = [i["result"]["exit_status"] for i in items]
-        assert status[:3] == ["completed"] * 3 and status[3] == "failed"
-        assert "100 V lies outside" in items[3]["result"]["msg"]  # the plan's own words
+        assert status[:4] == ["completed"] * 4 and status[4] == "failed"
+        assert "100 V lies outside" in items[4]["result"]["msg"]  # the plan's own words
         store = open_store(served_store.uri)
-        uids = [u for i in items[1:3] for u in i["result"]["run_uids"]]
-        assert len(uids) == 2
+        uids = [u for i in items[1:4] for u in i["result"]["run_uids"]]
+        assert len(uids) >= 3
         for uid in uids:
             run = store.run(uid)
             assert run.metadata["stop"]["exit_status"] == "success"
