@@ -13,6 +13,7 @@ from __future__ import annotations
 import os
 import pathlib
 import secrets
+import shutil
 import subprocess
 import sys
 import time
@@ -102,6 +103,7 @@ def postgres():
     service = _start(start_postgres, durable=False)
     yield service
     service.stop()
+    shutil.rmtree(service.directory, ignore_errors=True)  # its temporary directory
 
 
 @pytest.fixture(scope="session")
@@ -136,6 +138,7 @@ def redis_service():
     service = _start(start_redis)
     yield service
     service.stop()
+    shutil.rmtree(service.directory, ignore_errors=True)  # its temporary directory
 
 
 @pytest.fixture(scope="session")
@@ -148,3 +151,4 @@ def nats_service():
     service = _start(start_nats)
     yield service
     service.stop()
+    shutil.rmtree(service.directory, ignore_errors=True)  # its temporary directory
