@@ -19,6 +19,7 @@ from .errors import BadRequest
 from .sim.ioc.launch import SimulatedBeamline, ca_client_env
 from .storage import (
     BackgroundWriter,
+    CatchUp,
     DocumentLog,
     GuardedCallback,
     Store,
@@ -53,6 +54,8 @@ class Session:
     document_log: DocumentLog
     simulator: SimulatedBeamline | None = None
     tokens: dict[str, int] = field(default_factory=dict)  # RE subscription tokens by role
+    publishers: dict[str, Any] = field(default_factory=dict)  # documents on the wire (wire/)
+    catch_up: Any = None  # storage.catch_up.CatchUp: runs the store missed, re-ingested
 
     @functools.cached_property
     def db(self):
@@ -70,6 +73,18 @@ class Session:
         self.RE(assemble_cell(self.potentiostat, self.sim_control, sample))
 
     def close(self) -> None:
+        for publisher in self.publishers.values():
+            if hasattr(publisher, "close"):
+                publisher.close()  # the durable broker: what is queued is sent first
+        self.publishers = {}
+        if self.catch_up is not None and not self.catch_up.wait(5.0):
+            import logging
+
+            logging.getLogger(__name__).warning(
+                "runs %s are not yet in the store (it does not answer); they are in the "
+                "document log %s: `operando recover` stores them",
+                sorted(self.catch_up.pending), self.document_log.log_dir,
+            )  # fmt: skip
         if self.simulator is not None:
             self.simulator.stop()
             self.simulator = None
@@ -100,6 +115,7 @@ def make_session(
     control_layer: str = "caproto",
     read_timeout_s: float = 10.0,
     xray_pvs: dict[str, dict] | None = None,
+    brokers: dict[str, str] | None = None,
 ) -> Session:
     """Build a session.
 
@@ -116,6 +132,8 @@ def make_session(
         "soft_xray", "hard_xray", "sim") where they do not follow
         ``<prefix><PSTAT:|DEMS:|SXR:|HXR:|SIM:>``.
     progress : show a progress line of long techniques on stderr.
+    brokers : where every document is also published ({"zmq": "host:port", "nats":
+        "nats://host:port"}); None: from the configuration (:mod:`operando.wire`).
     control_layer, read_timeout_s : ophyd's Channel Access layer ("caproto" or "pyepics")
         and read timeout (s), set for the process when the first session is made.
     xray_pvs : where each X-ray endstation's records are ("soft_xray", "hard_xray" ->
@@ -192,8 +210,16 @@ def make_session(
     )
     log = DocumentLog(store.log_dir) if store.log_dir else DocumentLog(_default_log_dir())
     writer = GuardedCallback(make_writer(store), "tiled writer")
+    # A run the writer could not finish (the store stopped answering) is re-ingested from
+    # its log in the background once the store answers again.
+    catch_up = CatchUp(store, writer.failed_runs, log.log_dir)
+
+    def write_then_catch_up(name: str, doc: dict) -> None:
+        writer(name, doc)
+        catch_up(name, doc)
+
     # Storage writes happen beside acquisition, not in its way (the log is written first).
-    background_writer = BackgroundWriter(writer)
+    background_writer = BackgroundWriter(write_then_catch_up)
     run_summary = RunSummary()
     progress_display = ProgressDisplay() if progress else None
     tokens = {
@@ -205,6 +231,12 @@ def make_session(
             ("run_summary", GuardedCallback(run_summary, "live run summary")),
         )
     }
+    from .wire import make_publishers
+
+    publishers = make_publishers(brokers)
+    for kind, publisher in publishers.items():
+        # A broker that fails must not stop acquisition (the document log has the run).
+        tokens[f"broker_{kind}"] = RE.subscribe(GuardedCallback(publisher, f"{kind} broker"))
     if progress_display is not None:
         tokens["progress"] = RE.subscribe(GuardedCallback(progress_display, "progress display"))
     return Session(
@@ -221,6 +253,8 @@ def make_session(
         writer=writer,
         document_log=log,
         simulator=simulator,
+        publishers=publishers,
+        catch_up=catch_up,
     )
 
 

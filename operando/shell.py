@@ -9,6 +9,8 @@ Configuration: a TOML file, found as ``--config PATH``, else ``$OPERANDO_CONFIG`
 
     [store]
     data = "./data"              # a directory (embedded tiled) or a tiled server URI
+    api_key = "..."              # a served store's key (or $OPERANDO_API_KEY); chmod 600
+    log_dir = "~/.operando/document-log"   # local document logs of served-store runs
 
     [beamline]                   # leave out prefix to start the simulated beamline
     prefix = "BL7:"              # real IOCs: <prefix>PSTAT:, DEMS:, SXR:, HXR:
@@ -75,11 +77,12 @@ class ShellConfig:
 
 
 KNOWN_SECTIONS = {
-    "store": {"data"},
+    "store": {"data", "api_key", "log_dir"},  # api_key, log_dir: storage/credentials.py
     "beamline": {"prefix", "ca_port", "prefixes", "soft_xray", "hard_xray"},
     "simulator": {"time_scale"},
     "session": {"operator", "experiment"},
     "beam": {"suspend_below_mA", "resume_above_mA", "settle_s"},
+    "broker": {"zmq", "nats"},  # documents on the wire: operando/wire
 }
 
 
@@ -195,6 +198,9 @@ def start(config: ShellConfig | str | os.PathLike | None = None, *, plots: bool 
         "config": config,
     }
     ns.update({name: getattr(plans, name) for name in plans.PLANS})
+    from .queue_plans import queue_plans
+
+    ns.update(queue_plans(session))  # plain-parameter plans for bluesky-queueserver
     ns["banner"] = banner(ns)
     return ns
 

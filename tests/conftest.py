@@ -12,6 +12,9 @@ import pytest
 
 from operando.sim.ioc.launch import SimulatedBeamline
 
+# Fixtures of real services (PostgreSQL, the served store, Redis, NATS): tests/served.py
+pytest_plugins = ["served"]
+
 # Tests that need the simulated IOC (Channel Access) are integration tests: marked slow.
 IOC_FIXTURES = {"beamline", "session"}
 

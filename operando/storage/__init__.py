@@ -25,6 +25,7 @@ from typing import Any
 import numpy as np
 
 from ..errors import StorageError
+from .catch_up import CatchUp  # noqa: F401 - re-exported
 from .recover import RecoveryResult, recover  # noqa: F401 - re-exported
 
 logger = logging.getLogger(__name__)
@@ -44,10 +45,14 @@ class Store:
 
     client: Any
     data_dir: pathlib.Path | None
+    # A served store's local document logs (credentials.log_dir_for); None: the data dir's
+    served_log_dir: pathlib.Path | None = None
 
     @property
     def log_dir(self) -> pathlib.Path | None:
-        return None if self.data_dir is None else self.data_dir / LOG_DIRNAME
+        if self.data_dir is None:
+            return self.served_log_dir
+        return self.data_dir / LOG_DIRNAME
 
     def run(self, uid_or_index: str | int):
         """A stored run by uid, by a unique uid prefix (5 characters or more), or by
@@ -113,12 +118,15 @@ def _build_embedded_app(data_dir: pathlib.Path):
 
     from .catalog import check_catalog, relocate
 
-    data_dir.mkdir(parents=True, exist_ok=True)
+    data_dir.mkdir(parents=True, exist_ok=True, mode=0o700)  # a new store: owner-only
     check_catalog(data_dir)  # a damaged catalog is reported, never re-created over the data
     (data_dir / "data").mkdir(exist_ok=True)
     uri = f"sqlite:///{data_dir / 'catalog.db'}"
+    new = not (data_dir / "catalog.db").exists()
     initialized = _init_catalog(uri)
     relocate(data_dir)  # a copied or moved store: its catalog's locations follow it
+    if new and (data_dir / "catalog.db").exists():
+        (data_dir / "catalog.db").chmod(0o600)  # the catalog: readable by its owner only
     catalog = catalog_from_uri(
         uri,
         # Arrays go to files under data/, event tables to SQLite (half the resident-memory
@@ -150,11 +158,11 @@ def open_store(data: str | pathlib.Path, api_key: str | None = None) -> Store:
     """
     import warnings
 
-    from tiled.client import Context, from_context, from_uri
+    from tiled.client import Context, from_context
 
     text = str(data)
     if text.startswith(("http://", "https://")):
-        return Store(client=from_uri(text, api_key=api_key), data_dir=None)
+        return _open_served(text, api_key)
     data_dir = pathlib.Path(text).expanduser().resolve()
     app = _build_embedded_app(data_dir)
     # The embedded server's start-up banner ("Tiled version ...") is noise in a command
@@ -168,6 +176,29 @@ def open_store(data: str | pathlib.Path, api_key: str | None = None) -> Store:
     return Store(client=from_context(context), data_dir=data_dir)
 
 
+def _open_served(uri: str, api_key: str | None) -> Store:
+    """A client of a served store; the key from the caller, the environment or the
+    configuration file. Refusals are one line and never contain the key."""
+    import httpx
+    from tiled.client import from_uri
+
+    from .credentials import api_key as configured_key
+    from .credentials import log_dir_for
+    from .server import check_api_key
+
+    key = check_api_key(api_key or configured_key())
+    try:
+        client = from_uri(uri, api_key=key)
+    except httpx.HTTPStatusError as exc:
+        code = exc.response.status_code
+        if code in (401, 403):
+            raise StorageError(f"the store at {uri} refused the API key (HTTP {code})") from None
+        raise StorageError(f"the store at {uri} answered HTTP {code}") from None
+    except httpx.TransportError as exc:
+        raise StorageError(f"the store at {uri} does not answer ({exc})") from None
+    return Store(client=client, data_dir=None, served_log_dir=log_dir_for(uri))
+
+
 class DocumentLog:
     """Append every document of each run to ``<log_dir>/<start uid>.jsonl`` before storage.
 
@@ -177,7 +208,7 @@ class DocumentLog:
 
     def __init__(self, log_dir: pathlib.Path):
         self.log_dir = pathlib.Path(log_dir)
-        self.log_dir.mkdir(parents=True, exist_ok=True)
+        self.log_dir.mkdir(parents=True, exist_ok=True, mode=0o700)  # owner-only
         self._file = None
         self.path: pathlib.Path | None = None
 
@@ -185,7 +216,10 @@ class DocumentLog:
         if name == "start":
             self._close()
             self.path = self.log_dir / f"{doc['uid']}.jsonl"
-            self._file = open(self.path, "a", buffering=1, encoding="utf-8")
+            import os
+
+            fd = os.open(self.path, os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o600)
+            self._file = open(fd, "a", buffering=1, encoding="utf-8")
         if self._file is None:
             return
         self._file.write(json.dumps({"name": name, "doc": doc}, default=_to_json) + "\n")
