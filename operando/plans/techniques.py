@@ -35,7 +35,7 @@ from .electrochem import electrochem_run
 from .stubs import ONE_C_MA_G, Step, clear_buffer, plan, run_procedure, safe_run
 
 MAX_CV_CYCLES = MAX_STEPS // 2
-MAX_GITT_PULSES = MAX_STEPS // 2
+MAX_GITT_PULSES = (MAX_STEPS - 1) // 2  # after a first rest
 EIS_F_RANGE_HZ = (1e-4, 1e6)  # what the contract's analyser covers
 EIS_MAX_POINTS = 200
 
@@ -69,7 +69,7 @@ def check_gitt_parameters(
 
 
 def gitt_pulses(pulse_c_rate: float, pulse_s: float) -> int:
-    """Pulses that pass the material's nominal capacity (plus 10 %), at most 32."""
+    """Pulses that pass the material's nominal capacity (plus 10 %), at most 31."""
     per_pulse = pulse_c_rate * pulse_s / 3600.0  # share of 1C capacity per pulse
     return max(1, min(MAX_GITT_PULSES, math.ceil(1.1 / per_pulse)))
 
@@ -148,7 +148,8 @@ def gitt(
 ) -> MsgGenerator[str]:
     """Galvanostatic intermittent titration on charge: pulses of pulse_c_rate (1/h, 1C =
     one_c_mA_g mA/g) for pulse_s (s), each followed by an open-circuit rest of rest_s (s),
-    until Ewe reaches v_max (V); pulses None: enough for the nominal capacity (<= 32)."""
+    until Ewe reaches v_max (V); pulses None: enough for the nominal capacity (<= 31).
+    A first rest gives the rested potential before the first pulse."""
     pulses = gitt_pulses(pulse_c_rate, pulse_s) if pulses is None else pulses
     i = check_gitt_parameters(
         sample, pulse_c_rate=pulse_c_rate, pulse_s=pulse_s, rest_s=rest_s, v_max=v_max,
@@ -162,7 +163,7 @@ def gitt(
         "record_dE_V": 0.005, "temperature_C": temperature_C,
     }  # fmt: skip
     e_lower = min(0.5, v_max / 2)  # a guard rail only
-    steps = []
+    steps = [Step("OCV", duration_s=rest_s)]  # the rested potential before the first pulse
     for _ in range(pulses):
         steps.append(Step("CC", current_mA=i, e_upper_V=v_max, e_lower_V=e_lower,
                           duration_s=pulse_s))  # fmt: skip
