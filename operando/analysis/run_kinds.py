@@ -26,6 +26,7 @@ from .results import (
     XasSummary,
 )
 from .tables import cycling_summary, gas_summary
+from .technique_runs import cv_summary, eis_summary, gitt_summary
 from .xray_report import (
     by_cutoff,
     hard_edges,
@@ -105,6 +106,9 @@ RUN_KINDS: tuple[RunKind, ...] = (
         _charge_and_measure,
         "charge to cutoffs and measure at each",
     ),
+    RunKind("cv", ("cyclic_voltammetry",), cv_summary, "cyclic voltammetry: current peaks"),
+    RunKind("gitt", ("gitt",), gitt_summary, "GITT: Weppner-Huggins D per pulse"),
+    RunKind("eis", ("eis",), eis_summary, "impedance spectrum: Randles fit"),
 )
 _BY_PLAN = {plan: kind for kind in RUN_KINDS for plan in kind.plan_names}
 CYCLING = RUN_KINDS[0]
