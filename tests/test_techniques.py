@@ -216,3 +216,44 @@ def test_impedance_is_the_cells_small_signal_with_noise_and_refused_while_runnin
     p.start()
     with pytest.raises(ComplianceError, match="idle"):
         p.measure_impedance(0.01, 1e4, 8)
+
+
+# --- the command line ---------------------------------------------------------------------
+
+SPINEL = ["--material", "lnmo-spinel", "--mass-mg", "1"]
+
+
+@pytest.mark.parametrize(
+    ("argv", "says"),
+    [
+        (["cv", *SPINEL, "--v-min", "5", "--v-max", "4", "--scan-rate-mV-s", "0.1"], "cutoff"),
+        (["cv", *SPINEL, "--v-min", "3", "--v-max", "6", "--scan-rate-mV-s", "0.1"], "window"),
+        (
+            [
+                "gitt",
+                *SPINEL,
+                "--pulse-c-rate",
+                "1",
+                "--pulse-s",
+                "60",
+                "--rest-s",
+                "60",
+                "--v-max",
+                "5",
+                "--particle-radius-um",
+                "0",
+            ],
+            "particle-radius",
+        ),  # fmt: skip
+        (["eis", *SPINEL, "--state-V", "4.7", "--f-min-Hz", "10", "--f-max-Hz", "1"], "f_min"),
+        (["eis", *SPINEL, "--state-V", "7", "--f-min-Hz", "1", "--f-max-Hz", "10"], "window"),
+    ],
+)
+def test_cli_refuses_bad_input_in_one_line_before_anything(tmp_path, capsys, argv, says):
+    from operando.cli import main
+
+    data = tmp_path / "data"
+    assert main(["run", *argv, "--data", str(data), "--json"]) == 2
+    err = capsys.readouterr().err.strip().splitlines()
+    assert len(err) == 1 and says in err[0], err
+    assert not data.exists()
