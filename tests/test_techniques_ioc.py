@@ -9,6 +9,7 @@ import pytest
 
 from operando.analysis.run_kinds import summarize
 from operando.devices.impedance import ImpedanceAnalyzer
+from operando.plans.electrochem import galvanostatic
 from operando.plans.techniques import cyclic_voltammetry, eis, gitt
 from operando.reports.technique_figures import plot_nyquist
 from operando.sample import sample_for
@@ -61,14 +62,22 @@ def test_gitt_recovers_the_diffusion_coefficient_within_a_factor_of_2(session):
     assert 0.5 <= ratio <= 2.0, (ratio, d)
 
 
-def test_cv_of_the_spinel_peaks_on_its_plateau_anodic_above_cathodic(session):
-    sample = sample_for("lnmo-spinel", MASS_MG, AREA_CM2)
+def test_cv_anodic_peaks_lie_at_the_dqdv_peaks_of_a_slow_charge(session):
+    """The spinel's CV at 0.02 mV/s peaks within 0.1 V of the dQ/dV peaks of a C/20 charge
+    (at 0.05 mV/s the Ni peak lies 0.11 V above it: see the report of issue 15)."""
+    sample, one_c = study_sample(material="lnmo-spinel", formula=None, mass_mg=MASS_MG,
+                                 area_cm2=AREA_CM2, name=None, simulated=True)  # fmt: skip
     session.assemble_sim_cell(sample)
-    plan = cyclic_voltammetry(session.potentiostat, sample, v_min=4.4, v_max=5.0,
-                              scan_rate_mV_s=0.2, cycles=1)  # fmt: skip
+    charge = galvanostatic(session.potentiostat, sample, cutoff_V=5.0, c_rate=0.05,
+                           one_c_mA_g=one_c, record_dE_V=0.002)  # fmt: skip
+    _, cycled = _run(session, sample, charge)
+    dqdv = cycled["dqdv_charge_peaks_V"]
+    session.assemble_sim_cell(sample)
+    plan = cyclic_voltammetry(session.potentiostat, sample, v_min=3.5, v_max=5.0,
+                              scan_rate_mV_s=0.02, cycles=1)  # fmt: skip
     _, summary = _run(session, sample, plan)
     anodic, cathodic = summary["anodic_peaks_V"], summary["cathodic_peaks_V"]
-    assert 4.6 < anodic[0] < 5.0 and 4.4 < cathodic[0] < 4.8
+    assert abs(anodic[0] - dqdv[0]) <= 0.1, (anodic, dqdv)  # the strongest: Ni2+/4+
     assert anodic[0] > cathodic[0]  # polarisation separates the peaks
     currents = summary["peak_currents_mA"]
     assert currents["anodic"][0] > 0 > currents["cathodic"][0]
