@@ -63,18 +63,3 @@ def plot_gitt(run, summary, path: str | pathlib.Path) -> pathlib.Path:
     ax_d.set_ylabel("D (cm2/s)")
     fig.suptitle(_title(run, f"GITT (r = {summary.particle_radius_um} um)"))
     return _save(fig, path, dpi=120)
-
-
-def _eis_figures(run, summary, stem) -> None:
-    plot_nyquist(run, summary, f"{stem}_nyquist.png")
-
-
-def _cv_figures(run, summary, stem) -> None:
-    plot_voltammogram(run, summary, f"{stem}_cv.png")
-
-
-def _gitt_figures(run, summary, stem) -> None:
-    plot_gitt(run, summary, f"{stem}_gitt.png")
-
-
-TECHNIQUE_FIGURES = {"cv": (_cv_figures,), "gitt": (_gitt_figures,), "eis": (_eis_figures,)}

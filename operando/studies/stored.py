@@ -10,7 +10,6 @@ from ..analysis.run_kinds import kind_of, summarize
 from ..analysis.run_summary import RunSummary
 from ..errors import BadRequest
 from ..reports.figures import FIGURES
-from ..reports.technique_figures import TECHNIQUE_FIGURES
 from ..storage import open_store, replay
 
 
@@ -31,7 +30,7 @@ def report_run(run, out: pathlib.Path) -> Summary:
     kind = kind_of(run)
     summary = summarize(run)
     stem = out / start["uid"][:8]
-    for draw in {**FIGURES, **TECHNIQUE_FIGURES}.get(kind.name, ()):
+    for draw in FIGURES.get(kind.name, ()):
         draw(run, summary, stem)
     pathlib.Path(f"{stem}_summary.json").write_text(json.dumps(summary.to_json(), indent=2))
     return summary

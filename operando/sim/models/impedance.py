@@ -18,7 +18,12 @@ from __future__ import annotations
 
 import numpy as np
 
-from .kinetics import SmallSignal
+from .kinetics import SmallSignal, small_signal
+
+
+class SpectrumRefused(ValueError):
+    """A frequency range the analyser cannot measure."""
+
 
 NOISE_REL = 0.005  # relative standard error of each impedance component
 F_MIN_HZ, F_MAX_HZ = 1e-4, 1e6  # the analyser's frequency range (Hz)
@@ -48,3 +53,20 @@ def measure(freq_Hz: np.ndarray, s: SmallSignal, rng: np.random.Generator) -> np
     z = randles_spherical(freq_Hz, s)
     noise = rng.normal(0.0, NOISE_REL, size=(2, z.size))
     return np.abs(z) * (1 + noise[0]) * np.exp(1j * (np.angle(z) + noise[1]))
+
+
+def spectrum(
+    cell, f_min_Hz: float, f_max_Hz: float, per_decade: int, rng: np.random.Generator
+) -> tuple[np.ndarray, np.ndarray]:
+    """Frequencies (Hz, high to low) and measured impedance (ohm) of a Cell about its present
+    state; SpectrumRefused for a range or a number of points the analyser cannot do."""
+    if not (0 < f_min_Hz < f_max_Hz < np.inf):
+        raise SpectrumRefused(
+            f"frequencies must satisfy 0 < f_min < f_max, got {f_min_Hz:g}, {f_max_Hz:g} Hz"
+        )
+    if f_max_Hz > F_MAX_HZ or f_min_Hz < F_MIN_HZ:
+        raise SpectrumRefused(f"frequencies must lie in [{F_MIN_HZ:g}, {F_MAX_HZ:g}] Hz")
+    freq = frequencies_Hz(f_min_Hz, f_max_Hz, per_decade)
+    if per_decade < 1 or freq.size > MAX_POINTS:
+        raise SpectrumRefused(f"a spectrum holds 2 to {MAX_POINTS} frequencies; got {freq.size}")
+    return freq, measure(freq, small_signal(cell, cell.temperature_K), rng)

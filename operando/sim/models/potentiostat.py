@@ -23,7 +23,6 @@ from scipy.optimize import brentq
 
 from . import impedance
 from .cell import Cell
-from .kinetics import small_signal
 
 TECHNIQUES = ("OCV", "CC", "CV", "SWEEP")
 STATUSES = ("Idle", "Running", "Limit reached", "Fault")
@@ -148,21 +147,7 @@ class PotentiostatModel:
             raise ComplianceError("no cell is connected to the channel")
         if self.status == "Running":
             raise ComplianceError("an impedance spectrum needs the channel idle (at rest)")
-        if not (0 < f_min_Hz < f_max_Hz < math.inf):
-            raise ComplianceError(
-                f"frequencies must satisfy 0 < f_min < f_max, got {f_min_Hz:g}, {f_max_Hz:g} Hz"
-            )
-        if f_max_Hz > impedance.F_MAX_HZ or f_min_Hz < impedance.F_MIN_HZ:
-            raise ComplianceError(
-                f"frequencies must lie in [{impedance.F_MIN_HZ:g}, {impedance.F_MAX_HZ:g}] Hz"
-            )
-        freq = impedance.frequencies_Hz(f_min_Hz, f_max_Hz, per_decade)
-        if not 1 <= per_decade or freq.size > impedance.MAX_POINTS:
-            raise ComplianceError(
-                f"a spectrum holds 2 to {impedance.MAX_POINTS} frequencies; got {freq.size}"
-            )
-        z = impedance.measure(freq, small_signal(self.cell, self.cell.temperature_K), self._rng)
-        return freq, z
+        return impedance.spectrum(self.cell, f_min_Hz, f_max_Hz, per_decade, self._rng)
 
     def clear_buffer(self) -> None:
         self.buffer.clear(self.t)
