@@ -186,11 +186,12 @@ def eis(
     per_decade: int = 8,
     hold_s: float = 4 * 3600.0,
     rest_s: float = 600.0,
+    one_c_mA_g: float = ONE_C_MA_G,
     temperature_C: float | None = None,
     md: dict | None = None,
 ) -> MsgGenerator[str]:
     """Bring the cell to state_V (V) by a potentiostatic hold (hold_s, s, ending early once
-    the current falls to C/100 of the nominal 1C), rest rest_s (s) at open circuit, then
+    the current falls to C/100, 1C = one_c_mA_g mA/g), rest rest_s (s) at open circuit, then
     measure one impedance spectrum from f_max_Hz down to f_min_Hz (Hz), per_decade points
     per decade, into the ``eis`` stream; the hold and rest are in ``primary``."""
     check_eis_parameters(
@@ -198,7 +199,7 @@ def eis(
         hold_s=hold_s, rest_s=rest_s,
     )  # fmt: skip
     check_temperature(temperature_C)
-    floor = applied_current_mA(sample, c_rate=0.01, one_c_mA_g=ONE_C_MA_G)
+    floor = applied_current_mA(sample, c_rate=0.01, one_c_mA_g=one_c_mA_g)
     params = {
         "state_V": state_V, "f_min_Hz": f_min_Hz, "f_max_Hz": f_max_Hz,
         "per_decade": per_decade, "hold_s": hold_s, "rest_s": rest_s,

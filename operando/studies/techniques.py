@@ -96,7 +96,7 @@ def run_eis(
     impedance spectrum (Hz); the live Randles fit."""
     from ..devices.impedance import ImpedanceAnalyzer
 
-    sample, _ = _sample(material, formula, mass_mg, area_cm2, materials_dir, prefix)
+    sample, one_c = _sample(material, formula, mass_mg, area_cm2, materials_dir, prefix)
     check_positive("--hold-h", hold_h, "h")
     check_eis_parameters(
         sample, state_V=state_V, f_min_Hz=f_min_Hz, f_max_Hz=f_max_Hz, per_decade=per_decade,
@@ -115,7 +115,7 @@ def run_eis(
         plan = eis(
             session.potentiostat, analyzer, sample, state_V=state_V, f_min_Hz=f_min_Hz,
             f_max_Hz=f_max_Hz, per_decade=per_decade, hold_s=hold_h * 3600.0, rest_s=rest_s,
-            temperature_C=temperature_C,
+            one_c_mA_g=one_c, temperature_C=temperature_C,
         )  # fmt: skip
         run_plan(session, plan)
         return _live_summary(session)
