@@ -8,7 +8,7 @@ from __future__ import annotations
 
 # --- potentiostat ---------------------------------------------------------------------------
 # Technique codes of a procedure step (``PSTAT:Steps:Technique``)
-TECHNIQUE_CODES = {"OCV": 0, "CC": 1, "CV": 2}
+TECHNIQUE_CODES = {"OCV": 0, "CC": 1, "CV": 2, "SWEEP": 3}
 MAX_STEPS = 64  # steps the potentiostat holds in one procedure (``PSTAT:Steps:*`` length)
 
 # --- cells ----------------------------------------------------------------------------------

@@ -39,6 +39,8 @@ def check_args(args: argparse.Namespace) -> None:
     own_simulator = getattr(args, "prefix", None) is None
     if command == "run" and protocol in ("cycle", "dems"):
         _check_electrochem(args, own_simulator)
+    if command == "run" and protocol in ("cv", "gitt", "eis") and own_simulator:
+        _check_technique_window(args)
     if command == "run" and not own_simulator:
         check_beamline(args.prefix, args.ca_port, take_over=getattr(args, "take_over", False))
 
@@ -145,6 +147,20 @@ def _check_electrochem(args: argparse.Namespace, own_simulator: bool) -> None:
                     f"{flag} {volts:g} V lies outside the potentiostat's voltage window "
                     f"[{comp.v_min_V:g}, {comp.v_max_V:g}] V"
                 )
+
+
+def _check_technique_window(args: argparse.Namespace) -> None:
+    """The potentials of a CV, GITT or EIS against the private simulator's voltage window."""
+    from .sim.models.potentiostat import Compliance
+
+    comp = Compliance()
+    for flag in ("--v-min", "--v-max", "--state-V"):
+        volts = getattr(args, flag[2:].replace("-", "_"), None)
+        if volts is not None and not comp.v_min_V <= volts <= comp.v_max_V:
+            raise BadRequest(
+                f"{flag} {volts:g} V lies outside the potentiostat's voltage window "
+                f"[{comp.v_min_V:g}, {comp.v_max_V:g}] V"
+            )
 
 
 def check_beamline(prefix: str, ca_port: int | None, *, take_over: bool = False) -> None:

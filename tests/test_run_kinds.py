@@ -9,7 +9,7 @@ import json
 import numpy as np
 import pytest
 from event_model import compose_run
-from plan_bench import LNMO, Bench, start_documents
+from plan_bench import LNMO, Bench, fake, start_documents
 
 from operando import plans
 from operando.analysis.document_run import DocumentRun
@@ -22,6 +22,7 @@ from operando.analysis.results import (
 )
 from operando.analysis.run_kinds import IMPORTED_PLAN_NAMES, RUN_KINDS, kind_of, summarize
 from operando.analysis.run_summary import RunSummary
+from operando.devices.impedance import ImpedanceAnalyzer
 from operando.errors import BadRequest
 from operando.reports.figures import FIGURES
 from operando.sample import molar_mass
@@ -64,6 +65,18 @@ INVOCATIONS = {
         lambda b: plans.prepare_ex_situ_electrodes(b.pstat, b.sim, LNMO,
                                                    ("pristine", "4.5V", "2.0V")),
         ["cycling", "cycling"],
+    ),
+    "cyclic_voltammetry": (
+        lambda b: plans.cyclic_voltammetry(b.pstat, LNMO, v_min=3.0, v_max=4.8,
+                                           scan_rate_mV_s=0.1), ["cv"],
+    ),
+    "gitt": (
+        lambda b: plans.gitt(b.pstat, LNMO, pulse_c_rate=0.1, pulse_s=600, rest_s=3600,
+                             v_max=4.8), ["gitt"],
+    ),
+    "eis": (
+        lambda b: plans.eis(b.pstat, fake(ImpedanceAnalyzer, "X:PSTAT:", "eis"), LNMO,
+                            state_V=4.5, f_min_Hz=0.01, f_max_Hz=1e4), ["eis"],
     ),
 }  # fmt: skip
 

@@ -243,3 +243,75 @@ class ChargeAndMeasureSummary(Summary):
         return round_floats(
             {**self.cycling.to_json(), "cutoffs_V": self.cutoffs_V, **self.measurements}
         )
+
+
+def round_significant(obj, digits: int = 4):
+    """Round every float in a nested structure to ``digits`` significant figures (for
+    quantities such as diffusion coefficients, 1e-11 cm2/s, that 4 decimals would zero)."""
+    if isinstance(obj, float):
+        return float(f"{obj:.{digits}g}")
+    if isinstance(obj, dict):
+        return {k: round_significant(v, digits) for k, v in obj.items()}
+    if isinstance(obj, (list, tuple)):
+        return [round_significant(v, digits) for v in obj]
+    return obj
+
+
+@dataclass
+class CvSummary(Summary):
+    """Cyclic voltammetry: the first cycle's anodic and cathodic peak potentials (V,
+    strongest first) and their currents (mA) at the top; every cycle under ``cycles``."""
+
+    kind: ClassVar[str] = "cv"
+    scan_rate_mV_s: float | None = None
+    cycles: list[dict[str, Any]] = field(default_factory=list)
+
+    def to_json(self) -> dict:
+        first = self.cycles[0] if self.cycles else {}
+        return round_floats({
+            "uid": self.uid,
+            "scan_rate_mV_s": self.scan_rate_mV_s,
+            "anodic_peaks_V": first.get("anodic_peaks_V", []),
+            "cathodic_peaks_V": first.get("cathodic_peaks_V", []),
+            "peak_currents_mA": first.get("peak_currents_mA", {"anodic": [], "cathodic": []}),
+            "cycles": self.cycles,
+        })  # fmt: skip
+
+
+@dataclass
+class GittSummary(Summary):
+    """GITT: per complete pulse the Li content ``x_li`` after it and the Weppner-Huggins
+    ``diffusion_coefficient_cm2_s``, for particles of ``particle_radius_um``; details of
+    each pulse under ``pulses``."""
+
+    kind: ClassVar[str] = "gitt"
+    particle_radius_um: float | None = None
+    pulses: list[dict[str, Any]] = field(default_factory=list)
+
+    def to_json(self) -> dict:
+        return round_significant({
+            "uid": self.uid,
+            "particle_radius_um": self.particle_radius_um,
+            "x_li": [p["x_li"] for p in self.pulses],
+            "diffusion_coefficient_cm2_s": [p["diffusion_coefficient_cm2_s"] for p in self.pulses],
+            "pulses": self.pulses,
+        })  # fmt: skip
+
+
+@dataclass
+class EisSummary(Summary):
+    """Potentiostatic EIS: the Randles fit R_s (ohm), R_ct (ohm), C_dl (F), Warburg sigma
+    (ohm s^-1/2), the fit's relative RMS residual, the DC potential (V) and the number of
+    frequencies."""
+
+    kind: ClassVar[str] = "eis"
+    r_s_ohm: float | None = None
+    r_ct_ohm: float | None = None
+    c_dl_F: float | None = None
+    warburg_sigma: float | None = None
+    fit_rms_rel: float | None = None
+    ewe_V: float | None = None
+    n_frequencies: int = 0
+
+    def to_json(self) -> dict:
+        return round_significant(_values(self))

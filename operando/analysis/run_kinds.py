@@ -27,6 +27,7 @@ from .results import (
     XasSummary,
 )
 from .tables import cycling_summary, gas_summary
+from .technique_runs import cv_summary, eis_summary, gitt_summary
 from .xray_report import (
     by_cutoff,
     hard_edges,
@@ -106,6 +107,9 @@ RUN_KINDS: tuple[RunKind, ...] = (
         _charge_and_measure,
         "charge to cutoffs and measure at each",
     ),
+    RunKind("cv", ("cyclic_voltammetry",), cv_summary, "cyclic voltammetry: current peaks"),
+    RunKind("gitt", ("gitt",), gitt_summary, "GITT: Weppner-Huggins D per pulse"),
+    RunKind("eis", ("eis",), eis_summary, "impedance spectrum: Randles fit"),
 )
 # Runs imported from instrument files (operando import): studies/importing.py.
 RUN_KINDS += (

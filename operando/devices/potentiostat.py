@@ -25,7 +25,8 @@ __all__ = ["InstrumentRefused", "Potentiostat", "Setpoint"]
 class Procedure(Device):
     """The steps the instrument runs one after another; one array element per step.
 
-    Technique codes: 0 OCV, 1 CC, 2 CV. Current in mA (positive charges), voltages in V,
+    Technique codes: 0 OCV, 1 CC, 2 CV, 3 SWEEP (from Ewe at the step's start to its voltage
+    at its scan rate, mV/s). Current in mA (positive charges), voltages in V,
     duration in s (0: none), current floor in mA (CV ends when |I| falls below it).
     """
 
@@ -37,6 +38,7 @@ class Procedure(Device):
     e_lower = Cpt(Setpoint, "ELower", kind="config")
     duration = Cpt(Setpoint, "Duration", kind="config")
     current_floor = Cpt(Setpoint, "IFloor", kind="config")
+    scan_rate = Cpt(Setpoint, "ScanRate", kind="omitted")  # mV/s, SWEEP steps only
 
 
 class Recording(Device):

@@ -15,14 +15,18 @@ from .electrochem import (
 )
 from .ex_situ import prepare_ex_situ_electrodes
 from .in_situ import in_situ_xas_cycling
+from .techniques import cyclic_voltammetry, eis, gitt
 from .xray import rixs_map, xas_scan, xas_series
 
 __all__ = [
     "applied_current_mA",
     "charge_and_measure",
+    "cyclic_voltammetry",
     "dems_cycling",
+    "eis",
     "galvanostatic",
     "galvanostatic_cycle",
+    "gitt",
     "in_situ_xas_cycling",
     "ocv_rest",
     "potentiostatic_hold",

@@ -103,6 +103,8 @@ class Step:
     e_upper_V, e_lower_V : CC ends when Ewe reaches either cutoff (V).
     duration_s : the step ends after this long (s, instrument time); 0 for no limit.
     current_floor_mA : CV ends once |I| falls below this (mA); 0: never.
+    scan_rate_mV_s : "SWEEP" (linear potential sweep from Ewe at the step's start to
+        voltage_V): its rate (mV/s).
     """
 
     technique: str
@@ -112,6 +114,7 @@ class Step:
     e_lower_V: float = 2.0
     duration_s: float = 0.0
     current_floor_mA: float = 0.0
+    scan_rate_mV_s: float = 0.0
 
 
 def program_procedure(
@@ -133,6 +136,8 @@ def program_procedure(
         proc.duration: [s.duration_s for s in steps],
         proc.current_floor: [s.current_floor_mA for s in steps],
     }
+    if any(s.technique == "SWEEP" for s in steps):  # the column only sweeps use
+        columns[proc.scan_rate] = [s.scan_rate_mV_s for s in steps]
     moves: list[Any] = [proc.n_steps, len(steps)]
     for signal, values in columns.items():
         moves += [signal, values]

@@ -166,6 +166,24 @@ def _in_situ_figures(run, summary, stem) -> None:
     plot_in_situ(run, summary.scans, f"{stem}_in_situ.png")
 
 
+def _cv_figures(run, summary, stem) -> None:
+    from .technique_figures import plot_voltammogram
+
+    plot_voltammogram(run, summary, f"{stem}_cv.png")
+
+
+def _gitt_figures(run, summary, stem) -> None:
+    from .technique_figures import plot_gitt
+
+    plot_gitt(run, summary, f"{stem}_gitt.png")
+
+
+def _eis_figures(run, summary, stem) -> None:
+    from .technique_figures import plot_nyquist
+
+    plot_nyquist(run, summary, f"{stem}_nyquist.png")
+
+
 FIGURES = {
     "cycling": (_cycling_figures,),
     "dems": (_dems_figures,),
@@ -173,6 +191,9 @@ FIGURES = {
     "rixs": (_rixs_figures,),
     "in_situ": (_in_situ_figures,),
     "charge_and_measure": (_cycling_figures,),
+    "cv": (_cv_figures,),
+    "gitt": (_gitt_figures,),
+    "eis": (_eis_figures,),
 }
 
 # Runs imported from instrument files (operando import).

@@ -20,6 +20,7 @@ from caproto import ChannelType
 from caproto.server import PVGroup, SubGroup, pvproperty
 
 from ...instruments import MAX_STEPS, pv_string
+from ..models.impedance import MAX_POINTS as MAX_EIS_POINTS
 from ..models.potentiostat import STATUSES, TECHNIQUES, ComplianceError, TechniqueSettings
 from ..models.world import World
 from .base import (
@@ -58,17 +59,19 @@ def _step_array(name: str, value: float, units: str, doc: str):
 class ProcedureGroup(PVGroup):
     """The procedure: N steps, each a technique with its setpoint and limits.
 
-    Technique codes: 0 OCV, 1 CC (galvanostatic), 2 CV (potentiostatic).
+    Technique codes: 0 OCV, 1 CC (galvanostatic), 2 CV (potentiostatic), 3 SWEEP (linear
+    potential sweep from Ewe at the step's start to its Voltage at ScanRate).
     """
 
     n_steps = pvproperty(name="N", value=1, doc="number of steps to run")
-    technique = _step_array("Technique", 0, "", "0 OCV, 1 CC, 2 CV")
+    technique = _step_array("Technique", 0, "", "0 OCV, 1 CC, 2 CV, 3 SWEEP")
     current_mA = _step_array("Current", 0.0, "mA", "CC current; positive charges")
     voltage_V = _step_array("Voltage", 4.0, "V", "CV potential")
     e_upper_V = _step_array("EUpper", 5.0, "V", "CC upper voltage cutoff")
     e_lower_V = _step_array("ELower", 2.0, "V", "CC lower voltage cutoff")
     duration_s = _step_array("Duration", 0.0, "s", "time limit, 0 for none")
     current_floor_mA = _step_array("IFloor", 0.0, "mA", "CV ends when |I| falls below")
+    scan_rate_mV_s = _step_array("ScanRate", 0.0, "mV/s", "SWEEP rate toward Voltage")
 
     @n_steps.putter
     async def n_steps(self, instance, value):
@@ -80,7 +83,8 @@ class ProcedureGroup(PVGroup):
     def steps(self) -> list[TechniqueSettings]:
         """The programmed steps as the instrument model takes them."""
         n = int(self.n_steps.value)
-        names = ("current_mA", "voltage_V", "e_upper_V", "e_lower_V", "duration_s")
+        names = ("current_mA", "voltage_V", "e_upper_V", "e_lower_V", "duration_s",
+                 "scan_rate_mV_s")  # fmt: skip
         columns = {name: getattr(self, name).value for name in names}
         floors = self.current_floor_mA.value
         return [
@@ -178,14 +182,57 @@ class BufferGroup(PVGroup):
         return 0
 
 
+class ImpedanceGroup(PVGroup):
+    """Potentiostatic EIS of the idle channel about its open-circuit potential: put the
+    frequency range, then Acquire 1 (completes once the spectrum is in Freq/ZRe/ZIm)."""
+
+    f_min_Hz = pvproperty(name="FMin", value=0.01, units="Hz", doc="lowest frequency")
+    f_max_Hz = pvproperty(name="FMax", value=1e4, units="Hz", doc="highest frequency")
+    per_decade = pvproperty(name="PerDecade", value=8, doc="frequencies per decade")
+    acquire = pvproperty(name="Acquire", value=0, doc="put 1: measure one spectrum")
+    count = pvproperty(name="Count", value=0, read_only=True, doc="spectra measured")
+    n = pvproperty(name="N", value=0, read_only=True, doc="frequencies in the spectrum")
+    ewe = pvproperty(name="Ewe", value=0.0, units="V", read_only=True, doc="DC potential")
+    ts = pvproperty(name="TS", value=0.0, units="s", read_only=True, doc="instrument time")
+    freq = pvproperty(name="Freq", value=[0.0] * MAX_EIS_POINTS, max_length=MAX_EIS_POINTS,
+                      units="Hz", read_only=True)  # fmt: skip
+    z_re = pvproperty(name="ZRe", value=[0.0] * MAX_EIS_POINTS, max_length=MAX_EIS_POINTS,
+                      units="ohm", read_only=True)  # fmt: skip
+    z_im = pvproperty(name="ZIm", value=[0.0] * MAX_EIS_POINTS, max_length=MAX_EIS_POINTS,
+                      units="ohm", read_only=True)  # fmt: skip
+
+    @acquire.putter
+    async def acquire(self, instance, value):
+        if value:
+            parent = self.parent
+            parent.world.advance(budget_s=ADVANCE_BUDGET_S)
+            m = parent.world.potentiostat
+            async with parent.refusals():
+                freq, z = m.measure_impedance(
+                    float(self.f_min_Hz.value), float(self.f_max_Hz.value),
+                    int(self.per_decade.value),
+                )  # fmt: skip
+            pad = [0.0] * (MAX_EIS_POINTS - freq.size)
+            await self.freq.write(list(freq) + pad)
+            await self.z_re.write(list(z.real) + pad)
+            await self.z_im.write(list(z.imag) + pad)
+            await self.n.write(int(freq.size))
+            await self.ewe.write(m.ewe_V)
+            await self.ts.write(m.t)
+            await self.count.write(self.count.value + 1)
+        return 0
+
+
 class PotentiostatIOC(RefusingGroup):
-    """A potentiostat channel: techniques OCV, CC, CV with limits and a data buffer."""
+    """A potentiostat channel: techniques OCV, CC, CV, SWEEP with limits, a data buffer and
+    an impedance analyser (``EIS:``)."""
 
     procedure = SubGroup(ProcedureGroup, prefix="Steps:")
     recording = SubGroup(RecordingGroup, prefix="")
     compliance = SubGroup(ComplianceGroup, prefix="Compliance:")
     cell = SubGroup(CellGroup, prefix="Cell:")
     buffer = SubGroup(BufferGroup, prefix="Buf:")
+    impedance = SubGroup(ImpedanceGroup, prefix="EIS:")
 
     start = pvproperty(name="Start", value=0, doc="put 1 to start the technique")
     stop = pvproperty(name="Stop", value=0, doc="put 1 to open the circuit")
@@ -222,7 +269,8 @@ class PotentiostatIOC(RefusingGroup):
             elif attr in _VOLTAGE_SETTINGS:
                 comp.check_voltage(value, f"step {k}: {_VOLTAGE_SETTINGS[attr]}")
             elif attr == "technique" and int(value) not in range(len(TECHNIQUES)):
-                raise ComplianceError(f"step {k}: technique code {value} is not 0, 1 or 2")
+                codes = f"0-{len(TECHNIQUES) - 1}"
+                raise ComplianceError(f"step {k}: technique code {value} is not one of {codes}")
             elif value < 0:
                 raise ComplianceError(f"step {k}: {attr} must not be negative, got {value}")
 

@@ -1,12 +1,13 @@
 """A potentiostat/galvanostat instrument model: procedures, limits, compliance, data buffer.
 
 It behaves like a battery cycler's firmware: a procedure of steps, each a technique (OCV,
-CC or CV) with its limits, runs on the instrument; when a step reaches a limit the next
-one starts at once, with no computer in the loop. Points are recorded into an on-board
-buffer every ``record_dt_s`` of instrument time or every ``record_dE_V`` of potential change,
-whether or not a computer is reading. Compliance (maximum |I|, voltage window) is hardware:
-configuration outside it is refused, and a potential outside the window faults the channel
-to open circuit.
+CC, CV or SWEEP: a linear potential sweep, the ramp of cyclic voltammetry) with its limits,
+runs on the instrument; when a step reaches a limit the next one starts at once, with no
+computer in the loop. Points are recorded into an on-board buffer every ``record_dt_s`` of
+instrument time or every ``record_dE_V`` of potential change, whether or not a computer is
+reading. Compliance (maximum |I|, voltage window) is hardware: configuration outside it is
+refused, and a potential outside the window faults the channel to open circuit. An idle
+channel measures impedance spectra about the open-circuit potential (potentiostatic EIS).
 """
 
 from __future__ import annotations
@@ -17,11 +18,13 @@ from array import array
 from collections.abc import Callable
 from dataclasses import dataclass
 
+import numpy as np
 from scipy.optimize import brentq
 
+from . import impedance
 from .cell import Cell
 
-TECHNIQUES = ("OCV", "CC", "CV")
+TECHNIQUES = ("OCV", "CC", "CV", "SWEEP")
 STATUSES = ("Idle", "Running", "Limit reached", "Fault")
 MAX_DQ_MAH_G = 0.2  # largest charge step of the integrator, per g of active material
 IDLE_STEP_S = 1800.0  # integration step of a cell resting on an idle channel (s)
@@ -62,6 +65,7 @@ class TechniqueSettings:
     e_lower_V: float = 2.0  # CC stops when Ewe falls to this
     duration_s: float = 0.0  # 0: no time limit (OCV needs one)
     current_floor_mA: float = 0.0  # CV stops when |I| falls below this
+    scan_rate_mV_s: float = 0.0  # SWEEP: rate of the ramp from Ewe at its start to voltage_V
 
 
 class DataBuffer:
@@ -117,6 +121,8 @@ class PotentiostatModel:
         self._last_rec_t = t0
         self._last_rec_e = 0.0
         self.observers: list[Callable[[float], None]] = []  # called after every step
+        self.sweep_from_V = 0.0  # potential at the start of the running SWEEP step
+        self._rng = np.random.default_rng()  # the impedance analyser's noise
 
     # --- readbacks --------------------------------------------------------------------
     @property
@@ -132,6 +138,17 @@ class PotentiostatModel:
         self.stop("cell replaced")
         self.cell = cell
 
+    def measure_impedance(
+        self, f_min_Hz: float, f_max_Hz: float, per_decade: int
+    ) -> tuple[np.ndarray, np.ndarray]:
+        """Potentiostatic EIS about the cell's present (open-circuit) potential: frequencies
+        (Hz, high to low) and impedance (ohm, complex). Refused while a procedure runs."""
+        if self.cell is None:
+            raise ComplianceError("no cell is connected to the channel")
+        if self.status == "Running":
+            raise ComplianceError("an impedance spectrum needs the channel idle (at rest)")
+        return impedance.spectrum(self.cell, f_min_Hz, f_max_Hz, per_decade, self._rng)
+
     def clear_buffer(self) -> None:
         self.buffer.clear(self.t)
         self.q_mAh = 0.0
@@ -142,7 +159,7 @@ class PotentiostatModel:
         if s.technique not in TECHNIQUES:
             raise ComplianceError(f"technique {s.technique!r} is not one of {TECHNIQUES}")
         for name in ("current_mA", "voltage_V", "e_upper_V", "e_lower_V", "duration_s",
-                     "current_floor_mA"):  # fmt: skip
+                     "current_floor_mA", "scan_rate_mV_s"):  # fmt: skip
             value = getattr(s, name)
             if not math.isfinite(value):
                 raise ComplianceError(f"{name} must be a finite number, got {value}")
@@ -160,6 +177,8 @@ class PotentiostatModel:
             raise ComplianceError("an OCV rest needs a duration")
         if s.technique == "CC" and s.current_mA == 0:
             raise ComplianceError("a galvanostatic step needs a non-zero current")
+        if s.technique == "SWEEP" and not s.scan_rate_mV_s > 0:
+            raise ComplianceError("a potential sweep needs a positive scan rate (mV/s)")
 
     def start(self) -> None:
         """Run the programmed procedure from its first step."""
@@ -187,6 +206,8 @@ class PotentiostatModel:
         self.current_mA = s.current_mA if s.technique == "CC" else 0.0
         if s.technique == "CV":
             self.current_mA = self.cell.current_at(s.voltage_V, self.compliance.max_current_mA)
+        if s.technique == "SWEEP":  # the ramp starts where the electrode is
+            self.sweep_from_V = self.ewe_V
         self._record()
 
     def stop(self, reason: str = "stopped by user") -> None:
@@ -245,6 +266,8 @@ class PotentiostatModel:
         h = max(self._last_rec_t + self.record_dt_s - self.t, 1e-6)  # land on the next record
         if s.technique == "OCV":
             return h
+        if s.technique == "SWEEP":  # at most one recording step dE of the ramp per step
+            h = min(h, self.record_dE_V / (s.scan_rate_mV_s * 1e-3))
         return min(h, MAX_DQ_MAH_G * cell.mass_g * 3600.0 / max(abs(self.current_mA), 1e-9))
 
     def _step(self, t_new: float) -> None:
@@ -256,7 +279,9 @@ class PotentiostatModel:
         if s.technique == "CC":
             h, cutoff = self._cc_step(h)
         elif s.technique == "CV":
-            self._cv_step(h)
+            self._cv_step(h, s.voltage_V)
+        elif s.technique == "SWEEP":
+            h, cutoff = self._sweep_step(h)
         else:  # at rest the cell's side reactions go on
             self._pass(0.0, h)
         self.t += h
@@ -308,10 +333,25 @@ class PotentiostatModel:
         self._pass(i, hi)
         return hi, crossed
 
-    def _cv_step(self, h: float) -> None:
+    def _sweep_step(self, h: float) -> tuple[float, str]:
+        """One step of a linear potential sweep: the set potential moves at the scan rate
+        from the start potential toward the step's end potential (the vertex), the cell's
+        current follows (potentiostatic, implicit). Returns the step length (s) and
+        "vertex" once the end potential is reached."""
+        s = self.settings
+        rate = s.scan_rate_mV_s * 1e-3
+        span = s.voltage_V - self.sweep_from_V
+        left = abs(span) / rate - (self.t - self.technique_start)  # s to the vertex
+        reached = left <= h + 1e-9
+        h = max(min(h, left), 1e-9)
+        swept = min(abs(span), rate * (self.t + h - self.technique_start))
+        self._cv_step(h, self.sweep_from_V + math.copysign(swept, span))
+        return h, "vertex" if reached else ""
+
+    def _cv_step(self, h: float, target: float) -> None:
         """One potentiostatic step, implicit in time: the current that leaves the electrode
         at the set potential at the end of the step (stable for any step length)."""
-        target, i_max = self.settings.voltage_V, self.compliance.max_current_mA
+        i_max = self.compliance.max_current_mA
         snapshot = (self.cell.snapshot(), self.q_mAh)
 
         def residual(i: float) -> float:
@@ -319,12 +359,16 @@ class PotentiostatModel:
             self._pass(i, h)
             return self.cell.voltage(i) - target
 
-        if residual(i_max) <= 0:
-            i = i_max  # compliance-limited: even the largest current cannot get there
-        elif residual(-i_max) >= 0:
-            i = -i_max
+        # The current flows the way that brings the electrode to the target: oxidising if
+        # it would lie below it at open circuit. (Across zero the cell changes branch, and
+        # a current of the other sign can also end on the target: not the physical root.)
+        lo, hi = (0.0, i_max) if residual(0.0) < 0 else (-i_max, 0.0)
+        if residual(hi) <= 0:
+            i = hi  # compliance-limited: even the largest current cannot get there
+        elif residual(lo) >= 0:
+            i = lo
         else:
-            i = brentq(residual, -i_max, i_max, xtol=1e-12, rtol=1e-10)
+            i = brentq(residual, lo, hi, xtol=1e-12, rtol=1e-10)
         self._restore(snapshot)
         self._pass(i, h)
         self.current_mA = i
