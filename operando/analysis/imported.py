@@ -227,7 +227,35 @@ def ecms(run) -> EcmsSummary:
             entry["first_response_s"] = None if response is None else response - t0
         per_channel[f"mz{mz}"] = entry
     out["channels"] = per_channel
+    configuration = run["dems"].metadata.get("configuration") or {}
+    calibrated = any(k.startswith("dems_calibration_") for k in
+                     (configuration.get("dems") or {}).get("data", {}))  # fmt: skip
+    if calibrated:
+        if step is None:
+            raise ValueError("gas rates need the potentiostat series (its first step ends the "
+                             "mass spectrometer's background)")  # fmt: skip
+        out["gases"] = ecms_gases(ms, configuration, step)
     return EcmsSummary(start["uid"], out)
+
+
+def ecms_gases(ms: dict[str, np.ndarray], configuration: dict, step: float) -> dict:
+    """Per calibrated gas: amount evolved after the first potential step (umol), peak rate
+    and detection limit (nmol/min), by the weighted least squares of acquired DEMS
+    (``analysis.gas``); the background is each channel's median before the step."""
+    from .gas import NMOL_MIN_PER_MOL_S, Calibration, gas_rates
+
+    calibration = Calibration.from_configuration(configuration)
+    ion = {mz: ms[f"mz{mz}"] for mz in calibration.channels}
+    rates = gas_rates(ms["clock"], ms["interval"], ion, calibration, baseline=ms["clock"] < step)
+    after = ms["clock"] >= step
+    return {
+        gas: {
+            "amount_umol": rates.amount_umol(gas, step, float(ms["clock"][-1])),
+            "peak_nmol_min": float(np.max(rates.nmol_min(gas)[after])) if after.any() else None,
+            "detection_limit_nmol_min": rates.detection_limit[gas] * NMOL_MIN_PER_MOL_S,
+        }
+        for gas in calibration.gases
+    }
 
 
 def xas_spectra(run) -> XasSpectraSummary:

@@ -18,7 +18,7 @@ def cmd_import(args: argparse.Namespace) -> int:
         name=args.sample, material=args.material, formula=args.formula,
         mass_mg=args.mass_mg, area_cm2=args.area_cm2, materials_dir=args.materials_dir,
     )  # fmt: skip
-    runs = import_files(args.files, args.data, options)
+    runs = import_files(args.files, args.data, options, args.calibration)
     if args.json:
         print(json.dumps({"runs": runs}))
     else:
@@ -40,5 +40,10 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--materials-dir", help="a directory of material TOML files")
     p.add_argument("--mass-mg", type=float, help="active mass (mg) where the file has none")
     p.add_argument("--area-cm2", type=float, help="electrode area (cm2) where the file has none")
+    p.add_argument(
+        "--calibration",
+        help="EC-MS: the mass spectrometer's calibration table (TOML: [GAS] m/z = A per mol/s); "
+        "the summary then gives each gas's rate and amount",
+    )
     p.add_argument("--json", action="store_true", help='print {"runs": [{uid, kind, file}]}')
     p.set_defaults(func=cmd_import)

@@ -232,13 +232,40 @@ def summarize_documents(docs: list[tuple[str, dict]], file: str = "the file"):
     return kind_of(callback.run).name, callback.summary
 
 
-def prepare(paths: list[str], options: SampleOptions) -> list[dict]:
-    """Parse every file, build and summarise every run; nothing is written."""
+def calibrate(parsed: Parsed, calibration: str) -> None:
+    """Put a mass spectrometer's calibration table (a TOML file, ``io.calibration``) into the
+    ``dems`` stream's configuration, as an acquired DEMS run records it."""
+    from ..io.calibration import calibration_configuration, read_calibration
+
+    stream = next((s for s in parsed.streams if s.name == "dems"), None)
+    if stream is None:
+        raise BadRequest(
+            f"{parsed.file}: --calibration applies to EC-MS files (Zilien .tsv); this file "
+            "has no mass-spectrometer stream"
+        )
+    config = stream.configuration.setdefault("dems", {"data": {}, "timestamps": {},
+                                                       "data_keys": {}})  # fmt: skip
+    rows = calibration_configuration(
+        read_calibration(calibration), list(config["data"]["dems_channels"]), str(parsed.file)
+    )
+    for key, row in rows.items():
+        config["data"][key] = row
+        config["timestamps"][key] = parsed.time
+        config["data_keys"][key] = {"source": f"file:{pathlib.Path(calibration).name}",
+                                    "dtype": "array", "shape": [len(row)],
+                                    "units": "A/(mol/s)"}  # fmt: skip
+
+
+def prepare(paths: list[str], options: SampleOptions, calibration: str | None = None) -> list[dict]:
+    """Parse every file, build and summarise every run; nothing is written. calibration: a
+    mass spectrometer's table (TOML) for EC-MS files, whose summaries then give gas rates."""
     if not paths:
         raise BadRequest("give at least one file to import")
     prepared = []
     for path in paths:
         parsed = parse_file(path)
+        if calibration is not None:
+            calibrate(parsed, calibration)
         docs = build_documents(parsed, options)
         kind, summary = summarize_documents(docs, str(path))
         prepared.append({"file": str(path), "uid": docs[0][1]["uid"], "kind": kind,
@@ -260,8 +287,10 @@ def store_documents(data: str, runs: list[dict]) -> None:
             writer(name, doc)
 
 
-def import_files(paths: list[str], data: str, options: SampleOptions) -> list[dict]:
+def import_files(
+    paths: list[str], data: str, options: SampleOptions, calibration: str | None = None
+) -> list[dict]:
     """Import files as runs: ``[{"uid", "kind", "file"}]`` in the order given."""
-    runs = prepare(paths, options)
+    runs = prepare(paths, options, calibration)
     store_documents(data, runs)
     return [{"uid": r["uid"], "kind": r["kind"], "file": r["file"]} for r in runs]
