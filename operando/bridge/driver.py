@@ -32,8 +32,11 @@ class Step:
     """One step of a procedure (the contract's ``Steps:*`` arrays, one element each).
 
     technique "OCV" (open circuit for duration_s), "CC" (current_mA until Ewe reaches
-    e_upper_V when charging or e_lower_V when discharging) or "CV" (voltage_V until |I|
-    falls below current_floor_mA); duration_s > 0 also ends any step (0: no time limit).
+    e_upper_V when charging or e_lower_V when discharging), "CV" (voltage_V until |I|
+    falls below current_floor_mA) or "SWEEP" (a linear ramp of the potential from its value
+    at the step's start to voltage_V at scan_rate_mV_s, for cyclic voltammetry); duration_s
+    > 0 also ends any step (0: no time limit). A driver refuses (DriverRefused) a technique
+    its instrument cannot run.
     """
 
     technique: str
@@ -43,6 +46,7 @@ class Step:
     e_lower_V: float = 2.0
     duration_s: float = 0.0
     current_floor_mA: float = 0.0
+    scan_rate_mV_s: float = 0.0
 
 
 @dataclass(frozen=True)
