@@ -20,6 +20,7 @@ from caproto import ChannelType
 from caproto.server import PVGroup, SubGroup, pvproperty
 
 from ...instruments import MAX_STEPS, pv_string
+from ..models.impedance import F_MAX_HZ, F_MIN_HZ
 from ..models.impedance import MAX_POINTS as MAX_EIS_POINTS
 from ..models.potentiostat import STATUSES, TECHNIQUES, ComplianceError, TechniqueSettings
 from ..models.world import World
@@ -182,12 +183,28 @@ class BufferGroup(PVGroup):
         return 0
 
 
+def _frequency_setting(name: str, value: float, doc: str):
+    """A frequency (Hz) of the analyser's range; anything else is refused with LastError."""
+    prop = pvproperty(name=name, value=value, units="Hz", doc=doc)
+
+    @prop.putter
+    async def prop(group, instance, value):
+        async with group.parent.refusals():
+            if not F_MIN_HZ <= value <= F_MAX_HZ:  # NaN fails every comparison
+                raise ComplianceError(
+                    f"{doc} must lie in [{F_MIN_HZ:g}, {F_MAX_HZ:g}] Hz, got {value}"
+                )
+        return value
+
+    return prop
+
+
 class ImpedanceGroup(PVGroup):
     """Potentiostatic EIS of the idle channel about its open-circuit potential: put the
     frequency range, then Acquire 1 (completes once the spectrum is in Freq/ZRe/ZIm)."""
 
-    f_min_Hz = pvproperty(name="FMin", value=0.01, units="Hz", doc="lowest frequency")
-    f_max_Hz = pvproperty(name="FMax", value=1e4, units="Hz", doc="highest frequency")
+    f_min_Hz = _frequency_setting("FMin", 0.01, "lowest frequency")
+    f_max_Hz = _frequency_setting("FMax", 1e4, "highest frequency")
     per_decade = pvproperty(name="PerDecade", value=8, doc="frequencies per decade")
     acquire = pvproperty(name="Acquire", value=0, doc="put 1: measure one spectrum")
     count = pvproperty(name="Count", value=0, read_only=True, doc="spectra measured")
