@@ -63,3 +63,15 @@ def test_simulator_refuses_material_without_physics():
     sample, one_c = study_sample(material="nmc811", formula=None, mass_mg=3, area_cm2=1.54)
     refuse_unsimulated(sample)
     assert one_c == pytest.approx(0.73 * 275.5, abs=0.5)
+
+
+def test_the_materials_command_lists_every_builtin_and_says_which_are_simulated(capsys):
+    import json
+
+    from operando.cli import main
+
+    assert main(["materials", "--json"]) == 0
+    rows = {r["name"]: r for r in json.loads(capsys.readouterr().out)["materials"]}
+    assert {"lnmo", "lnro", "lco", "nmc811", "lfp", "lnmo-spinel"} <= set(rows)
+    assert rows["lfp"]["formula"] == "LiFePO4" and rows["lfp"]["simulated"]
+    assert 165 < rows["lfp"]["capacity_mAh_g"] < 175  # 1 Li per LiFePO4 (157.8 g/mol)
