@@ -25,7 +25,9 @@ from ..sample import Sample
 from .electrodes import REFERENCE_NAMES, REFERENCE_SLOTS, REFERENCE_VALENCE, STATES
 from .xray import mount_samples
 
-IN_SITU_TIME_SCALE = 2000.0  # a C/10 LNRO cycle (~18 h, ~33 s) then spans ~12 XANES scans
+# A C/10 LNRO cycle (~18 h) then takes ~65 s and spans ~20 XANES scans, the first close to the
+# pristine state even on a busy machine (at 2000, one slow scan covered a third of the charge).
+IN_SITU_TIME_SCALE = 1000.0
 IN_SITU_C_RATE = 0.1
 # The paper's electrodes were cycled at C/50 (Methods) and harvested at the cutoff: at C/10
 # the particles' cores lag their surface (diffusion), and a "2.0 V" electrode still holds
