@@ -60,7 +60,6 @@ def test_the_store_server_killed_mid_run_and_restarted_loses_nothing(
                 server.kill()
                 killed["at_events"] = events_in(logs[0])
                 run_done.wait(120)  # down for the rest of the run
-                time.sleep(2.0)
                 server.start()
 
             run_done = threading.Event()

@@ -94,8 +94,26 @@ def _kill_then_attach(tmp_path, argv: list[str], logged_marker: str) -> tuple[di
     client.wait()
     start = json.loads(log.read_text().splitlines()[0])["doc"]
     beamline = start["beamline"]
+
+    def read_pvs(*names: str) -> dict:
+        env = {"EPICS_CA_ADDR_LIST": f"127.0.0.1:{beamline['ca_port']}",
+               "EPICS_CA_AUTO_ADDR_LIST": "NO"}  # fmt: skip
+        saved = dict(os.environ)
+        os.environ.update(env)
+        try:
+            return {n: read(f"{beamline['prefix']}{n}", timeout=5).data[0] for n in names}
+        finally:
+            os.environ.clear()
+            os.environ.update(saved)
+
     try:
-        time.sleep(2)  # the instrument keeps recording without its client
+        # The instrument keeps recording without its client: attach once it holds more
+        # points than when the client died (no fixed wait).
+        at_kill = int(read_pvs("PSTAT:Buf:Count")["PSTAT:Buf:Count"])
+        deadline = time.monotonic() + 60
+        while int(read_pvs("PSTAT:Buf:Count")["PSTAT:Buf:Count"]) <= at_kill:
+            assert time.monotonic() < deadline, "the instrument stopped recording"
+            time.sleep(0.05)
         proc = subprocess.run(
             [sys.executable, "-m", "operando.cli", "attach", "--data", str(data),
              "--open-circuit"],
@@ -103,19 +121,7 @@ def _kill_then_attach(tmp_path, argv: list[str], logged_marker: str) -> tuple[di
         )  # fmt: skip
         assert proc.returncode == 0, proc.stdout + proc.stderr
         print(proc.stdout.strip())
-        env = {"EPICS_CA_ADDR_LIST": f"127.0.0.1:{beamline['ca_port']}",
-               "EPICS_CA_AUTO_ADDR_LIST": "NO"}  # fmt: skip
-        saved = dict(os.environ)
-        os.environ.update(env)
-        try:
-            pvs = {
-                name: read(f"{beamline['prefix']}{name}", timeout=5).data[0]
-                for name in ("PSTAT:Buf:Count", "PSTAT:Status", "DEMS:Buf:Count",
-                             "DEMS:Acquiring")
-            }  # fmt: skip
-        finally:
-            os.environ.clear()
-            os.environ.update(saved)
+        pvs = read_pvs("PSTAT:Buf:Count", "PSTAT:Status", "DEMS:Buf:Count", "DEMS:Acquiring")
     finally:
         os.kill(beamline["simulator_pid"], signal.SIGTERM)
     return start, pvs, proc.stdout

@@ -135,7 +135,6 @@ def test_a_broker_restarted_mid_run_loses_nothing(nats_service, tmp_path):
     def restart_broker():
         broker.stop()
         state["down"] = len(received)
-        time.sleep(0.5)  # documents queue up meanwhile (acquisition does not wait)
         state["broker"] = start_nats(port=broker.port, directory=broker.directory)
 
     try:
@@ -185,7 +184,16 @@ def test_the_zmq_proxy_carries_a_run_to_a_remote_dispatcher():
         wait_for_port("127.0.0.1", out_port, 30)
         listener.start()
         publisher = zmq_publisher(f"127.0.0.1:{in_port}")
-        time.sleep(1.0)  # 0MQ is live only: a subscriber not yet joined misses documents
+
+        # 0MQ is live only: a subscriber not yet joined misses documents. Probe until one
+        # arrives (the subscription has reached the proxy), then start from a clean list.
+        def joined() -> bool:
+            publisher("start", {"uid": "probe", "time": 0.0})
+            return bool(received)
+
+        wait_until(joined, 30)
+        wait_until(lambda: received.count("start") == len(received))  # probes only
+        received.clear()
         run_with_hooks(publisher, {})
         wait_until(lambda: "stop" in received)
     finally:
