@@ -42,7 +42,7 @@ def run(points: int) -> SimulatorResult:
     estimate of the cycle's duration; the actual count is reported)."""
     from operando.plans.electrochem import applied_current_mA
     from operando.sample import sample_for
-    from operando.sim.models.potentiostat import TechniqueSettings
+    from operando.sim.models.potentiostat import Step
     from operando.sim.models.world import World
 
     sample = sample_for("lnmo", MASS_MG)
@@ -51,8 +51,8 @@ def run(points: int) -> SimulatorResult:
     world.new_cell(sample.material, sample.active_mass_mg, sample.area_cm2)
     pstat = world.potentiostat
     pstat.steps = [
-        TechniqueSettings("CC", current_mA=current, e_upper_V=V_MAX, e_lower_V=V_MIN),
-        TechniqueSettings("CC", current_mA=-current, e_upper_V=V_MAX, e_lower_V=V_MIN),
+        Step("CC", current_mA=current, e_upper_V=V_MAX, e_lower_V=V_MIN),
+        Step("CC", current_mA=-current, e_upper_V=V_MAX, e_lower_V=V_MIN),
     ]
     # A full charge and discharge at C/10 lasts at most about 20 h of instrument time.
     pstat.record_dt_s = 2 * 3600.0 / C_RATE / max(points, 1)

@@ -6,6 +6,8 @@ moves, and the studies build their cells with these geometries.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 # --- potentiostat ---------------------------------------------------------------------------
 # Technique codes of a procedure step (``PSTAT:Steps:Technique``)
 TECHNIQUE_CODES = {"OCV": 0, "CC": 1, "CV": 2, "SWEEP": 3}
@@ -34,3 +36,31 @@ STRING_PV_LENGTH = 39  # characters an EPICS string PV (DBR_STRING) holds
 def pv_string(text: str) -> str:
     """``text`` cut to what a string PV holds."""
     return text[:STRING_PV_LENGTH]
+
+
+@dataclass(frozen=True)
+class Step:
+    """One step of a procedure: a technique and the limits that end it.
+
+    The one definition of a step, shared by the plans (what a client programs), the
+    simulator's potentiostat model and the bridge's driver interface: the contract's
+    ``Steps:*`` arrays, one element each.
+
+    technique : "OCV" (rest), "CC" (constant current), "CV" (constant potential) or "SWEEP".
+    current_mA : CC current, positive charges (oxidises) the cathode.
+    voltage_V : CV potential (V vs Li/Li+).
+    e_upper_V, e_lower_V : CC ends when Ewe reaches either cutoff (V).
+    duration_s : the step ends after this long (s, instrument time); 0 for no limit.
+    current_floor_mA : CV ends once |I| falls below this (mA); 0: never.
+    scan_rate_mV_s : "SWEEP" (linear potential sweep from Ewe at the step's start to
+        voltage_V): its rate (mV/s).
+    """
+
+    technique: str
+    current_mA: float = 0.0
+    voltage_V: float = 4.0
+    e_upper_V: float = 5.0
+    e_lower_V: float = 2.0
+    duration_s: float = 0.0
+    current_floor_mA: float = 0.0
+    scan_rate_mV_s: float = 0.0

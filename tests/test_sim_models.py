@@ -22,7 +22,7 @@ from operando.sim.models.materials import MATERIALS
 from operando.sim.models.potentiostat import (
     ComplianceError,
     PotentiostatModel,
-    TechniqueSettings,
+    Step,
 )
 from operando.sim.models.world import World
 from operando.sim.models.xray import ElectrodeState, ni_l3, rixs_spectrum, ru_k_mu
@@ -120,8 +120,8 @@ def potentiostat_with_cell() -> PotentiostatModel:
 def test_the_potentiostat_runs_its_procedure_step_after_step_on_its_own():
     p = potentiostat_with_cell()
     p.steps = [
-        TechniqueSettings("CC", current_mA=C10_MA, e_upper_V=4.8, e_lower_V=2.0, duration_s=1800),
-        TechniqueSettings("OCV", duration_s=1800),
+        Step("CC", current_mA=C10_MA, e_upper_V=4.8, e_lower_V=2.0, duration_s=1800),
+        Step("OCV", duration_s=1800),
     ]
     p.record_dt_s = 300.0
     p.start()
@@ -144,17 +144,17 @@ def test_the_potentiostat_runs_its_procedure_step_after_step_on_its_own():
 @pytest.mark.parametrize(
     "step, message",
     [
-        (TechniqueSettings("CC", current_mA=1000.0), "exceeds the compliance"),
-        (TechniqueSettings("CC", current_mA=0.1, e_upper_V=7.0), "outside the voltage window"),
-        (TechniqueSettings("CC", current_mA=0.1, e_upper_V=3.0, e_lower_V=4.0), "must lie below"),
-        (TechniqueSettings("OCV"), "needs a duration"),
-        (TechniqueSettings("CC", current_mA=0.0), "non-zero current"),
-        (TechniqueSettings("XYZ"), "is not one of"),
+        (Step("CC", current_mA=1000.0), "exceeds the compliance"),
+        (Step("CC", current_mA=0.1, e_upper_V=7.0), "outside the voltage window"),
+        (Step("CC", current_mA=0.1, e_upper_V=3.0, e_lower_V=4.0), "must lie below"),
+        (Step("OCV"), "needs a duration"),
+        (Step("CC", current_mA=0.0), "non-zero current"),
+        (Step("XYZ"), "is not one of"),
     ],
 )
 def test_a_procedure_outside_compliance_is_refused_and_nothing_runs(step, message):
     p = potentiostat_with_cell()
-    p.steps = [TechniqueSettings("OCV", duration_s=60.0), step]
+    p.steps = [Step("OCV", duration_s=60.0), step]
     with pytest.raises(ComplianceError, match=f"step 1: .*{message}"):
         p.start()
     assert p.status == "Idle" and p.seq == 0 and len(p.buffer) == 0

@@ -19,7 +19,7 @@ from operando.instruments import TECHNIQUE_CODES
 from operando.plans.techniques import cyclic_voltammetry, eis, gitt
 from operando.sim.models import impedance as sim_impedance
 from operando.sim.models.kinetics import SmallSignal, small_signal
-from operando.sim.models.potentiostat import ComplianceError, TechniqueSettings
+from operando.sim.models.potentiostat import ComplianceError, Step
 from operando.sim.models.world import World
 
 SWEEP, CC, OCV, CV = (TECHNIQUE_CODES[k] for k in ("SWEEP", "CC", "OCV", "CV"))
@@ -185,7 +185,7 @@ def test_a_sweep_moves_the_potential_linearly_to_its_vertex():
     w.new_cell("lnmo-spinel", 1.0, 1.13)
     p = w.potentiostat
     e0 = p.ewe_V
-    p.steps = [TechniqueSettings("SWEEP", voltage_V=e0 + 0.3, scan_rate_mV_s=1.0)]
+    p.steps = [Step("SWEEP", voltage_V=e0 + 0.3, scan_rate_mV_s=1.0)]
     p.record_dE_V, p.record_dt_s = 0.01, 1e4
     p.start()
     p.advance(p.t + 400.0)
@@ -199,7 +199,7 @@ def test_a_sweep_moves_the_potential_linearly_to_its_vertex():
 def test_a_sweep_without_a_scan_rate_is_refused():
     w = World(1.0)
     w.new_cell("lnmo-spinel", 1.0, 1.13)
-    w.potentiostat.steps = [TechniqueSettings("SWEEP", voltage_V=4.0)]
+    w.potentiostat.steps = [Step("SWEEP", voltage_V=4.0)]
     with pytest.raises(ComplianceError, match="scan rate"):
         w.potentiostat.start()
 
@@ -212,7 +212,7 @@ def test_impedance_is_the_cells_small_signal_with_noise_and_refused_while_runnin
     assert freq[0] == pytest.approx(1e4) and freq[-1] == pytest.approx(0.01)
     r_s = small_signal(cell, cell.temperature_K).r_s_ohm
     assert z.real[0] == pytest.approx(r_s, rel=0.05)
-    p.steps = [TechniqueSettings("OCV", duration_s=100.0)]
+    p.steps = [Step("OCV", duration_s=100.0)]
     p.start()
     with pytest.raises(ComplianceError, match="idle"):
         p.measure_impedance(0.01, 1e4, 8)

@@ -11,6 +11,10 @@ from __future__ import annotations
 from abc import ABC, abstractmethod
 from dataclasses import dataclass
 
+from ..instruments import Step
+
+__all__ = ["Step"]  # drivers receive the procedure as instruments.Step
+
 STATUSES = ("Idle", "Running", "Limit reached", "Fault")
 
 
@@ -25,28 +29,6 @@ class Compliance:
     max_current_mA: float
     v_min_V: float
     v_max_V: float
-
-
-@dataclass(frozen=True)
-class Step:
-    """One step of a procedure (the contract's ``Steps:*`` arrays, one element each).
-
-    technique "OCV" (open circuit for duration_s), "CC" (current_mA until Ewe reaches
-    e_upper_V when charging or e_lower_V when discharging), "CV" (voltage_V until |I|
-    falls below current_floor_mA) or "SWEEP" (a linear ramp of the potential from its value
-    at the step's start to voltage_V at scan_rate_mV_s, for cyclic voltammetry); duration_s
-    > 0 also ends any step (0: no time limit). A driver refuses (DriverRefused) a technique
-    its instrument cannot run.
-    """
-
-    technique: str
-    current_mA: float = 0.0
-    voltage_V: float = 4.0
-    e_upper_V: float = 5.0
-    e_lower_V: float = 2.0
-    duration_s: float = 0.0
-    current_floor_mA: float = 0.0
-    scan_rate_mV_s: float = 0.0
 
 
 @dataclass(frozen=True)

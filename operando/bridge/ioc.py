@@ -10,7 +10,6 @@ only to start, stop, report its state and hand over new points.
 from __future__ import annotations
 
 import math
-from dataclasses import asdict
 from types import SimpleNamespace
 
 from ..sim.ioc.beamline import PotentiostatIOC
@@ -21,7 +20,6 @@ from ..sim.models.potentiostat import (
     ComplianceError,
     DataBuffer,
     PotentiostatModel,
-    TechniqueSettings,
 )
 from .driver import (
     ChannelState,
@@ -40,7 +38,7 @@ class DriverChannel:
         self.driver = driver
         limits = driver.compliance()
         self.compliance = Compliance(limits.max_current_mA, limits.v_min_V, limits.v_max_V)
-        self.steps: list[TechniqueSettings] = []
+        self.steps: list[Step] = []
         self.record_dt_s, self.record_dE_V = 60.0, 0.005
         self.buffer = DataBuffer()
         self.seq = self.done_seq = 0
@@ -93,7 +91,7 @@ class DriverChannel:
             raise ComplianceError("recording intervals dt and dE must be finite and positive")
         self.poll()  # what the last procedure recorded belongs to it
         try:
-            self.driver.start([Step(**asdict(s)) for s in self.steps], self.record_dt_s,
+            self.driver.start(list(self.steps), self.record_dt_s,
                               self.record_dE_V)  # fmt: skip
         except DriverRefused as exc:
             raise ComplianceError(str(exc)) from None

@@ -15,7 +15,7 @@ from dataclasses import asdict, dataclass
 
 from ..sim.models.dems import MZ_CHANNELS, MassSpectrometerModel, factory_calibration
 from ..sim.models.potentiostat import Compliance as ModelCompliance
-from ..sim.models.potentiostat import ComplianceError, PotentiostatModel, TechniqueSettings
+from ..sim.models.potentiostat import ComplianceError, PotentiostatModel
 from .driver import (
     ChannelState,
     Compliance,
@@ -92,7 +92,7 @@ class InMemoryPotentiostat(PotentiostatDriver):
     def start(self, steps: list[Step], record_dt_s: float, record_dE_V: float) -> None:
         self._advance()
         m = self.model
-        m.steps = [TechniqueSettings(**asdict(s)) for s in steps]
+        m.steps = list(steps)
         m.record_dt_s, m.record_dE_V = record_dt_s, record_dE_V
         self._first_count = m.step_count
         try:

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Callable
-from dataclasses import dataclass
 from typing import Any
 
 import bluesky.plan_stubs as bps
@@ -19,7 +18,7 @@ from bluesky.utils import MsgGenerator
 
 from ..devices.potentiostat import Potentiostat
 from ..errors import BadRequest, InstrumentRefused
-from ..instruments import TECHNIQUE_CODES
+from ..instruments import TECHNIQUE_CODES, Step
 from ..sample import Sample
 
 
@@ -91,30 +90,6 @@ def collect_points(*instruments: Any) -> MsgGenerator[None]:
             failure = failure or exc
     if failure is not None:
         raise failure
-
-
-@dataclass(frozen=True)
-class Step:
-    """One step of a procedure: a technique and the limits that end it.
-
-    technique : "OCV" (rest), "CC" (constant current) or "CV" (constant potential).
-    current_mA : CC current, positive charges (oxidises) the cathode.
-    voltage_V : CV potential (V vs Li/Li+).
-    e_upper_V, e_lower_V : CC ends when Ewe reaches either cutoff (V).
-    duration_s : the step ends after this long (s, instrument time); 0 for no limit.
-    current_floor_mA : CV ends once |I| falls below this (mA); 0: never.
-    scan_rate_mV_s : "SWEEP" (linear potential sweep from Ewe at the step's start to
-        voltage_V): its rate (mV/s).
-    """
-
-    technique: str
-    current_mA: float = 0.0
-    voltage_V: float = 4.0
-    e_upper_V: float = 5.0
-    e_lower_V: float = 2.0
-    duration_s: float = 0.0
-    current_floor_mA: float = 0.0
-    scan_rate_mV_s: float = 0.0
 
 
 def program_procedure(

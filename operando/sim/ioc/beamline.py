@@ -22,7 +22,7 @@ from caproto.server import PVGroup, SubGroup, pvproperty
 from ...instruments import MAX_STEPS, pv_string
 from ..models.impedance import F_MAX_HZ, F_MIN_HZ
 from ..models.impedance import MAX_POINTS as MAX_EIS_POINTS
-from ..models.potentiostat import STATUSES, TECHNIQUES, ComplianceError, TechniqueSettings
+from ..models.potentiostat import STATUSES, TECHNIQUES, ComplianceError, Step
 from ..models.world import World
 from .base import (
     ADVANCE_BUDGET_S,
@@ -81,7 +81,7 @@ class ProcedureGroup(PVGroup):
                 raise ComplianceError(f"a procedure has 1 to {MAX_STEPS} steps, got {value}")
         return value
 
-    def steps(self) -> list[TechniqueSettings]:
+    def steps(self) -> list[Step]:
         """The programmed steps as the instrument model takes them."""
         n = int(self.n_steps.value)
         names = ("current_mA", "voltage_V", "e_upper_V", "e_lower_V", "duration_s",
@@ -89,7 +89,7 @@ class ProcedureGroup(PVGroup):
         columns = {name: getattr(self, name).value for name in names}
         floors = self.current_floor_mA.value
         return [
-            TechniqueSettings(
+            Step(
                 technique=TECHNIQUES[int(self.technique.value[k])],
                 current_floor_mA=float(floors[k]),
                 **{name: float(col[k]) for name, col in columns.items()},

@@ -21,6 +21,7 @@ from dataclasses import dataclass
 import numpy as np
 from scipy.optimize import brentq
 
+from ...instruments import Step
 from . import impedance
 from .cell import Cell
 
@@ -54,18 +55,6 @@ class Compliance:
                 f"{what} {volts:g} V lies outside the voltage window "
                 f"[{self.v_min_V:g}, {self.v_max_V:g}] V"
             )
-
-
-@dataclass
-class TechniqueSettings:
-    technique: str = "OCV"
-    current_mA: float = 0.0  # CC setpoint; positive charges (oxidises) the cathode
-    voltage_V: float = 4.0  # CV setpoint
-    e_upper_V: float = 5.0  # CC stops when Ewe rises to this
-    e_lower_V: float = 2.0  # CC stops when Ewe falls to this
-    duration_s: float = 0.0  # 0: no time limit (OCV needs one)
-    current_floor_mA: float = 0.0  # CV stops when |I| falls below this
-    scan_rate_mV_s: float = 0.0  # SWEEP: rate of the ramp from Ewe at its start to voltage_V
 
 
 class DataBuffer:
@@ -102,7 +91,7 @@ class PotentiostatModel:
     def __init__(self, t0: float, compliance: Compliance | None = None):
         self.t = t0
         self.compliance = compliance or Compliance()
-        self.steps: list[TechniqueSettings] = [TechniqueSettings()]  # the procedure
+        self.steps: list[Step] = [Step("OCV")]  # the procedure
         self.record_dt_s = 60.0  # record a point every dt of instrument time (s) ...
         self.record_dE_V = 0.005  # ... or every dE of potential change (V)
         self.settings = self.steps[0]  # the step running now (or last run)
@@ -153,7 +142,7 @@ class PotentiostatModel:
         self.buffer.clear(self.t)
         self.q_mAh = 0.0
 
-    def validate(self, s: TechniqueSettings) -> None:
+    def validate(self, s: Step) -> None:
         """Raise ComplianceError if a step cannot run on this instrument."""
         comp = self.compliance
         if s.technique not in TECHNIQUES:
