@@ -16,6 +16,7 @@ MAX_STEPS = 64  # steps the potentiostat holds in one procedure (``PSTAT:Steps:*
 # --- cells ----------------------------------------------------------------------------------
 COIN_CELL_AREA_CM2 = 1.54  # a 14 mm electrode disc in a coin cell
 DEMS_CELL_AREA_CM2 = 1.13  # a 12 mm electrode disc in the Swagelok DEMS cell
+EIS_F_RANGE_HZ = (1e-4, 1e6)  # the potentiostat's impedance analyser (PSTAT:EIS:FMin/FMax)
 CELL_TEMPERATURE_RANGE_C = (-20.0, 80.0)  # the cell's climate chamber (PSTAT:TemperatureC)
 EX_SITU_ELECTRODE_MASS_MG = 3.85  # 2.5 mg/cm2 on a coin-cell disc
 

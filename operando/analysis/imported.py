@@ -16,13 +16,8 @@ import numpy as np
 from scipy.signal import find_peaks
 
 from .electrochem import cumulative_charge_mAh, pair_cycles, split_half_cycles
-from .results import CyclingSummary, Summary, round_floats
+from .results import CYCLE_KEYS, CyclingSummary, Summary, round_floats
 from .tables import cycling_summary, primary_columns
-
-CYCLE_KEYS = (
-    "charge_capacity_mAh_g", "discharge_capacity_mAh_g", "mean_discharge_V",
-    "coulombic_efficiency_pct",
-)  # fmt: skip
 
 
 @dataclass

@@ -22,7 +22,7 @@ from bluesky.utils import MsgGenerator
 from ..devices.impedance import ImpedanceAnalyzer
 from ..devices.potentiostat import Potentiostat
 from ..errors import BadRequest
-from ..instruments import MAX_STEPS
+from ..instruments import EIS_F_RANGE_HZ, MAX_STEPS
 from ..sample import Sample
 from .checks import (
     applied_current_mA,
@@ -36,7 +36,6 @@ from .stubs import ONE_C_MA_G, Step, clear_buffer, plan, run_procedure, safe_run
 
 MAX_CV_CYCLES = MAX_STEPS // 2
 MAX_GITT_PULSES = (MAX_STEPS - 1) // 2  # after a first rest
-EIS_F_RANGE_HZ = (1e-4, 1e6)  # what the contract's analyser covers
 EIS_MAX_POINTS = 200
 
 

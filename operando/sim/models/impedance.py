@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from ...instruments import EIS_F_RANGE_HZ
 from .kinetics import SmallSignal, small_signal
 
 
@@ -26,7 +27,7 @@ class SpectrumRefused(ValueError):
 
 
 NOISE_REL = 0.005  # relative standard error of each impedance component
-F_MIN_HZ, F_MAX_HZ = 1e-4, 1e6  # the analyser's frequency range (Hz)
+F_MIN_HZ, F_MAX_HZ = EIS_F_RANGE_HZ  # the analyser's frequency range (Hz)
 MAX_POINTS = 200  # frequencies one spectrum holds (the ``EIS:`` arrays' length)
 
 
