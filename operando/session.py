@@ -2,7 +2,7 @@
 
 Used by the command line, the IPython profile and the tests, so that all of them acquire
 the same way. Documents flow, in this order, to: the local document log (nothing is lost
-if storage fails), tiled through TiledWriter (guarded: a storage outage does not stop
+if storage fails), tiled through the column writer (guarded: a storage outage does not stop
 acquisition), and the live analysis callbacks.
 """
 
