@@ -2,8 +2,9 @@
 
 Every document the RunEngine emits is first appended to a local, line-buffered JSON
 document log (one file per run) and only then handed to the writer (``storage/writer.py``,
-TiledWriter's layout written column-wise). If the tiled write fails (storage outage, full disk on the server), acquisition goes on and the run can
-be re-ingested later from its log with :func:`recover`.
+TiledWriter's layout written column-wise). If the tiled write fails (storage outage, full
+disk on the server), acquisition goes on and the run can be re-ingested later from its log
+with :func:`recover`.
 
 The default store is embedded: a tiled app built in this process over a SQLite catalog and
 a data directory, with the BlueskyRun json-seq exporter registered so that
