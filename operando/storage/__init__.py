@@ -19,7 +19,7 @@ import logging
 import pathlib
 import queue
 import threading
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import Any
 
@@ -28,6 +28,7 @@ import numpy as np
 from ..errors import StorageError
 from .catch_up import CatchUp  # noqa: F401 - re-exported
 from .recover import RecoveryResult, recover  # noqa: F401 - re-exported
+from .replay import documents_from_tables, replay  # noqa: F401 - re-exported
 
 logger = logging.getLogger(__name__)
 
@@ -326,72 +327,3 @@ def make_writer(store: Store):
     from .writer import ColumnWriter
 
     return ColumnWriter(store.client, batch_size=WRITER_BATCH_SIZE)
-
-
-def replay(run, callbacks: Iterable[Callable[[str, dict], Any]]) -> None:
-    """Push a stored run's documents through callbacks, in the order they were emitted.
-
-    A served store without the BlueskyRun json-seq exporter (``tiled serve`` as shipped
-    answers 406) replays from the run's tables instead: start, one descriptor and one event
-    page per stream, stop (see :func:`documents_from_tables`).
-    """
-    callbacks = list(callbacks)
-    try:
-        documents = iter(run.documents())
-        first = next(documents, None)
-    except Exception as exc:  # noqa: BLE001 - tiled raises its own HTTP errors here
-        if "406" not in str(exc) and "Not Acceptable" not in str(exc):
-            raise
-        logger.info("the server cannot export documents (%s); replaying from tables", exc)
-        documents, first = iter(documents_from_tables(run)), None
-    import itertools
-
-    for name, doc in itertools.chain([first] if first else [], documents):
-        for cb in callbacks:
-            cb(name, doc)
-
-
-def documents_from_tables(run) -> Iterator[tuple[str, dict]]:
-    """A run's documents rebuilt from its metadata and tables (no json-seq export needed)."""
-    import uuid
-
-    start = run.metadata["start"]
-    yield "start", start
-    pages = []
-    for stream in run:
-        md = dict(run[stream].metadata)
-        data_keys = md.get("data_keys") or {}
-        descriptor = {
-            "uid": md.get("uid") or str(uuid.uuid4()),
-            "run_start": start["uid"],
-            "name": stream,
-            "time": md.get("time", start["time"]),
-            "data_keys": data_keys,
-            "configuration": md.get("configuration") or {},
-            "hints": md.get("hints") or {},
-            "object_keys": md.get("object_keys") or {},
-        }
-        yield "descriptor", descriptor
-        table = run[stream].read()
-        n = int(table.sizes.get("time", 0))
-        if not n:
-            continue
-        times = np.asarray(table["time"].values, dtype=float).tolist()
-        data = {
-            key: np.asarray(table[key].values).tolist()
-            for key in data_keys
-            if key in table and table[key].dims[:1] == ("time",)
-        }
-        pages.append((min(times), {
-            "descriptor": descriptor["uid"],
-            "uid": [str(uuid.uuid4()) for _ in range(n)],
-            "seq_num": list(range(1, n + 1)),
-            "time": times,
-            "data": data,
-            "timestamps": {key: times for key in data},
-            "filled": {},
-        }))  # fmt: skip
-    for _, page in sorted(pages, key=lambda item: item[0]):
-        yield "event_page", page
-    if run.metadata.get("stop"):
-        yield "stop", run.metadata["stop"]

@@ -54,13 +54,22 @@ def complete_in_place(run, docs: Iterable[tuple[str, dict]]) -> int:
 
 
 def _append_missing_rows(node, descriptor: dict, cols: dict[str, list]) -> int:
-    """Append the rows whose seq_num the stream's table lacks; returns how many."""
+    """Append the rows whose seq_num the stream's table lacks (and, for array data keys,
+    the events past those their array node holds, in log order); returns how many."""
+    data_keys = descriptor.get("data_keys", {})
+    names: dict[int, str] = {}
+    for key in layout.array_keys(data_keys):
+        rows = cols.pop(key, [])
+        client = node[key] if key in node else None
+        done = 0 if client is None else client.shape[0]
+        for lo in range(done, len(rows), APPEND_BATCH_ROWS):
+            client = layout.append_array_rows(
+                node, client, key, rows[lo : lo + APPEND_BATCH_ROWS], data_keys[key], names
+            )
     client = layout.stored_table(node)
     stored = set() if client is None else set(client.read(columns=["seq_num"])["seq_num"])
     missing = [i for i, s in enumerate(cols["seq_num"]) if s not in stored]
     table = pa.table(dict(cols)).take(pa.array(missing, type=pa.int64()))
     for lo in range(0, table.num_rows, APPEND_BATCH_ROWS):
-        client = layout.append_rows(
-            node, client, table.slice(lo, APPEND_BATCH_ROWS), descriptor.get("data_keys", {})
-        )
+        client = layout.append_rows(node, client, table.slice(lo, APPEND_BATCH_ROWS), data_keys)
     return len(missing)

@@ -10,10 +10,13 @@ the in-place completion of partly stored runs (:mod:`operando.storage.complete`)
   is its first descriptor (without name, object_keys, run_start); later descriptors of the
   stream are listed in ``_config_updates``;
 - the stream's events in an appendable table ``internal``, one row per event: ``seq_num``,
-  ``time``, each data key, ``ts_<key>`` per timestamp; the table's metadata holds the data
-  keys it stores.
+  ``time``, each scalar data key, ``ts_<key>`` per timestamp; the table's metadata holds the
+  data keys it stores;
+- each array data key (``dtype: "array"``, a fixed shape) in an array node of its own named
+  for the key, its first dimension ``time`` (one row per event, in table order), the others
+  ``dim_int_<n>`` shared by equal sizes within the stream.
 
-Only internal (scalar) data: operando's devices emit no external resources.
+Only internal data: operando's devices emit no external resources (and no ragged arrays).
 """
 
 from __future__ import annotations
@@ -21,7 +24,10 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Iterable
 
+import numpy as np
 import pyarrow as pa
+
+from ..errors import StorageError
 
 RUN_SPEC = ("BlueskyRun", "3.0")
 STREAM_SPECS = (("BlueskyEventStream", "3.0"), ("composite", None))
@@ -121,3 +127,44 @@ def append_rows(node, table_client, table: pa.Table, data_keys: dict):
 
 def write_stop(run, stop: dict) -> None:
     run.update_metadata(metadata={"stop": _jsonable(stop)}, drop_revision=True)
+
+
+def array_keys(data_keys: dict) -> list[str]:
+    """The data keys stored as array nodes rather than table columns."""
+    keys = []
+    for key, spec in data_keys.items():
+        if spec.get("dtype") != "array" or "external" in spec:
+            continue
+        if None in (spec.get("shape") or ()):
+            raise StorageError(
+                f"data key {key!r} is a ragged array (shape {spec.get('shape')}); "
+                "operando stores arrays of fixed shape only"
+            )
+        keys.append(key)
+    return keys
+
+
+def array_dims(shape: tuple[int, ...], names: dict[int, str]) -> tuple[str, ...]:
+    """Dimension names of an array node: ``time``, then ``dim_int_<n>`` per size (a size
+    met again in the stream reuses its name, so equal dimensions align)."""
+    dims = ["time"]
+    for size in shape[1:]:
+        names.setdefault(size, f"dim_int_{len(names) + 1}")
+        dims.append(names[size])
+    return tuple(dims)
+
+
+def append_array_rows(node, client, key: str, rows: list, data_key: dict, names: dict):
+    """Append rows (one array per event) to the key's array node (created on first use).
+    Returns the node's client."""
+    if not rows:
+        return client
+    array = np.asarray(rows)
+    if client is None:
+        metadata = dict(data_key)
+        metadata["dtype_numpy"] = str(array.dtype)
+        return node.write_array(
+            array, key=key, metadata=_jsonable(metadata), dims=array_dims(array.shape, names)
+        )
+    client.patch(array.astype(client.dtype, copy=False), offset=client.shape[:1], extend=True)
+    return client

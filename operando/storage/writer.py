@@ -3,7 +3,8 @@
 TiledWriter (bluesky-tiled-plugins) unpacks every event page into one dict per event and
 builds its tables from the rows; on a long cycling run that costs more CPU than acquiring
 the point. :class:`ColumnWriter` keeps each stream's columns as lists, extends them with a
-page's columns as they come, and appends ``batch_size`` rows at a time as one Arrow table,
+page's columns as they come, and appends ``batch_size`` rows at a time as one Arrow table
+(array data keys to their array nodes),
 in the same layout (:mod:`operando.storage.layout`), so tiled's BlueskyRun client reads,
 exports and replays the runs as it does TiledWriter's.
 """
@@ -22,6 +23,9 @@ class _Stream:
     def __init__(self, node, descriptor: dict):
         self.node = node
         self.data_keys = dict(descriptor.get("data_keys", {}))
+        self.array_keys = layout.array_keys(self.data_keys)
+        self.arrays = {k: node[k] for k in self.array_keys if k in node}
+        self.dim_names: dict[int, str] = {}
         self.columns = layout.new_columns()
         self.rows = 0
         self.table = layout.stored_table(node)
@@ -79,6 +83,11 @@ class ColumnWriter:
     def _flush(self, stream: _Stream) -> None:
         if not stream.rows:
             return
+        for key in stream.array_keys:
+            stream.arrays[key] = layout.append_array_rows(
+                stream.node, stream.arrays.get(key), key, stream.columns.pop(key, []),
+                stream.data_keys[key], stream.dim_names,
+            )  # fmt: skip
         table = pa.table(dict(stream.columns))
         stream.table = layout.append_rows(stream.node, stream.table, table, stream.data_keys)
         stream.columns = layout.new_columns()
