@@ -27,7 +27,14 @@ def replay(
     """Push a stored run's documents through callbacks, in the order they were emitted
     (start, descriptors, events in time order, stop)."""
     callbacks = list(callbacks)
-    for name, doc in documents_from_tables(run, page_rows=page_rows):
+    # The tables are read through the BlueskyRun v3 client; a run the client presents
+    # otherwise (a legacy layout) replays through tiled's own document export.
+    documents = (
+        documents_from_tables(run, page_rows=page_rows)
+        if type(run).__name__ == "BlueskyRunV3"
+        else run.documents()
+    )
+    for name, doc in documents:
         for cb in callbacks:
             cb(name, doc)
 
