@@ -11,7 +11,7 @@ a buffer read out in pages (as the potentiostat's ``Buf:``):
   under way; ``Busy`` 1, ``Seq`` + 1); ``Busy`` 0 and ``DoneSeq`` = ``Seq`` when the last
   point is counted; ``Stop`` put 1 ends it early. Meanwhile ``Mono`` and ``Holder`` refuse
   moves and ``Mono.RBV`` follows the sweep.
-- ``Buf:`` Count, T0, Start, N and the page columns TS (instrument time at the end of each
+- ``Buf:`` Count, T0, Start, N, Clear and the page columns TS (instrument time at the end of each
   point's dwell, s), Energy (eV), I0 and the station's counters (TEY, FY or It, Iref;
   counts), Beam (ring current, mA).
 
@@ -81,7 +81,20 @@ def _buffer_group(names: tuple[str, ...]) -> type[PVGroup]:
             await publish_page(self, self.parent.buffer_model, value)
         return value
 
+    async def clear_put(self, instance, value):
+        if value:
+            fly = self.parent
+            async with fly.parent.refusals():
+                if fly.busy.value:
+                    raise ComplianceError("the buffer is cleared when a sweep starts, not during one")
+            fly.buffer_model.clear(fly.parent.world.clock.now())
+            await self.count.write(0)
+            await self.t0.write(fly.buffer_model.t0)
+        return 0
+
+    body["clear"] = pvproperty(name="Clear", value=0, doc="put 1: empty the buffer")
     body["start"] = body["start"].putter(start_put)
+    body["clear"] = body["clear"].putter(clear_put)
     return type("FlyBufferGroup", (PVGroup,), body)
 
 
