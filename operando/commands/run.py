@@ -58,7 +58,6 @@ def cmd_dems(args: argparse.Namespace) -> int:
     return 0
 
 
-
 def cmd_xas(args: argparse.Namespace) -> int:
     from ..studies.running import open_session
     from ..studies.xray import check_xas_request, run_xas

@@ -73,7 +73,7 @@ SCANS = ("fly", "step")
 
 
 def scan_mode(station, scan: str | None) -> str:
-    """"fly" or "step": scan (None: fly where the endstation has fly scans, else step);
+    """The scan mode, "fly" or "step": scan (None: fly where the endstation has them);
     fly at an endstation without them is refused."""
     if scan is None:
         return "step" if getattr(station, "fly", None) is None else "fly"
@@ -136,8 +136,10 @@ def xas_series(
         "plan_name": "xas_series",
         "edge": {"name": edge, "label": e.label, "e0_eV": e.e0_eV, "station": e.station},
         "slots": slots,
-        "protocol": {"name": "xas_series",
-                     "parameters": {"edge": edge, "dwell_s": dwell_s, "scan": mode}},  # fmt: skip
+        "protocol": {
+            "name": "xas_series",
+            "parameters": {"edge": edge, "dwell_s": dwell_s, "scan": mode},
+        },  # fmt: skip
         "num_points": len(slots) * energies.size,
         "hints": {"dimensions": [([station.mono.name], "primary")]},
         **(md or {}),

@@ -104,7 +104,11 @@ def exsitu_series(session, out: pathlib.Path, scan: str | None = None) -> dict:
 
 
 def in_situ_ru_cycle(
-    session, cell: Sample, out: pathlib.Path, *, time_scale: float | None = None,
+    session,
+    cell: Sample,
+    out: pathlib.Path,
+    *,
+    time_scale: float | None = None,
     scan: str | None = None,
 ) -> list[dict]:
     """In situ Ru K XANES through the first cycle of ``cell`` (references in the same run).

@@ -65,7 +65,12 @@ def mount_samples(
 
 
 def run_xas(
-    session, edge: str, samples: list[str], *, dwell_s: float = 1.0, prep_c_rate: float = 0.1,
+    session,
+    edge: str,
+    samples: list[str],
+    *,
+    dwell_s: float = 1.0,
+    prep_c_rate: float = 0.1,
     scan: str | None = None,
 ) -> XasSummary:
     """Measure an edge of the samples in one run (Ru K: with the three Ru references); ex

@@ -64,8 +64,13 @@ def _buffer_group(names: tuple[str, ...]) -> type[PVGroup]:
     body: dict = {
         "__doc__": f"The sweep's rows, read in pages: TS, Energy, I0, {', '.join(names)}, Beam.",
         "count": pvproperty(name="Count", value=0, read_only=True, doc="points counted"),
-        "t0": pvproperty(name="T0", value=0.0, read_only=True, units="s",
-                         doc="instrument time of the sweep's start"),  # fmt: skip
+        "t0": pvproperty(
+            name="T0",
+            value=0.0,
+            read_only=True,
+            units="s",
+            doc="instrument time of the sweep's start",
+        ),  # fmt: skip
         "n": pvproperty(name="N", value=0, read_only=True, doc="valid points in the page"),
         "ts": page_array("TS", "s", "instrument time at the end of each dwell"),
         "energy": page_array("Energy", "eV", "monochromator energy of each point"),
@@ -86,7 +91,7 @@ def _buffer_group(names: tuple[str, ...]) -> type[PVGroup]:
             fly = self.parent
             async with fly.parent.refusals():
                 if fly.busy.value:
-                    raise ComplianceError("the buffer is cleared when a sweep starts, not during one")
+                    raise ComplianceError("the buffer is cleared when a sweep starts, not in one")
             fly.buffer_model.clear(fly.parent.world.clock.now())
             await self.count.write(0)
             await self.t0.write(fly.buffer_model.t0)
@@ -180,19 +185,15 @@ def fly_group(names: tuple[str, ...]) -> type[PVGroup]:
         @traj_e.putter
         async def traj_e(self, instance, value):
             async with self.parent.refusals():
-                values = np.asarray(value, float)
-                if not np.isfinite(values).all():
-                    raise ComplianceError(f"{instance.pvname}: energies must be finite")
+                _refuse_non_finite_array(instance.pvname, value)
             return value
 
         @traj_dwell.putter
         async def traj_dwell(self, instance, value):
             async with self.parent.refusals():
-                values = np.asarray(value, float)
-                if not (np.isfinite(values).all() and (values > 0).all()):
-                    raise ComplianceError(
-                        f"{instance.pvname}: dwells must be finite and positive (s)"
-                    )
+                _refuse_non_finite_array(instance.pvname, value)
+                if not (np.asarray(value, float) > 0).all():
+                    raise ComplianceError(f"{instance.pvname}: dwells must be positive (s)")
             return value
 
         @traj_n.putter
@@ -295,6 +296,13 @@ def fly_group(names: tuple[str, ...]) -> type[PVGroup]:
             await self.done_seq.write(self.seq.value)
 
     return FlyGroup
+
+
+def _refuse_non_finite_array(pvname: str, value) -> None:
+    values = np.asarray(value, float)
+    bad = values[~np.isfinite(values)]
+    if bad.size:
+        raise ComplianceError(f"{pvname}: {bad[0]} is not a finite number")
 
 
 def _check_range(mono, energy: float) -> None:

@@ -192,7 +192,8 @@ class Endstation:
                 "fy": self._counts_many(i0 * rates["fy"] + 20.0 * d),
             }
         it = i0 * rates["it"]
-        return {"i0": i0, "it": self._counts_many(it), "iref": self._counts_many(it * rates["iref"])}
+        iref = self._counts_many(it * rates["iref"])
+        return {"i0": i0, "it": self._counts_many(it), "iref": iref}
 
     def rixs(self, exposure_s: float) -> tuple[np.ndarray, float]:
         """An emission spectrum (counts on RIXS_EMISSION_EV) and its I0 (counts)."""
