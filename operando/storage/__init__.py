@@ -162,6 +162,8 @@ def open_store(data: str | pathlib.Path, api_key: str | None = None) -> Store:
 
     from tiled.client import Context, from_context
 
+    from .run_clients import structure_clients
+
     text = str(data)
     if text.startswith(("http://", "https://")):
         return _open_served(text, api_key)
@@ -175,7 +177,8 @@ def open_store(data: str | pathlib.Path, api_key: str | None = None) -> Store:
         # warning is about tiled's internals, not something a user can act on.
         warnings.filterwarnings("ignore", message=".*starlette.testclient.*")
         context = Context.from_app(app)
-    return Store(client=from_context(context), data_dir=data_dir)
+    client = from_context(context, structure_clients=structure_clients())
+    return Store(client=client, data_dir=data_dir)
 
 
 def _open_served(uri: str, api_key: str | None) -> Store:
@@ -186,11 +189,12 @@ def _open_served(uri: str, api_key: str | None) -> Store:
 
     from .credentials import api_key as configured_key
     from .credentials import log_dir_for
+    from .run_clients import structure_clients
     from .server import check_api_key
 
     key = check_api_key(api_key or configured_key())
     try:
-        client = from_uri(uri, api_key=key)
+        client = from_uri(uri, api_key=key, structure_clients=structure_clients())
     except httpx.HTTPStatusError as exc:
         code = exc.response.status_code
         if code in (401, 403):
