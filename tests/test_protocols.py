@@ -138,6 +138,49 @@ def test_lost_beam_suspends_the_scan_until_it_is_back(session):
     assert np.allclose(np.sort(energy), np.sort(grid))
 
 
+def test_lost_beam_during_a_fly_sweep_repeats_the_sweep(session):
+    """The beam dumped while the monochromator sweeps: the plan suspends, and when the beam
+    is back the whole sweep is flown again; only rows of that second sweep are stored."""
+    import time
+
+    sxr, sim = session.soft_xray, session.sim_control
+    assert sxr.fly is not None
+    sxr.beam.settle_s = 0.0
+    sample = sample_for("lnmo", 3.85, name="fly beam test")
+    session.assemble_sim_cell(sample)
+    session.RE(mount_electrode(sim, 12, "fly beam test"))
+    back: dict = {}
+
+    def dump_the_beam_mid_sweep():
+        deadline = time.monotonic() + 30
+        while not int(sxr.fly.busy.get(use_monitor=False)) and time.monotonic() < deadline:
+            time.sleep(0.01)
+        sim.beam_current.put(0.0, wait=True)
+        time.sleep(1.0)
+        back["at"] = time.time()
+        sim.beam_current.put(500.0, wait=True)
+
+    scale = session.sim_control.time_scale
+    before = scale.get()
+    scale.put(50.0, wait=True)  # an O K sweep of ~100 s of instrument time lasts ~2 s
+    dumper = threading.Thread(target=dump_the_beam_mid_sweep, daemon=True)
+    try:
+        dumper.start()
+        (uid,) = session.RE(xas_scan(sxr, "o-k", 12, scan="fly"))
+    finally:
+        dumper.join(30)
+        scale.put(before, wait=True)
+        sim.beam_current.put(500.0, wait=True)
+    ds = session.store.run(uid)["primary"].read()
+    beam = np.asarray(ds["sxr_beam_current"])
+    energy = np.asarray(ds["sxr_energy_user_setpoint"])
+    grid = EDGES["o-k"].grid(1.0)[0]
+    assert "at" in back  # the beam was dumped while the sweep ran
+    assert (beam >= 300).all()
+    assert np.allclose(np.sort(energy), np.sort(grid))  # each energy once: one whole sweep
+    assert np.asarray(ds["time"].values, float).min() >= back["at"]  # all flown after it
+
+
 def test_progress_line_and_eta():
     out = io.StringIO()
     progress = ProgressDisplay(out=out, log_interval_s=0.0)
