@@ -63,8 +63,8 @@ def test_gitt_recovers_the_diffusion_coefficient_within_a_factor_of_2(session):
 
 
 def test_cv_anodic_peaks_lie_at_the_dqdv_peaks_of_a_slow_charge(session):
-    """The spinel's CV at 0.02 mV/s peaks within 0.1 V of the dQ/dV peaks of a C/20 charge
-    (at 0.05 mV/s the Ni peak lies 0.11 V above it: see the report of issue 15)."""
+    """The spinel's CV at 0.05 mV/s peaks within 0.1 V of the dQ/dV peaks of a C/20 charge
+    (issue 15's must-show)."""
     sample, one_c = study_sample(material="lnmo-spinel", formula=None, mass_mg=MASS_MG,
                                  area_cm2=AREA_CM2, name=None, simulated=True)  # fmt: skip
     session.assemble_sim_cell(sample)
@@ -74,7 +74,7 @@ def test_cv_anodic_peaks_lie_at_the_dqdv_peaks_of_a_slow_charge(session):
     dqdv = cycled["dqdv_charge_peaks_V"]
     session.assemble_sim_cell(sample)
     plan = cyclic_voltammetry(session.potentiostat, sample, v_min=3.5, v_max=5.0,
-                              scan_rate_mV_s=0.02, cycles=1)  # fmt: skip
+                              scan_rate_mV_s=0.05, cycles=1)  # fmt: skip
     _, summary = _run(session, sample, plan)
     anodic, cathodic = summary["anodic_peaks_V"], summary["cathodic_peaks_V"]
     assert abs(anodic[0] - dqdv[0]) <= 0.1, (anodic, dqdv)  # the strongest: Ni2+/4+
