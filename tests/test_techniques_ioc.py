@@ -8,6 +8,7 @@ import numpy as np
 import pytest
 
 from operando.analysis.run_kinds import summarize
+from operando.analysis.tables import primary_columns
 from operando.devices.impedance import ImpedanceAnalyzer
 from operando.plans.electrochem import galvanostatic
 from operando.plans.techniques import cyclic_voltammetry, eis, gitt
@@ -81,3 +82,23 @@ def test_cv_anodic_peaks_lie_at_the_dqdv_peaks_of_a_slow_charge(session):
     assert anodic[0] > cathodic[0]  # polarisation separates the peaks
     currents = summary["peak_currents_mA"]
     assert currents["anodic"][0] > 0 > currents["cathodic"][0]
+
+
+def test_gitt_ends_at_the_rest_after_the_pulse_that_reaches_the_cutoff(session):
+    sample, one_c = study_sample(material="lnmo-spinel", formula=None, mass_mg=MASS_MG,
+                                 area_cm2=AREA_CM2, name=None, simulated=True)  # fmt: skip
+    session.assemble_sim_cell(sample)
+    plan = gitt(session.potentiostat, sample, pulse_c_rate=1.0, pulse_s=60.0, rest_s=120.0,
+                v_max=4.0, pulses=20, one_c_mA_g=one_c,
+                md={"analysis": {"particle_radius_um": SPINEL.particle_radius_um}})  # fmt: skip
+    run, _ = _run(session, sample, plan)
+    cols = primary_columns(run)
+    on = cols["I"] != 0
+    pulse_steps = np.unique(cols["step"][on])
+    assert 1 <= pulse_steps.size < 20  # the titration stopped at the cutoff
+    last = cols["step"] == pulse_steps[-1]
+    assert cols["t"][last][-1] - cols["t"][last][0] < 60.0  # cut short by 4.0 V
+    assert cols["Ewe"][last].max() == pytest.approx(4.0, abs=0.01)
+    rest = cols["step"] > pulse_steps[-1]
+    assert cols["t"][rest][-1] - cols["t"][rest][0] == pytest.approx(120.0, abs=1.0)
+    assert not np.any(on[rest])
