@@ -116,11 +116,17 @@ def test_randles_fit_recovers_the_circuit_it_was_made_from():
     assert fit["fit_rms_rel"] < 0.01
 
 
-def test_randles_fit_of_the_simulators_spherical_diffusion_gets_r_ct_within_5_percent():
-    s = SmallSignal(40.0, 760.0, 3.4e-5, 300.0, 4000.0)
-    freq = sim_impedance.frequencies_Hz(0.01, 1e4, 8)
+@pytest.mark.parametrize("f_min_Hz", [1e-2, 1e-4])
+def test_randles_fit_of_the_simulators_spherical_diffusion_gets_r_ct_and_r2_over_d(f_min_Hz):
+    # a diffusion tail as large as the charge transfer, followed down to omega tau << 1,
+    # where a semi-infinite Warburg would bend R_ct by -30 %
+    s = SmallSignal(40.0, 100.0, 2.2e-3, 50.0, 1000.0)
+    freq = sim_impedance.frequencies_Hz(f_min_Hz, 1e4, 8)
     z = sim_impedance.measure(freq, s, np.random.default_rng(1))
-    assert fit_randles(freq, z)["r_ct_ohm"] == pytest.approx(760.0, rel=0.05)
+    fit = fit_randles(freq, z)
+    assert fit["r_ct_ohm"] == pytest.approx(100.0, rel=0.02)
+    assert fit["warburg_sigma"] == pytest.approx(50.0, rel=0.02)
+    assert fit["diffusion_time_s"] == pytest.approx(1000.0, rel=0.1)
 
 
 def _synthetic_gitt(d_cm2_s: float, radius_um: float, tau: float = 100.0, n: int = 4):
