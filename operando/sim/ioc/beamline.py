@@ -62,8 +62,7 @@ class ProcedureGroup(PVGroup):
 
     Technique codes: 0 OCV, 1 CC (galvanostatic), 2 CV (potentiostatic), 3 SWEEP (linear
     potential sweep from Ewe at the step's start to its Voltage at ScanRate). CutoffGoto:
-    the step a voltage cutoff jumps to (0: the next).
-    """
+    the step a voltage cutoff jumps to (0: the next)."""
 
     n_steps = pvproperty(name="N", value=1, doc="number of steps to run")
     technique = _step_array("Technique", 0, "", "0 OCV, 1 CC, 2 CV, 3 SWEEP")
@@ -88,7 +87,8 @@ class ProcedureGroup(PVGroup):
         n = int(self.n_steps.value)
         names = ("current_mA", "voltage_V", "e_upper_V", "e_lower_V", "duration_s",
                  "current_floor_mA", "scan_rate_mV_s", "cutoff_goto")  # fmt: skip
-        columns = {name: getattr(self, name).value for name in names}
+        # a column a procedure did not write may be shorter (a CV wrote 2 scan rates): 0 then
+        columns = {name: list(getattr(self, name).value) + [0.0] * n for name in names}
         return [
             Step(
                 technique=TECHNIQUES[int(self.technique.value[k])],
