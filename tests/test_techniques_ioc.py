@@ -61,6 +61,10 @@ def test_gitt_recovers_the_diffusion_coefficient_within_a_factor_of_2(session):
     # on the plateau (after the first two pulses, which start from the pristine potential)
     ratio = np.median(d[2:]) / SPINEL.diffusion_coefficient_cm2_s
     assert 0.5 <= ratio <= 2.0, (ratio, d)
+    # the rests' spherical-diffusion relaxation gives D too
+    d_relax = [p["relaxation_diffusion_coefficient_cm2_s"] for p in summary["pulses"]]
+    ratio = np.median(d_relax[2:]) / SPINEL.diffusion_coefficient_cm2_s
+    assert 0.5 <= ratio <= 2.0, (ratio, d_relax)
 
 
 def test_cv_anodic_peaks_lie_at_the_dqdv_peaks_of_a_slow_charge(session):
