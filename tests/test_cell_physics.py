@@ -221,3 +221,21 @@ def test_lnro_irreversible_capacity_is_a_surface_film_that_tey_sees():
     tey = soft_absorption(e, film, "surface")[0] - soft_absorption(e, pristine, "surface")[0]
     fy = soft_absorption(e, film, "bulk")[0] - soft_absorption(e, pristine, "bulk")[0]
     assert tey > 0.2 and abs(fy) < 0.05  # a surface layer: TEY sees it, FY does not
+
+
+def test_a_current_step_charges_the_double_layer_before_the_charge_transfer_settles():
+    cell = Cell(MATERIALS["lnro"], MASS_MG, AREA_CM2)
+    k, i = cell.kinetics, 0.1 * ONE_C_MA_G * MASS_MG * 1e-3
+    r_ohm = k.area_specific_resistance_ohm_cm2 / AREA_CM2
+    c_dl = k.double_layer_F_cm2 * k.surface_area_cm2(cell.mass_g)
+    b = 2 * R_J_MOL_K * cell.temperature_K / 96485.33212
+    eta_steady = b * math.asinh(i / (2 * cell.exchange_current_mA()))
+    e0 = cell.voltage(0.0)
+    assert cell.voltage(i) - e0 == pytest.approx(i * 1e-3 * r_ohm)  # the ohmic step at once
+    cell.advance(i, 0.01)
+    assert cell.eta_V / 0.01 == pytest.approx(i * 1e-3 / c_dl, rel=0.02)  # d eta/dt = I / C_dl
+    cell.advance(i, 60.0)
+    assert cell.eta_V == pytest.approx(eta_steady, rel=1e-3)
+    assert cell.voltage(i) == pytest.approx(cell.e_surface_V + i * 1e-3 * r_ohm + eta_steady)
+    cell.advance(0.0, 60.0)  # at open circuit the double layer discharges through R_ct
+    assert abs(cell.eta_V) < 1e-6

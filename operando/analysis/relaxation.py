@@ -143,9 +143,10 @@ def single_exponential_tau_s(t_s: np.ndarray, ewe_V: np.ndarray) -> float:
     span = float(t[-1] - t[0]) or 1.0
     p0 = (float(e[-1]), float(e[0] - e[-1]), span / 3.0)
     try:
-        (_, _, tau), _ = curve_fit(
-            lambda x, a, b, tau: a + b * np.exp(-(x - t[0]) / tau), t, e, p0=p0, maxfev=5000
-        )
+        with np.errstate(over="ignore"):  # trial time constants near zero
+            (_, _, tau), _ = curve_fit(
+                lambda x, a, b, tau: a + b * np.exp(-(x - t[0]) / tau), t, e, p0=p0, maxfev=5000
+            )
     except RuntimeError:
         return float("nan")
     return float(abs(tau))
