@@ -77,7 +77,7 @@ def measure(args: argparse.Namespace) -> tuple[list[Row], dict]:
         with make_session(os.path.join(tmp, "data"), time_scale=args.time_scale,
                           progress=False) as session:  # fmt: skip
             acq = acquisition.run(session, args.points)
-            log(f"[bench] X-ray: {xray.EDGE} step scan x{args.xray_repeats}, plan then bare CA")
+            log(f"[bench] X-ray: {xray.EDGE} x{args.xray_repeats}: fly, step, bare CA step loop")
             xr = xray.run(session, dwell_s=1.0, repeats=args.xray_repeats)
         store = open_store(os.path.join(tmp, "data"))
         log("[bench] replay of the session's run")
@@ -104,8 +104,11 @@ def measure(args: argparse.Namespace) -> tuple[list[Row], dict]:
         "rss_growth_mb_per_million_points": acq.rss_session_mb_per_million,
         "rss_growth_bare_mb_per_million_points": acq.rss_bare_mb_per_million,
         "xray_points_per_s": xr.plan_points_per_s,
+        "xray_step_points_per_s": xr.step_points_per_s,
+        "xray_fly_vs_step_ratio": xr.fly_vs_step,
         "xray_bare_ca_points_per_s": xr.bare_points_per_s,
         "xray_ratio_vs_bare_ca": xr.ratio,
+        "xray_step_ratio_vs_bare_ca": xr.step_ratio,
         "replay_docs_per_s": rp.docs_per_s,
         "replay_jsonl_docs_per_s": rp.jsonl_docs_per_s,
         "replay_ratio_vs_jsonl": rp.ratio_vs_jsonl,

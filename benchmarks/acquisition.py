@@ -3,7 +3,7 @@
 The same electrochemistry plan (a long galvanostatic charge recording a point every second
 of instrument time) runs on the same simulated IOC in this process twice: once on a bare
 RunEngine (no subscribers, no baseline readings), once on the session's RunEngine with
-everything it subscribes (document log, TiledWriter into the embedded tiled, live run
+everything it subscribes (document log, the column writer into the embedded tiled, live run
 summary). Points per wall second of each give the overhead ratio; resident memory, traced at
 every event page of each run, gives the growth per million points.
 

@@ -4,7 +4,7 @@ The run: the simulator's cycle (:mod:`benchmarks.simulator`) repeated, cycle aft
 until it holds the requested number of potentiostat points (about a million by default), in
 the documents of a real run: the start document, descriptors and baseline readings of the
 session's acquisition run, with the primary stream's event pages replaced by the long one.
-It is written through the session's TiledWriter (``operando.storage.make_writer``) into the
+It is written through the session's writer (``operando.storage.make_writer``) into the
 embedded tiled, and the same columns into a parquet file (pyarrow); both writes are timed.
 
 Reanalysis (capacities, CE, dQ/dV of every cycle) is timed both ways:
@@ -186,6 +186,6 @@ def rows(r: ReanalysisResult) -> list[Row]:
     return [
         Row(f"reanalysis, stored run ({r.points:,} pts, {r.cycles} cycles)", r.tiled_s, "s",
             r.parquet_s, "s parquet+numpy", r.ratio, "ratio <= 2"),
-        Row("  writing that run: TiledWriter", r.tiled_write_s, "s", r.parquet_write_s,
+        Row("  writing that run: column writer", r.tiled_write_s, "s", r.parquet_write_s,
             "s pyarrow parquet", r.tiled_write_s / r.parquet_write_s, "(informative)"),
     ]  # fmt: skip

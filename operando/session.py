@@ -2,7 +2,7 @@
 
 Used by the command line, the IPython profile and the tests, so that all of them acquire
 the same way. Documents flow, in this order, to: the local document log (nothing is lost
-if storage fails), tiled through TiledWriter (guarded: a storage outage does not stop
+if storage fails), tiled through the column writer (guarded: a storage outage does not stop
 acquisition), and the live analysis callbacks.
 """
 
@@ -61,8 +61,13 @@ class Session:
     def db(self):
         """databroker's (v1) API over the same catalog: ``db[-1]`` is the latest run."""
         from databroker import Broker
+        from tiled.client import from_context
 
-        return Broker(self.store.client)
+        from .storage.run_clients import structure_clients
+
+        # A client of its own: databroker switches its client map to v2 runs (run_clients).
+        client = from_context(self.store.client.context, structure_clients=structure_clients())
+        return Broker(client)
 
     def assemble_sim_cell(self, sample) -> None:
         """Simulator only: put a pristine cell of the sample's material on the channel."""

@@ -94,6 +94,14 @@ def test_replay_and_databroker_agree_with_live(module_session):
     last_cycled = list(_CYCLED.values())[-1][0]  # the module's latest run
     assert session.db[-1].start["uid"] == last_cycled
     assert session.store.run(-1).metadata["start"]["uid"] == last_cycled
+    # databroker's v2 accessors switch the client map they were given to v2 runs; the store's
+    # clients (this one and any opened later in the process) keep v3 runs with their tables.
+    from operando.storage import open_store
+
+    assert type(session.store.run(uid)).__name__ == "BlueskyRunV3"
+    reopened = open_store(session.store.data_dir)
+    assert type(reopened.run(uid)).__name__ == "BlueskyRunV3"
+    assert hasattr(reopened.run(uid)["primary"], "base")
 
 
 def test_potentiostat_points_have_no_gaps(module_session):

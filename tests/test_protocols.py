@@ -122,7 +122,7 @@ def test_lost_beam_suspends_the_scan_until_it_is_back(session):
 
     token = session.RE.subscribe(dump_the_beam_once)
     try:
-        (uid,) = session.RE(xas_scan(sxr, "o-k", 12))
+        (uid,) = session.RE(xas_scan(sxr, "o-k", 12, scan="step"))  # point by point
     finally:
         session.RE.unsubscribe(token)
         sim.beam_current.put(500.0, wait=True)

@@ -153,7 +153,7 @@ def test_a_partly_stored_run_is_completed_and_recover_cli_reports_counts(tmp_pat
     assert main(["recover", "--data", str(data)]) == 0
     out = capsys.readouterr().out
     assert f"{N_POINTS} events in the log, {N_POINTS} stored, ok" in out
-    assert "replaced a partly stored copy" in out
+    assert f"completed in place, {N_POINTS - 400} events appended" in out
     run = open_store(data).run(uid)
     assert len(run["primary"].read()["t"]) == N_POINTS
     assert run.metadata["stop"]["exit_status"] == "success"
@@ -203,3 +203,58 @@ def test_a_damaged_catalog_is_reported_and_rebuilt_from_the_logs(tmp_path, conte
 
     _forget_engines(data.resolve())
     assert len(open_store(data).run(uid)["primary"].read()["t"]) == 120
+
+
+def _with_second_stream(docs: list[tuple[str, dict]]) -> list[tuple[str, dict]]:
+    """The cycle's documents with a 'dems' stream of 30 events between its pages."""
+    start = docs[0][1]
+    bundle = event_model.compose_run(uid=start["uid"], time=start["time"])
+    keys = {"dems_O2": {"source": "sim", "dtype": "number", "shape": [], "units": "umol/min"}}
+    desc = bundle.compose_descriptor(data_keys=keys, name="dems")
+    desc.descriptor_doc["run_start"] = start["uid"]
+    page = desc.compose_event_page(
+        data={"dems_O2": [0.1 * i for i in range(30)]},
+        timestamps={"dems_O2": [1e9 + i for i in range(30)]},
+        seq_num=list(range(1, 31)),
+    )
+    page["descriptor"] = desc.descriptor_doc["uid"]
+    middle = len(docs) // 2
+    return (
+        docs[:middle] + [("descriptor", desc.descriptor_doc), ("event_page", page)] + docs[middle:]
+    )
+
+
+@pytest.mark.slow  # stores through tiled: seconds
+def test_a_partly_stored_run_is_completed_in_place_never_deleted_and_resumable(tmp_path):
+    from operando.storage import make_writer
+    from operando.storage.complete import complete_in_place
+
+    docs = _with_second_stream(_cycle_documents())
+    uid = docs[0][1]["uid"]
+    store = open_store(tmp_path / "data")
+    writer = make_writer(store)
+    for name, doc in docs[:8]:  # 6 pages: one batch of 200 stored, then the crash; no dems
+        writer(name, doc)
+    table = store.client[uid]["primary"].base["internal"]
+    source_before = table.data_sources()[0].id
+    first_rows = table.read()
+    assert len(first_rows) == 200 and "dems" not in store.client[uid]
+    # Completion interrupted before its end (a prefix of the log, no stop yet) ...
+    complete_in_place(store.client[uid], docs[: 2 * len(docs) // 3])
+    assert not store.client[uid].metadata.get("stop")
+    # ... and run again on the whole log: only what is still missing is appended.
+    log = tmp_path / "run.jsonl"
+    _write_log(log, docs)
+    result = recover(store, log)
+    assert result.ok and result.events_in_log == N_POINTS + 30
+    assert 0 < result.appended_in_place < N_POINTS + 30 - 200
+    run = open_store(tmp_path / "data").run(uid)
+    rows = run["primary"].base["internal"].read()
+    assert list(rows["seq_num"]) == list(range(1, N_POINTS + 1))
+    assert len(run["dems"].read()["dems_O2"]) == 30
+    after = run["primary"].base["internal"]
+    assert after.data_sources()[0].id == source_before  # the stored table, not a copy
+    assert after.read().iloc[:200].equals(first_rows)  # what was stored is untouched
+    assert run.metadata["stop"]["exit_status"] == "success"
+    _validate(list(run.documents()))
+    assert recover(store, log).appended_in_place == 0  # a whole run: nothing to do

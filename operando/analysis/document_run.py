@@ -74,11 +74,14 @@ class DocumentStream:
                 column.close()
         self._seq.extend(seq_nums)
 
-    def read(self) -> xr.Dataset:
+    def read(self, variables: list[str] | None = None) -> xr.Dataset:
+        """The stream's columns (all, or those named), in seq_num order."""
         seq = self._seq.values()
         order = np.argsort(seq, kind="stable")
+        wanted = self._columns.keys() if variables is None else variables
+        columns = {key: self._columns[key] for key in wanted if key in self._columns}
         variables = {}
-        for key, column in self._columns.items():
+        for key, column in columns.items():
             values = np.asarray(_values(column))[order] if len(seq) else np.empty(0)
             dims = ["time"] + [f"dim_{key}_{n}" for n in range(1, values.ndim)]
             variables[key] = (dims, values)

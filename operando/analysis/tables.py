@@ -13,11 +13,14 @@ from .electrochem import summarize_cycling
 from .gas import Calibration, GasRates, gas_rates, summarize_gas
 from .results import round_floats
 
+PRIMARY_KEYS = ("clock", "t", "Ewe", "I", "Q", "step")
+
 
 def primary_columns(run) -> dict[str, np.ndarray]:
     """The potentiostat columns (clock s, t s, Ewe V, I mA, Q mAh, step) of a stored run."""
-    ds = run["primary"].read()
-    keys = [k for k in ("clock", "t", "Ewe", "I", "Q", "step") if k in ds]
+    stream = run["primary"]
+    keys = [k for k in PRIMARY_KEYS if k in stream.metadata["data_keys"]]
+    ds = stream.read(variables=keys)  # only these: a long run's table has many more columns
     return {k: np.asarray(ds[k].values) for k in keys}
 
 

@@ -5,6 +5,8 @@ from __future__ import annotations
 import argparse
 import pathlib
 
+from .options import SCAN_HELP
+
 
 def cmd_demo(args: argparse.Namespace) -> int:
     from ..sample import KNOWN_MATERIALS
@@ -13,7 +15,7 @@ def cmd_demo(args: argparse.Namespace) -> int:
 
     if args.time_scale is not None:
         positive("--time-scale", args.time_scale)
-    summary = run_demo(pathlib.Path(args.out), args.time_scale)
+    summary = run_demo(pathlib.Path(args.out), args.time_scale, scan=args.scan)
     for material in KNOWN_MATERIALS:
         s = summary[material]
         print(
@@ -53,4 +55,5 @@ def register(sub: argparse._SubParsersAction) -> None:
         "--time-scale", type=float, default=None,
         help="instrument s per wall s (default: the demo's own, fast enough for minutes)",
     )  # fmt: skip
+    p.add_argument("--scan", choices=("fly", "step"), default=None, help=SCAN_HELP)
     p.set_defaults(func=cmd_demo)

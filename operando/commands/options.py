@@ -30,3 +30,9 @@ def positive(flag: str, value: float) -> None:
 
     if not value > 0:
         raise BadRequest(f"{flag} must be positive, got {value}")
+
+
+SCAN_HELP = (
+    "X-ray spectra as fly scans (the monochromator sweeps while the counters buffer) or "
+    "step scans (default: fly where the endstation has it)"
+)

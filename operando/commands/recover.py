@@ -32,8 +32,10 @@ def cmd_recover(args: argparse.Namespace) -> int:
         notes = []
         if r.completed:
             notes.append("incomplete log: completed with a stop document (exit_status fail)")
-        if r.replaced:
-            notes.append("replaced a partly stored copy")
+        if r.appended_in_place:
+            notes.append(
+                f"partly stored: completed in place, {r.appended_in_place} events appended"
+            )
         if r.damaged_lines:
             notes.append(f"damaged lines {r.damaged_lines} skipped")
         if r.orphan_events:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 
 from ..instruments import COIN_CELL_AREA_CM2, DEMS_CELL_AREA_CM2
-from .options import add_session_options, positive
+from .options import SCAN_HELP, add_session_options, positive
 from .output import print_summary
 
 SAMPLE_HELP = (
@@ -68,8 +68,9 @@ def cmd_xas(args: argparse.Namespace) -> int:
     positive("--time-scale", args.time_scale)
     with open_session(args.data, args.prefix, args.ca_port, args.time_scale) as session:
         summary = run_xas(
-            session, args.edge, args.sample, dwell_s=args.dwell_s, prep_c_rate=args.prep_c_rate
-        )
+            session, args.edge, args.sample, dwell_s=args.dwell_s,
+            prep_c_rate=args.prep_c_rate, scan=args.scan,
+        )  # fmt: skip
     print_summary(summary, args.json)
     return 0
 
@@ -132,6 +133,7 @@ def register_run(protocols: argparse._SubParsersAction) -> None:
     )
     x.add_argument("--sample", required=True, action="append", help=SAMPLE_HELP)
     x.add_argument("--dwell-s", type=float, default=1.0, help="counting time per point (s)")
+    x.add_argument("--scan", choices=("fly", "step"), default=None, help=SCAN_HELP)
     x.set_defaults(func=cmd_xas)
     r = protocols.add_parser("rixs", help="O K RIXS map of an ex situ electrode")
     r.add_argument("--sample", required=True, help=SAMPLE_HELP)

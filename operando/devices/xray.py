@@ -34,6 +34,7 @@ from ophyd.scaler import ScalerCH, ScalerChannel
 from ophyd.status import Status
 
 from ..errors import BadRequest, InstrumentRefused
+from .flyscan import FlySweep, HardFlySweep, SoftFlySweep, connect_fly
 from .instrument import REFUSAL_TIMEOUT_S, Setpoint
 
 SOFT_CHANNELS = {"i0": "I0", "tey": "TEY", "fy": "FY"}  # role -> scaler channel name (.NMn)
@@ -52,6 +53,7 @@ class EndstationPVs:
     scaler: str = "Scaler"  # scaler record of the counters
     beam_current: str = "BeamCurrent"  # ai: ring current (mA)
     last_error: str = "LastError"  # char waveform: why a put was refused ("" if none)
+    fly: str = "Fly:"  # prefix of the fly-scan records ("": none, X-ray plans step)
     channels: dict[str, str] = field(default_factory=dict)  # role -> scaler channel name
 
     @classmethod
@@ -326,6 +328,8 @@ class _Station:
         for device in self.devices():
             device.wait_for_connection(timeout=timeout)
         self.counters.select(self.pvs.channels)
+        if self.fly is not None:  # fly scans where the endstation has them
+            self.fly = connect_fly(self.fly)
 
 
 def _parts(prefix: str, pvs: EndstationPVs, name: str, counters_cls):
@@ -340,6 +344,13 @@ def _parts(prefix: str, pvs: EndstationPVs, name: str, counters_cls):
     return mono, counters, holder
 
 
+def _fly(prefix: str, pvs: EndstationPVs, name: str, cls) -> FlySweep | None:
+    if not pvs.fly:
+        return None
+    error = f"{prefix}{pvs.last_error}" if pvs.last_error else ""
+    return cls(f"{prefix}{pvs.fly}", name=f"{name}_fly", last_error_pv=error)
+
+
 @dataclass
 class SoftXrayEndstation(_Station):
     mono: Monochromator
@@ -348,13 +359,16 @@ class SoftXrayEndstation(_Station):
     holder: SampleHolder
     beam: BeamPolicy = field(default_factory=BeamPolicy)
     pvs: EndstationPVs = field(default_factory=lambda: EndstationPVs.from_config("soft"))
+    fly: FlySweep | None = None  # fly scans (None: step scans only)
 
     @classmethod
     def at(cls, prefix: str, pvs: EndstationPVs | None = None) -> SoftXrayEndstation:
         """The endstation whose records are ``pvs`` (None: the simulator's) under prefix."""
         pvs = pvs or EndstationPVs.from_config("soft")
         mono, counters, holder = _parts(prefix, pvs, "sxr", SoftXrayCounters)
-        return cls(mono, counters, RixsSpectrograph(prefix, name="rixs"), holder, pvs=pvs)
+        fly = _fly(prefix, pvs, "sxr", SoftFlySweep)
+        return cls(mono, counters, RixsSpectrograph(prefix, name="rixs"), holder, pvs=pvs,
+                   fly=fly)  # fmt: skip
 
     def devices(self) -> list[Device]:
         return [self.mono, self.counters, self.rixs, self.holder]
@@ -367,13 +381,14 @@ class HardXrayEndstation(_Station):
     holder: SampleHolder
     beam: BeamPolicy = field(default_factory=BeamPolicy)
     pvs: EndstationPVs = field(default_factory=lambda: EndstationPVs.from_config("hard"))
+    fly: FlySweep | None = None  # fly scans (None: step scans only)
 
     @classmethod
     def at(cls, prefix: str, pvs: EndstationPVs | None = None) -> HardXrayEndstation:
         """The endstation whose records are ``pvs`` (None: the simulator's) under prefix."""
         pvs = pvs or EndstationPVs.from_config("hard")
         mono, counters, holder = _parts(prefix, pvs, "hxr", HardXrayCounters)
-        return cls(mono, counters, holder, pvs=pvs)
+        return cls(mono, counters, holder, pvs=pvs, fly=_fly(prefix, pvs, "hxr", HardFlySweep))
 
     def devices(self) -> list[Device]:
         return [self.mono, self.counters, self.holder]

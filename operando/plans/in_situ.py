@@ -15,6 +15,7 @@ import numpy as np
 from bluesky.utils import MsgGenerator
 from ophyd import Signal
 
+from ..devices.flyscan import XasFlyer
 from ..devices.potentiostat import Potentiostat
 from ..devices.xray import HardXrayEndstation
 from ..errors import BadRequest
@@ -27,7 +28,7 @@ from .stubs import (
     run_procedure,
     safe_run,
 )
-from .xray import EDGES, edge_named, scan_edge
+from .xray import EDGES, edge_named, fly_edge, scan_edge, scan_mode
 
 IN_SITU_POSITION = 0
 
@@ -57,6 +58,7 @@ def in_situ_xas_cycling(
     record_dt_s: float = DEFAULT_RECORD_DT_S,
     record_dE_V: float = DEFAULT_RECORD_DE_V,
     md: dict | None = None,
+    scan: str | None = None,
 ) -> MsgGenerator[str]:
     """Cycle the cell galvanostatically while scanning an edge of it again and again.
 
@@ -73,6 +75,8 @@ def in_situ_xas_cycling(
     dwell_s : counting time per point (s).
     exafs : scan the EXAFS region too (to k = 14 1/A, dwell rising with k); else XANES only.
     record_dt_s, record_dE_V : potentiostat recording intervals (s, V).
+    scan : "fly" (each spectrum one sweep of the monochromator; the rows carry the cell's
+        Ewe, Q, I interpolated over the sweep) or "step"; None: fly where the endstation can.
     """
     edge_named(edge, "hard")  # in situ XAS scans a hard X-ray edge
     if not isinstance(station, HardXrayEndstation):
@@ -83,6 +87,7 @@ def in_situ_xas_cycling(
     )  # fmt: skip
     if not 0 < dwell_s <= 600:
         raise BadRequest(f"dwell_s must lie in (0, 600] s, got {dwell_s!r}")
+    mode = scan_mode(station, scan)
     if exafs:
         energies, dwells = EDGES[edge].grid(dwell_s)
     else:
@@ -115,6 +120,7 @@ def in_situ_xas_cycling(
                 "exafs": exafs,
                 "record_dt_s": record_dt_s,
                 "record_dE_V": record_dE_V,
+                "scan": mode,
             },
         },  # fmt: skip
         "hints": {"dimensions": [(["t"], "primary")]},
@@ -123,12 +129,19 @@ def in_situ_xas_cycling(
     readings = [station.counters, station.mono, station.holder, scan_number,
                 pstat.ewe, pstat.charge, pstat.current]  # fmt: skip
 
+    flyer = None
+    if mode == "fly":
+        flyer = XasFlyer(station, "xas", cell=pstat, extra=[scan_number])
+        flyer.program(energies, dwells)
     scans = 0
 
     def next_scan() -> MsgGenerator[None]:
         nonlocal scans
         yield from bps.mv(scan_number, scans)
-        yield from scan_edge(station, energies, dwells, readings=readings, stream="xas")
+        if flyer is None:
+            yield from scan_edge(station, energies, dwells, readings=readings, stream="xas")
+        else:
+            yield from fly_edge(flyer)
         scans += 1
 
     def measure() -> MsgGenerator[str]:

@@ -16,6 +16,7 @@ import bluesky.preprocessors as bpp
 import numpy as np
 from bluesky.utils import MsgGenerator
 
+from ..devices.flyscan import XasFlyer
 from ..devices.xray import HardXrayEndstation, SoftXrayEndstation
 from ..edges import EDGES, ETOK, Edge, edge_named, resolve_edge  # noqa: F401  (the plans' edges)
 from ..errors import BadRequest
@@ -68,6 +69,31 @@ def scan_edge(
         yield from bps.trigger_and_read(readings, name=stream)
 
 
+SCANS = ("fly", "step")
+
+
+def scan_mode(station, scan: str | None) -> str:
+    """The scan mode, "fly" or "step": scan (None: fly where the endstation has them);
+    fly at an endstation without them is refused."""
+    if scan is None:
+        return "step" if getattr(station, "fly", None) is None else "fly"
+    if scan not in SCANS:
+        raise BadRequest(f"scan must be one of {list(SCANS)}, got {scan!r}")
+    if scan == "fly" and getattr(station, "fly", None) is None:
+        raise BadRequest("this endstation has no fly scans (Fly: records); use scan='step'")
+    return scan
+
+
+def fly_edge(flyer: XasFlyer) -> MsgGenerator[None]:
+    """One sweep of the flyer's trajectory at the holder position in the beam: start it,
+    wait until the last point is counted, emit its rows as Event pages. A checkpoint
+    before: a lost beam repeats the whole sweep."""
+    yield from bps.checkpoint()
+    yield from bps.kickoff(flyer, wait=True)
+    yield from bps.complete(flyer, wait=True)
+    yield from bps.collect(flyer, return_payload=False)
+
+
 @plan
 def xas_series(
     station: SoftXrayEndstation | HardXrayEndstation,
@@ -77,6 +103,7 @@ def xas_series(
     dwell_s: float = 1.0,
     md: dict | None = None,
     edge_overrides: dict | None = None,
+    scan: str | None = None,
 ) -> MsgGenerator[str]:
     """Scan one absorption edge of several electrodes, one after another, in one run.
 
@@ -91,6 +118,8 @@ def xas_series(
     dwell_s : counting time per point (s); rises with k in an EXAFS region.
     md : extra start metadata.
     edge_overrides : grid settings replacing the edge's defaults (Edge field -> value).
+    scan : "fly" (the monochromator sweeps through the grid while the counters buffer)
+        or "step" (move, count, read at each point); None: fly where the endstation can.
 
     Every point holds the energy (eV), I0 and the yields (counts) and the name of the
     electrode in the beam.
@@ -100,34 +129,45 @@ def xas_series(
     slots = _check_slots(slots)
     if not (isinstance(dwell_s, (int, float)) and 0 < dwell_s <= 600):
         raise BadRequest(f"dwell_s must lie in (0, 600] s, got {dwell_s!r}")
+    mode = scan_mode(station, scan)
     energies, dwells = e.grid(dwell_s)
     _check_energies(station.mono, energies)
     _md = {
         "plan_name": "xas_series",
         "edge": {"name": edge, "label": e.label, "e0_eV": e.e0_eV, "station": e.station},
         "slots": slots,
-        "protocol": {"name": "xas_series", "parameters": {"edge": edge, "dwell_s": dwell_s}},
+        "protocol": {
+            "name": "xas_series",
+            "parameters": {"edge": edge, "dwell_s": dwell_s, "scan": mode},
+        },  # fmt: skip
         "num_points": len(slots) * energies.size,
         "hints": {"dimensions": [([station.mono.name], "primary")]},
         **(md or {}),
     }
     detectors = [station.counters, station.holder, station.mono]
+    flyer = XasFlyer(station) if mode == "fly" else None
 
     @bpp.suspend_decorator([station.beam_suspender()])
     @bpp.run_decorator(md=_md)
-    def scan() -> MsgGenerator[str]:
+    def measure() -> MsgGenerator[str]:
+        if flyer is not None:
+            flyer.program(energies, dwells)
         for slot in slots:
             yield from bps.mv(station.holder.slot, slot)
-            yield from scan_edge(station, energies, dwells, readings=detectors)
+            if flyer is None:
+                yield from scan_edge(station, energies, dwells, readings=detectors)
+            else:
+                yield from fly_edge(flyer)
         return edge
 
-    return scan()
+    return measure()
 
 
 @plan
-def xas_scan(station, edge: str, slot: int, *, dwell_s: float = 1.0, md: dict | None = None):
+def xas_scan(station, edge: str, slot: int, *, dwell_s: float = 1.0, md: dict | None = None,
+             scan: str | None = None):  # fmt: skip
     """One electrode's edge (see :func:`xas_series`)."""
-    return xas_series(station, edge, [slot], dwell_s=dwell_s, md=md)
+    return xas_series(station, edge, [slot], dwell_s=dwell_s, md=md, scan=scan)
 
 
 DEFAULT_EXCITATION_EV = np.round(np.arange(526.0, 536.0001, 0.25), 3)

@@ -1,9 +1,10 @@
-"""Storage: an embedded tiled server, the TiledWriter, a local document log, and replay.
+"""Storage: an embedded tiled server, a column-wise writer, a local document log, replay.
 
 Every document the RunEngine emits is first appended to a local, line-buffered JSON
-document log (one file per run) and only then handed to tiled's TiledWriter. If the tiled
-write fails (storage outage, full disk on the server), acquisition goes on and the run can
-be re-ingested later from its log with :func:`recover`.
+document log (one file per run) and only then handed to the writer (``storage/writer.py``,
+TiledWriter's layout written column-wise). If the tiled write fails (storage outage, full
+disk on the server), acquisition goes on and the run can be re-ingested later from its log
+with :func:`recover`.
 
 The default store is embedded: a tiled app built in this process over a SQLite catalog and
 a data directory, with the BlueskyRun json-seq exporter registered so that
@@ -18,7 +19,7 @@ import logging
 import pathlib
 import queue
 import threading
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import Any
 
@@ -27,6 +28,7 @@ import numpy as np
 from ..errors import StorageError
 from .catch_up import CatchUp  # noqa: F401 - re-exported
 from .recover import RecoveryResult, recover  # noqa: F401 - re-exported
+from .replay import documents_from_tables, replay  # noqa: F401 - re-exported
 
 logger = logging.getLogger(__name__)
 
@@ -160,6 +162,8 @@ def open_store(data: str | pathlib.Path, api_key: str | None = None) -> Store:
 
     from tiled.client import Context, from_context
 
+    from .run_clients import structure_clients
+
     text = str(data)
     if text.startswith(("http://", "https://")):
         return _open_served(text, api_key)
@@ -173,7 +177,8 @@ def open_store(data: str | pathlib.Path, api_key: str | None = None) -> Store:
         # warning is about tiled's internals, not something a user can act on.
         warnings.filterwarnings("ignore", message=".*starlette.testclient.*")
         context = Context.from_app(app)
-    return Store(client=from_context(context), data_dir=data_dir)
+    client = from_context(context, structure_clients=structure_clients())
+    return Store(client=client, data_dir=data_dir)
 
 
 def _open_served(uri: str, api_key: str | None) -> Store:
@@ -184,11 +189,12 @@ def _open_served(uri: str, api_key: str | None) -> Store:
 
     from .credentials import api_key as configured_key
     from .credentials import log_dir_for
+    from .run_clients import structure_clients
     from .server import check_api_key
 
     key = check_api_key(api_key or configured_key())
     try:
-        client = from_uri(uri, api_key=key)
+        client = from_uri(uri, api_key=key, structure_clients=structure_clients())
     except httpx.HTTPStatusError as exc:
         code = exc.response.status_code
         if code in (401, 403):
@@ -318,81 +324,10 @@ class BackgroundWriter:
 
 
 def make_writer(store: Store):
-    """A TiledWriter into the store's catalog.
+    """The writer of runs into the store's catalog: column-wise, in batches of
+    ``WRITER_BATCH_SIZE`` rows per stream (:class:`operando.storage.writer.ColumnWriter`, in
+    TiledWriter's layout; TiledWriter unpacks every page into per-event rows, which cost
+    twice the CPU on long runs)."""
+    from .writer import ColumnWriter
 
-    Without the normaliser: it exists to upgrade documents of older schemas, and it
-    re-validates every Event of every page against the JSON schema, which costs more than
-    acquiring the point. Documents from this RunEngine are current and already validated.
-    """
-    from bluesky_tiled_plugins import TiledWriter
-
-    return TiledWriter(store.client, normalizer=None, batch_size=WRITER_BATCH_SIZE)
-
-
-def replay(run, callbacks: Iterable[Callable[[str, dict], Any]]) -> None:
-    """Push a stored run's documents through callbacks, in the order they were emitted.
-
-    A served store without the BlueskyRun json-seq exporter (``tiled serve`` as shipped
-    answers 406) replays from the run's tables instead: start, one descriptor and one event
-    page per stream, stop (see :func:`documents_from_tables`).
-    """
-    callbacks = list(callbacks)
-    try:
-        documents = iter(run.documents())
-        first = next(documents, None)
-    except Exception as exc:  # noqa: BLE001 - tiled raises its own HTTP errors here
-        if "406" not in str(exc) and "Not Acceptable" not in str(exc):
-            raise
-        logger.info("the server cannot export documents (%s); replaying from tables", exc)
-        documents, first = iter(documents_from_tables(run)), None
-    import itertools
-
-    for name, doc in itertools.chain([first] if first else [], documents):
-        for cb in callbacks:
-            cb(name, doc)
-
-
-def documents_from_tables(run) -> Iterator[tuple[str, dict]]:
-    """A run's documents rebuilt from its metadata and tables (no json-seq export needed)."""
-    import uuid
-
-    start = run.metadata["start"]
-    yield "start", start
-    pages = []
-    for stream in run:
-        md = dict(run[stream].metadata)
-        data_keys = md.get("data_keys") or {}
-        descriptor = {
-            "uid": md.get("uid") or str(uuid.uuid4()),
-            "run_start": start["uid"],
-            "name": stream,
-            "time": md.get("time", start["time"]),
-            "data_keys": data_keys,
-            "configuration": md.get("configuration") or {},
-            "hints": md.get("hints") or {},
-            "object_keys": md.get("object_keys") or {},
-        }
-        yield "descriptor", descriptor
-        table = run[stream].read()
-        n = int(table.sizes.get("time", 0))
-        if not n:
-            continue
-        times = np.asarray(table["time"].values, dtype=float).tolist()
-        data = {
-            key: np.asarray(table[key].values).tolist()
-            for key in data_keys
-            if key in table and table[key].dims[:1] == ("time",)
-        }
-        pages.append((min(times), {
-            "descriptor": descriptor["uid"],
-            "uid": [str(uuid.uuid4()) for _ in range(n)],
-            "seq_num": list(range(1, n + 1)),
-            "time": times,
-            "data": data,
-            "timestamps": {key: times for key in data},
-            "filled": {},
-        }))  # fmt: skip
-    for _, page in sorted(pages, key=lambda item: item[0]):
-        yield "event_page", page
-    if run.metadata.get("stop"):
-        yield "stop", run.metadata["stop"]
+    return ColumnWriter(store.client, batch_size=WRITER_BATCH_SIZE)

@@ -4,7 +4,7 @@ When the store stops answering mid-run (a served store's server killed or restar
 full disk), the guarded writer stops forwarding that run and acquisition goes on; every
 document is in the local log. At the run's stop document :class:`CatchUp` queues the run,
 and a thread of its own retries :func:`~operando.storage.recover.recover` of its log every
-``retry_s`` seconds until the store has every event (a partly stored copy is replaced),
+``retry_s`` seconds until the store has every event (a partly stored copy is completed in place),
 without holding up acquisition.
 """
 

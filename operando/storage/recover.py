@@ -4,7 +4,8 @@ A log may end without a stop document (a crash, a storage outage, a killed clien
 damaged lines (a torn write). :func:`recover` keeps every line that parses, reports the
 damaged ones by line number, completes an incomplete run with a stop document
 (``exit_status: "fail"``, a reason saying it was recovered from an incomplete log) so that it
-validates against event-model, and replaces a run that is only partly stored. It returns,
+validates against event-model, and completes a run that is only partly stored in
+place (:mod:`operando.storage.complete`: appends what is missing, never deletes). It returns,
 per run, the events in the log and the events in the store: a caller says the recovery
 succeeded only if they are equal.
 """
@@ -19,6 +20,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 from ..errors import NotFound, StorageError
+from .complete import complete_in_place
 
 RECOVERED_REASON = "recovered from an incomplete document log"
 
@@ -41,7 +43,7 @@ class RecoveryResult:
     events_in_log: int  # events of the intact lines whose descriptor is intact too
     events_stored: int
     completed: bool  # a stop document was added
-    replaced: bool  # a partly stored run was replaced
+    appended_in_place: int  # events appended to a partly stored run (0: none)
     damaged_lines: list[int]
     orphan_events: int  # intact events whose descriptor line was damaged (not storable)
 
@@ -163,30 +165,31 @@ def recover(store, log_path: str | pathlib.Path) -> RecoveryResult:
     docs, added, orphans = complete_documents(contents)
     uid = docs[0][1]["uid"]
     in_log = sum(count_events(docs).values())
-    replaced = False
     if uid in store.client:
+        # Partly stored (or stored with fewer events than the log holds): completed in place
+        # from the log; nothing stored is deleted (see operando.storage.complete).
         run = store.client[uid]
         stop = run.metadata.get("stop")
-        if stop and sum(stored_event_counts(run).values()) == in_log:
-            return RecoveryResult(
-                pathlib.Path(log_path), uid, in_log, in_log, False, False,
-                contents.damaged_lines, orphans,
-            )  # fmt: skip
-        # Partly stored (or stored with fewer events than the log holds): the log is the
-        # whole record, so the stored copy is replaced by it.
-        try:
-            store.client.delete_contents(uid, recursive=True, external_only=False)
-        except Exception as exc:
-            raise StorageError(
-                f"run {uid} is partly stored and could not be replaced: {exc}"
-            ) from None
-        replaced = True
+        appended, already_whole = 0, bool(stop) and sum(stored_event_counts(run).values()) >= in_log
+        if not already_whole:
+            try:
+                appended = complete_in_place(run, docs)
+            except Exception as exc:
+                raise StorageError(
+                    f"run {uid} is partly stored and could not be completed in place: {exc}; "
+                    "nothing stored was removed, and recover can be run again"
+                ) from None
+        stored = sum(stored_event_counts(store.client[uid]).values())
+        return RecoveryResult(
+            pathlib.Path(log_path), uid, in_log, stored, added and not already_whole, appended,
+            contents.damaged_lines, orphans,
+        )  # fmt: skip
     writer = make_writer(store)
     for name, doc in docs:
         writer(name, doc)
     stored = sum(stored_event_counts(store.client[uid]).values())
     return RecoveryResult(
-        pathlib.Path(log_path), uid, in_log, stored, added, replaced,
+        pathlib.Path(log_path), uid, in_log, stored, added, 0,
         contents.damaged_lines, orphans,
     )  # fmt: skip
 

@@ -7,7 +7,7 @@ there) reads every point after those the log already holds from the potentiostat
 (and, for a DEMS run, the mass spectrometer's) into the same run (same descriptors,
 continuing seq_num), closes the run with a stop document saying it was re-attached, appends
 all of it to the log, and stores the run with
-:func:`operando.storage.recover.recover` (a partly stored copy is replaced).
+:func:`operando.storage.recover.recover` (a partly stored copy is completed in place).
 """
 
 from __future__ import annotations

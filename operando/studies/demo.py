@@ -34,7 +34,7 @@ DEMO_DEMS_MASS_MG = 32.9  # about 30 mg/cm2 in the DEMS cell
 DEMO_STAGES = 7  # coin + DEMS per material, ex situ X-ray, in situ, report
 
 
-def run_demo(out: pathlib.Path, time_scale: float | None = None) -> dict:
+def run_demo(out: pathlib.Path, time_scale: float | None = None, scan: str | None = None) -> dict:
     """The paper's study on the simulator, stored, then reported from storage.
 
     Coin-cell first cycle of both materials at C/50; a 6 h rest and two DEMS cycles of each
@@ -42,7 +42,8 @@ def run_demo(out: pathlib.Path, time_scale: float | None = None) -> dict:
     of LNRO against Ru, RuCl3, RuO2); in situ Ru K XANES through the first LNRO cycle. All
     runs share one ``experiment`` uid. Writes summary.json, report.md (computed beside the
     paper), the figures, and runs.json (every run's live summary, to compare replays with).
-    time_scale: instrument s per wall s (default DEMO_TIME_SCALE).
+    time_scale: instrument s per wall s (default DEMO_TIME_SCALE). scan: X-ray spectra as
+    "fly" or "step" scans (None: fly where the endstation can).
     """
     time_scale = DEMO_TIME_SCALE if time_scale is None else time_scale
     out.mkdir(parents=True, exist_ok=True)
@@ -95,12 +96,12 @@ def run_demo(out: pathlib.Path, time_scale: float | None = None) -> dict:
             )
             uids[material]["dems"] = uid
         announce("ex situ X-ray series: pristine, 4.5 V, 4.8 V, 2.0 V electrodes")
-        xray = exsitu_series(session, out)
+        xray = exsitu_series(session, out, scan=scan)
         announce("in situ Ru K XANES through the first LNRO cycle (C/10)")
         cell = sample_for(
             "lnro", EX_SITU_ELECTRODE_MASS_MG, COIN_CELL_AREA_CM2, name="lnro in situ cell"
         )
-        in_situ = in_situ_ru_cycle(session, cell, out)
+        in_situ = in_situ_ru_cycle(session, cell, out, scan=scan)
 
     announce("report from storage")
     # The report reads storage afresh, as a later reader would.

@@ -28,6 +28,10 @@ from .xray import mount_samples
 # A C/10 LNRO cycle (~18 h) then takes ~65 s and spans ~20 XANES scans, the first close to the
 # pristine state even on a busy machine (at 2000, one slow scan covered a third of the charge).
 IN_SITU_TIME_SCALE = 1000.0
+# A fly scan's XANES sweep takes its ~2 min of instrument time whatever the machine's speed,
+# and only the read-out between sweeps costs wall time: at 10000 the cycle takes ~7 s and
+# still spans tens of scans.
+IN_SITU_FLY_TIME_SCALE = 10000.0
 IN_SITU_C_RATE = 0.1
 # The paper's electrodes were cycled at C/50 (Methods) and harvested at the cutoff: at C/10
 # the particles' cores lag their surface (diffusion), and a "2.0 V" electrode still holds
@@ -35,26 +39,26 @@ IN_SITU_C_RATE = 0.1
 EX_SITU_C_RATE = 1 / 50
 
 
-def exsitu_series(session, out: pathlib.Path) -> dict:
+def exsitu_series(session, out: pathlib.Path, scan: str | None = None) -> dict:
     """The paper's ex situ series of both materials: Ni L and O K (TEY, FY), Mn L of LNMO,
     RIXS maps and, for LNRO, the Ru K edge against Ru metal, RuCl3 and RuO2; figures into
-    out."""
+    out. scan: XAS as "fly" or "step" scans (None: fly where the endstation can)."""
     materials = ("lnmo", "lnro")
     samples = [f"{m}:{s}" for m in materials for s in STATES]
     slots = mount_samples(session, samples, c_rate=EX_SITU_C_RATE)
     uids = {}
     for edge in ("ni-l", "o-k"):
-        plan = xas_series(session.soft_xray, edge, list(slots.values()))
+        plan = xas_series(session.soft_xray, edge, list(slots.values()), scan=scan)
         (uids[edge],) = session.RE(plan)
     lnmo = [slot for name, slot in slots.items() if name.startswith("lnmo")]  # LNRO has no Mn
-    (uids["mn-l"],) = session.RE(xas_series(session.soft_xray, "mn-l", lnmo))
+    (uids["mn-l"],) = session.RE(xas_series(session.soft_xray, "mn-l", lnmo, scan=scan))
     rixs_uids = {}
     for name, slot in slots.items():
         (rixs_uids[name],) = session.RE(rixs_map(session.soft_xray, slot))
     lnro = [slot for name, slot in slots.items() if name.startswith("lnro")]
     ru = lnro + sorted(REFERENCE_SLOTS.values())
     md = {"references": REFERENCE_VALENCE}
-    (uids["ru-k"],) = session.RE(xas_series(session.hard_xray, "ru-k", ru, md=md))
+    (uids["ru-k"],) = session.RE(xas_series(session.hard_xray, "ru-k", ru, md=md, scan=scan))
 
     store = session.store
     ni = soft_xas_summary(store.run(uids["ni-l"]))
@@ -100,11 +104,22 @@ def exsitu_series(session, out: pathlib.Path) -> dict:
 
 
 def in_situ_ru_cycle(
-    session, cell: Sample, out: pathlib.Path, *, time_scale: float | None = IN_SITU_TIME_SCALE
+    session,
+    cell: Sample,
+    out: pathlib.Path,
+    *,
+    time_scale: float | None = None,
+    scan: str | None = None,
 ) -> list[dict]:
     """In situ Ru K XANES through the first cycle of ``cell`` (references in the same run).
     On the simulator, its clock runs at ``time_scale`` meanwhile, so that each half-cycle
-    spans several scans (None: leave it)."""
+    spans several scans (None: IN_SITU_TIME_SCALE for step scans, IN_SITU_FLY_TIME_SCALE
+    for fly scans). scan: "fly" or "step" (None: fly where the endstation can)."""
+    from ..plans.xray import scan_mode
+
+    mode = scan_mode(session.hard_xray, scan)
+    if time_scale is None:
+        time_scale = IN_SITU_FLY_TIME_SCALE if mode == "fly" else IN_SITU_TIME_SCALE
     session.assemble_sim_cell(cell)
     refs = {REFERENCE_NAMES[k]: slot for k, slot in REFERENCE_SLOTS.items()}
     scale = session.sim_control.time_scale
@@ -114,7 +129,7 @@ def in_situ_ru_cycle(
     try:
         plan = in_situ_xas_cycling(
             session.potentiostat, session.hard_xray, cell, c_rate=IN_SITU_C_RATE,
-            reference_slots=refs, md={"references": REFERENCE_VALENCE},
+            reference_slots=refs, md={"references": REFERENCE_VALENCE}, scan=mode,
         )  # fmt: skip
         (uid,) = session.RE(plan)
     finally:

@@ -65,10 +65,17 @@ def mount_samples(
 
 
 def run_xas(
-    session, edge: str, samples: list[str], *, dwell_s: float = 1.0, prep_c_rate: float = 0.1
+    session,
+    edge: str,
+    samples: list[str],
+    *,
+    dwell_s: float = 1.0,
+    prep_c_rate: float = 0.1,
+    scan: str | None = None,
 ) -> XasSummary:
     """Measure an edge of the samples in one run (Ru K: with the three Ru references); ex
-    situ electrodes are prepared at prep_c_rate (1/h)."""
+    situ electrodes are prepared at prep_c_rate (1/h). scan: "fly" or "step" (None: fly
+    where the endstation can)."""
     check_xas_request(edge, samples)
     station = _station(session, edge)
     ru_k = edge.strip().lower() == "ru-k"
@@ -76,7 +83,8 @@ def run_xas(
         samples = list(samples) + [r for r in REFERENCE_SLOTS if r not in samples]
     slots = mount_samples(session, samples, c_rate=prep_c_rate)
     md = {"references": REFERENCE_VALENCE} if ru_k else {}
-    (uid,) = session.RE(xas_series(station, edge, list(slots.values()), dwell_s=dwell_s, md=md))
+    plan = xas_series(station, edge, list(slots.values()), dwell_s=dwell_s, md=md, scan=scan)
+    (uid,) = session.RE(plan)
     return summarize(session.store.run(uid))
 
 

@@ -7,7 +7,8 @@ references of the hard X-ray holder) with ``Holder:Sample`` naming what is in th
 the counters ``Scaler`` (scaler record: clock, I0, TEY, FY soft; clock, I0, It, Iref hard);
 beside them the ring's ``BeamCurrent`` (mA) and ``LastError``. The soft endstation adds
 the RIXS spectrograph: ``RIXS:Exposure`` (s), ``RIXS:Acquire``, ``RIXS:Spectrum`` (counts)
-on ``RIXS:Energy`` (emission energy axis, eV) and ``RIXS:I0``.
+on ``RIXS:Energy`` (emission energy axis, eV) and ``RIXS:I0``. Both sweep the monochromator
+continuously for fly scans (``Fly:``, see ``flyscan.py``).
 
 ``P SIM:Mount`` (simulator only) takes the electrode out of the potentiostat's cell, in the
 state the potentiostat left it, and mounts it in slot N as ``P SIM:MountName``.
@@ -25,6 +26,7 @@ from ..models.endstation import RIXS_EMISSION_EV, Endstation, NoSample
 from ..models.potentiostat import ComplianceError
 from ..models.xray import ElectrodeState
 from .base import ADVANCE_BUDGET_S, RefusingGroup
+from .flyscan import fly_group
 from .records import HolderMotor, MonoMotor, scaler_group
 
 MAX_DWELL_S = 3600.0
@@ -69,6 +71,7 @@ class SoftXrayIOC(EndstationIOC):
     """Soft X-ray endstation: I0, TEY (drain current) and FY (photodiode); RIXS."""
 
     scaler = SubGroup(scaler_group(("I0", "TEY", "FY")), prefix="Scaler")
+    fly = SubGroup(fly_group(("TEY", "FY")), prefix="Fly:")
     rixs_exposure = pvproperty(name="RIXS:Exposure", value=10.0, units="s")
     rixs_acquire = pvproperty(name="RIXS:Acquire", value=0, doc="put 1: one exposure")
     rixs_spectrum = pvproperty(
@@ -108,6 +111,7 @@ class HardXrayIOC(EndstationIOC):
     """Hard X-ray XAS in transmission: I0, It and Iref (Ru foil after the sample)."""
 
     scaler = SubGroup(scaler_group(("I0", "It", "Iref")), prefix="Scaler")
+    fly = SubGroup(fly_group(("It", "Iref")), prefix="Fly:")
 
 
 class MountGroup(PVGroup):

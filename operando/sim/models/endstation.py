@@ -57,8 +57,11 @@ class MonochromatorModel:
     low_eV: float
     high_eV: float
     speed_eV_s: float
+    sweeping: bool = False  # a fly scan moves it (``flyscan.Sweep``)
 
     def check(self, target: float) -> None:
+        if self.sweeping:
+            raise ValueError("the monochromator is sweeping (a fly scan is under way)")
         if not self.low_eV <= target <= self.high_eV:
             raise ValueError(
                 f"energy {target:g} eV outside the monochromator's range "
@@ -110,6 +113,8 @@ class Endstation:
             return ""
 
     def check_position(self, position: int) -> None:
+        if self.mono.sweeping:
+            raise ValueError("the holder stays put while the monochromator sweeps")
         top = max(REFERENCE_POSITIONS) if self.kind == "hard" else N_SLOTS
         if not 0 <= position <= top:
             raise ValueError(f"holder position {position} outside 0..{top}")
@@ -124,32 +129,71 @@ class Endstation:
     def _i0(self, dwell_s: float) -> float:
         return self.flux_per_s * dwell_s * self.beam_current_mA / 500.0
 
+    def _rates(self, e: np.ndarray, state: ElectrodeState) -> dict[str, np.ndarray]:
+        """Expected signal per I0 count at energies e (eV): soft ("tey", "fy" per I0, the
+        yields' absorption) or hard ("it" per I0, "iref" per It)."""
+        if self.kind == "soft":
+            if state.material in DETAILED or not has_model(state):
+                tey = soft_absorption(e, state, "surface")
+                fy = soft_absorption(e, state, "bulk")
+            else:  # any other simulated material: the generic model, surface = bulk
+                tey = fy = 0.05 + mass_mu(e, state) / SOFT_MU_SCALE_CM2_G
+            return {"tey": 0.02 * tey, "fy": 0.005 * fy}
+        ru_k = (e >= RU_K_REGION_EV[0]) & (e <= RU_K_REGION_EV[1])
+        detailed = ru_k & (state.material in ("lnro", *REFERENCES))
+        if not has_model(state):
+            detailed = np.ones_like(ru_k)
+        mu = np.empty_like(e)
+        foil = np.empty_like(e)
+        if detailed.any():
+            ed = e[detailed]
+            mu[detailed] = 0.25 + ru_k_mu(ed, state) - 2e-6 * (ed - 22000.0)
+            foil[detailed] = ru_foil_mu(ed)
+        if (~detailed).any():  # any element of a simulated material: the generic model
+            eg = e[~detailed]
+            mu[~detailed] = 0.1 + mass_mu(eg, state) * AREAL_DENSITY_G_CM2
+            foil[~detailed] = foil_step(eg, state)
+        it = np.exp(-mu) * 0.6  # 0.6: It chamber efficiency
+        return {"it": it, "iref": np.exp(-(0.1 + 0.8 * foil)) * 0.9}
+
     def count(self, dwell_s: float) -> dict[str, float]:
         """One dwell of the counters at the present energy and sample."""
         e = np.array([self.mono.energy_eV])
         i0 = self._counts(self._i0(dwell_s))
-        state = self.sample()
+        rates = {k: float(v[0]) for k, v in self._rates(e, self.sample()).items()}
         if self.kind == "soft":
-            if state.material in DETAILED or not has_model(state):
-                tey = float(soft_absorption(e, state, "surface")[0])
-                fy = float(soft_absorption(e, state, "bulk")[0])
-            else:  # any other simulated material: the generic model, surface = bulk
-                tey = fy = 0.05 + float(mass_mu(e, state)[0]) / SOFT_MU_SCALE_CM2_G
             return {
                 "i0": i0,
-                "tey": self._counts(i0 * 0.02 * tey),
-                "fy": self._counts(i0 * 0.005 * fy + 20.0 * dwell_s),
+                "tey": self._counts(i0 * rates["tey"]),
+                "fy": self._counts(i0 * rates["fy"] + 20.0 * dwell_s),
             }
-        ru_k = RU_K_REGION_EV[0] <= e[0] <= RU_K_REGION_EV[1]
-        if (ru_k and state.material in ("lnro", *REFERENCES)) or not has_model(state):
-            mu = 0.25 + 1.0 * float(ru_k_mu(e, state)[0]) - 2e-6 * (e[0] - 22000.0)
-            foil = float(ru_foil_mu(e)[0])
-        else:  # any element of a simulated material: the generic model
-            mu = 0.1 + float(mass_mu(e, state)[0]) * AREAL_DENSITY_G_CM2
-            foil = float(foil_step(e, state)[0])
-        it = i0 * math.exp(-mu) * 0.6  # 0.6: It chamber efficiency
-        iref = it * math.exp(-(0.1 + 0.8 * foil)) * 0.9
-        return {"i0": i0, "it": self._counts(it), "iref": self._counts(iref)}
+        it = i0 * rates["it"]
+        return {"i0": i0, "it": self._counts(it), "iref": self._counts(it * rates["iref"])}
+
+    def _counts_many(self, expected: np.ndarray) -> np.ndarray:
+        """Counts with Poisson noise, element by element (as ``_counts``)."""
+        expected = np.clip(np.asarray(expected, float), 0.0, None)
+        low = expected < 1e4
+        out = expected + np.sqrt(expected) * self.rng.standard_normal(expected.size)
+        if low.any():
+            out[low] = self.rng.poisson(expected[low])
+        return out
+
+    def count_many(self, energies: np.ndarray, dwells: np.ndarray) -> dict[str, np.ndarray]:
+        """The counters over a sweep: point k counted for dwells[k] (s) at energies[k] (eV),
+        of the sample in the beam now. Same physics and noise as :meth:`count`."""
+        e, d = np.asarray(energies, float), np.asarray(dwells, float)
+        i0 = self._counts_many(self._i0(d))
+        rates = self._rates(e, self.sample())
+        if self.kind == "soft":
+            return {
+                "i0": i0,
+                "tey": self._counts_many(i0 * rates["tey"]),
+                "fy": self._counts_many(i0 * rates["fy"] + 20.0 * d),
+            }
+        it = i0 * rates["it"]
+        iref = self._counts_many(it * rates["iref"])
+        return {"i0": i0, "it": self._counts_many(it), "iref": iref}
 
     def rixs(self, exposure_s: float) -> tuple[np.ndarray, float]:
         """An emission spectrum (counts on RIXS_EMISSION_EV) and its I0 (counts)."""
