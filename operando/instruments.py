@@ -55,6 +55,9 @@ class Step:
     current_floor_mA : CV ends once |I| falls below this (mA); 0: never.
     scan_rate_mV_s : "SWEEP" (linear potential sweep from Ewe at the step's start to
         voltage_V): its rate (mV/s).
+    cutoff_goto : where the procedure goes when a voltage cutoff (e_upper_V / e_lower_V) ends
+        this step: 0, the next step (as for any other limit); k > this step's index, step k
+        (e.g. a titration that ends with one last rest once a pulse reaches its cutoff).
     """
 
     technique: str
@@ -65,3 +68,4 @@ class Step:
     duration_s: float = 0.0
     current_floor_mA: float = 0.0
     scan_rate_mV_s: float = 0.0
+    cutoff_goto: int = 0

@@ -7,8 +7,8 @@ import math
 
 import numpy as np
 import pytest
-from scipy.optimize import curve_fit
 
+from operando.analysis.relaxation import fit_relaxation
 from operando.sim.models.cell import Cell
 from operando.sim.models.diffusion import LAMBDA1_SQUARED, SphereDiffusion
 from operando.sim.models.kinetics import KINETICS, R_J_MOL_K, arrhenius, small_signal
@@ -57,7 +57,10 @@ def test_a_warmer_cell_gives_more_capacity_at_1c(material):
 
 def test_lnro_relaxes_at_open_circuit_with_the_particles_diffusion_time():
     cell = Cell(MATERIALS["lnro"], MASS_MG, AREA_CM2)
-    _half(cell, 0.1 * ONE_C_MA_G * cell.mass_g, 4.3, 60.0)
+    q0 = cell.q_mAh
+    i = 0.1 * ONE_C_MA_G * cell.mass_g
+    _half(cell, i, 4.3, 60.0)
+    charge_s = (cell.q_mAh - q0) / i * 3600.0
     t, e = [0.0], [cell.voltage(0.0)]
     for _ in range(240):  # 4 h in 1 min steps
         cell.advance(0.0, 60.0)
@@ -66,14 +69,11 @@ def test_lnro_relaxes_at_open_circuit_with_the_particles_diffusion_time():
     t, e = np.array(t), np.array(e)
     e10, e120 = np.interp(600, t, e), np.interp(7200, t, e)
     assert abs(e10 - e120) > 0.005  # still changing between 10 min and 2 h
-    sel = (t >= 600) & (t <= 7200)
-    (_, _, tau), _ = curve_fit(
-        lambda t, a, b, tau: a + b * np.exp(-t / tau), t[sel], e[sel], p0=(e[-1], 0.02, 1e3)
-    )
-    # The slowest mode of a sphere decays as exp(-4.4934^2 D t / r^2): the fitted time
-    # constant, times 4.4934^2, is the particles' r^2 / D.
+    # The sphere's relaxation after a galvanostatic charge: tau is the particles' r^2 / D.
+    fit = fit_relaxation(t, e, charge_s=charge_s, t_min_s=600.0, t_max_s=7200.0)
     r2_over_d = KINETICS["lnro"].diffusion_time_s()
-    assert r2_over_d / 3 <= tau * LAMBDA1_SQUARED <= 3 * r2_over_d
+    assert r2_over_d / 3 <= fit.tau_s <= 3 * r2_over_d, (fit.tau_s, r2_over_d)
+    assert fit.rms_V < 1e-3
 
 
 def test_the_shell_model_has_the_sphere_s_steady_profile_and_slowest_mode():
@@ -221,3 +221,21 @@ def test_lnro_irreversible_capacity_is_a_surface_film_that_tey_sees():
     tey = soft_absorption(e, film, "surface")[0] - soft_absorption(e, pristine, "surface")[0]
     fy = soft_absorption(e, film, "bulk")[0] - soft_absorption(e, pristine, "bulk")[0]
     assert tey > 0.2 and abs(fy) < 0.05  # a surface layer: TEY sees it, FY does not
+
+
+def test_a_current_step_charges_the_double_layer_before_the_charge_transfer_settles():
+    cell = Cell(MATERIALS["lnro"], MASS_MG, AREA_CM2)
+    k, i = cell.kinetics, 0.1 * ONE_C_MA_G * MASS_MG * 1e-3
+    r_ohm = k.area_specific_resistance_ohm_cm2 / AREA_CM2
+    c_dl = k.double_layer_F_cm2 * k.surface_area_cm2(cell.mass_g)
+    b = 2 * R_J_MOL_K * cell.temperature_K / 96485.33212
+    eta_steady = b * math.asinh(i / (2 * cell.exchange_current_mA()))
+    e0 = cell.voltage(0.0)
+    assert cell.voltage(i) - e0 == pytest.approx(i * 1e-3 * r_ohm)  # the ohmic step at once
+    cell.advance(i, 0.01)
+    assert cell.eta_V / 0.01 == pytest.approx(i * 1e-3 / c_dl, rel=0.02)  # d eta/dt = I / C_dl
+    cell.advance(i, 60.0)
+    assert cell.eta_V == pytest.approx(eta_steady, rel=1e-3)
+    assert cell.voltage(i) == pytest.approx(cell.e_surface_V + i * 1e-3 * r_ohm + eta_steady)
+    cell.advance(0.0, 60.0)  # at open circuit the double layer discharges through R_ct
+    assert abs(cell.eta_V) < 1e-6

@@ -54,6 +54,8 @@ def test_a_cycle_plan_does_not_write_the_scan_rate(bench):
 
     msgs = bench.run(galvanostatic_cycle(bench.pstat, LNMO, v_min=2.0, v_max=4.8, c_rate=0.1))
     assert sets_of(msgs, bench.pstat.procedure.scan_rate) == []
+    # every procedure writes its gotos: none is left from an earlier one (a titration's)
+    assert sets_of(msgs, bench.pstat.procedure.cutoff_goto) == [[0, 0]]
 
 
 def test_gitt_rests_first_then_alternates_pulses_and_rests(bench):
@@ -67,6 +69,8 @@ def test_gitt_rests_first_then_alternates_pulses_and_rests(bench):
     i = 0.1 * 250.0 * LNMO.active_mass_g
     assert sets_of(msgs, proc.current)[0][1] == pytest.approx(i)
     assert sets_of(msgs, proc.e_upper)[0][1] == 4.8
+    # a pulse that reaches 4.8 V jumps to the last rest: the titration ends there
+    assert sets_of(msgs, proc.cutoff_goto) == [[0, 6, 0, 6, 0, 0, 0]]
 
 
 def test_eis_holds_rests_then_reads_one_spectrum_into_its_stream(bench):
@@ -112,11 +116,17 @@ def test_randles_fit_recovers_the_circuit_it_was_made_from():
     assert fit["fit_rms_rel"] < 0.01
 
 
-def test_randles_fit_of_the_simulators_spherical_diffusion_gets_r_ct_within_5_percent():
-    s = SmallSignal(40.0, 760.0, 3.4e-5, 300.0, 4000.0)
-    freq = sim_impedance.frequencies_Hz(0.01, 1e4, 8)
+@pytest.mark.parametrize("f_min_Hz", [1e-2, 1e-4])
+def test_randles_fit_of_the_simulators_spherical_diffusion_gets_r_ct_and_r2_over_d(f_min_Hz):
+    # a diffusion tail as large as the charge transfer, followed down to omega tau << 1,
+    # where a semi-infinite Warburg would bend R_ct by -30 %
+    s = SmallSignal(40.0, 100.0, 2.2e-3, 50.0, 1000.0)
+    freq = sim_impedance.frequencies_Hz(f_min_Hz, 1e4, 8)
     z = sim_impedance.measure(freq, s, np.random.default_rng(1))
-    assert fit_randles(freq, z)["r_ct_ohm"] == pytest.approx(760.0, rel=0.05)
+    fit = fit_randles(freq, z)
+    assert fit["r_ct_ohm"] == pytest.approx(100.0, rel=0.02)
+    assert fit["warburg_sigma"] == pytest.approx(50.0, rel=0.02)
+    assert fit["diffusion_time_s"] == pytest.approx(1000.0, rel=0.1)
 
 
 def _synthetic_gitt(d_cm2_s: float, radius_um: float, tau: float = 100.0, n: int = 4):
@@ -194,6 +204,23 @@ def test_a_sweep_moves_the_potential_linearly_to_its_vertex():
     t, e = np.array(b["t"]), np.array(b["ewe"])
     assert e[-1] == pytest.approx(e0 + 0.3, abs=1e-6)
     assert np.polyfit(t - t[0], e, 1)[0] == pytest.approx(1e-3, rel=0.01)  # V/s
+
+
+def test_a_voltage_cutoff_jumps_to_the_step_its_goto_names_and_a_backward_goto_is_refused():
+    w = World(1.0)
+    w.new_cell("lnmo-spinel", 1.0, 1.13)
+    p = w.potentiostat
+    cc = Step("CC", current_mA=0.15, e_upper_V=4.0, duration_s=3600.0, cutoff_goto=3)
+    p.steps = [cc, Step("OCV", duration_s=10.0), cc, Step("OCV", duration_s=60.0)]
+    p.record_dE_V, p.record_dt_s = 0.01, 1e4
+    before = p.step_count
+    p.start()
+    p.advance(p.t + 1e5)
+    assert (p.status, p.end_reason, p.step_index) == ("Limit reached", "duration", 3)
+    assert p.step_count - before == 2  # the cut pulse, then straight to the last rest
+    p.steps = [Step("OCV", duration_s=10.0), Step("CC", current_mA=0.1, cutoff_goto=1)]
+    with pytest.raises(ComplianceError, match="step 1: cutoff goto 1"):
+        p.start()
 
 
 def test_a_sweep_without_a_scan_rate_is_refused():

@@ -8,6 +8,7 @@ import numpy as np
 import pytest
 
 from operando.analysis.run_kinds import summarize
+from operando.analysis.tables import primary_columns
 from operando.devices.impedance import ImpedanceAnalyzer
 from operando.plans.electrochem import galvanostatic
 from operando.plans.techniques import cyclic_voltammetry, eis, gitt
@@ -60,11 +61,15 @@ def test_gitt_recovers_the_diffusion_coefficient_within_a_factor_of_2(session):
     # on the plateau (after the first two pulses, which start from the pristine potential)
     ratio = np.median(d[2:]) / SPINEL.diffusion_coefficient_cm2_s
     assert 0.5 <= ratio <= 2.0, (ratio, d)
+    # the rests' spherical-diffusion relaxation gives D too
+    d_relax = [p["relaxation_diffusion_coefficient_cm2_s"] for p in summary["pulses"]]
+    ratio = np.median(d_relax[2:]) / SPINEL.diffusion_coefficient_cm2_s
+    assert 0.5 <= ratio <= 2.0, (ratio, d_relax)
 
 
 def test_cv_anodic_peaks_lie_at_the_dqdv_peaks_of_a_slow_charge(session):
-    """The spinel's CV at 0.02 mV/s peaks within 0.1 V of the dQ/dV peaks of a C/20 charge
-    (at 0.05 mV/s the Ni peak lies 0.11 V above it: see the report of issue 15)."""
+    """The spinel's CV at 0.05 mV/s peaks within 0.1 V of the dQ/dV peaks of a C/20 charge
+    (issue 15's must-show)."""
     sample, one_c = study_sample(material="lnmo-spinel", formula=None, mass_mg=MASS_MG,
                                  area_cm2=AREA_CM2, name=None, simulated=True)  # fmt: skip
     session.assemble_sim_cell(sample)
@@ -74,10 +79,30 @@ def test_cv_anodic_peaks_lie_at_the_dqdv_peaks_of_a_slow_charge(session):
     dqdv = cycled["dqdv_charge_peaks_V"]
     session.assemble_sim_cell(sample)
     plan = cyclic_voltammetry(session.potentiostat, sample, v_min=3.5, v_max=5.0,
-                              scan_rate_mV_s=0.02, cycles=1)  # fmt: skip
+                              scan_rate_mV_s=0.05, cycles=1)  # fmt: skip
     _, summary = _run(session, sample, plan)
     anodic, cathodic = summary["anodic_peaks_V"], summary["cathodic_peaks_V"]
     assert abs(anodic[0] - dqdv[0]) <= 0.1, (anodic, dqdv)  # the strongest: Ni2+/4+
     assert anodic[0] > cathodic[0]  # polarisation separates the peaks
     currents = summary["peak_currents_mA"]
     assert currents["anodic"][0] > 0 > currents["cathodic"][0]
+
+
+def test_gitt_ends_at_the_rest_after_the_pulse_that_reaches_the_cutoff(session):
+    sample, one_c = study_sample(material="lnmo-spinel", formula=None, mass_mg=MASS_MG,
+                                 area_cm2=AREA_CM2, name=None, simulated=True)  # fmt: skip
+    session.assemble_sim_cell(sample)
+    plan = gitt(session.potentiostat, sample, pulse_c_rate=1.0, pulse_s=60.0, rest_s=120.0,
+                v_max=4.0, pulses=20, one_c_mA_g=one_c,
+                md={"analysis": {"particle_radius_um": SPINEL.particle_radius_um}})  # fmt: skip
+    run, _ = _run(session, sample, plan)
+    cols = primary_columns(run)
+    on = cols["I"] != 0
+    pulse_steps = np.unique(cols["step"][on])
+    assert 1 <= pulse_steps.size < 20  # the titration stopped at the cutoff
+    last = cols["step"] == pulse_steps[-1]
+    assert cols["t"][last][-1] - cols["t"][last][0] < 60.0  # cut short by 4.0 V
+    assert cols["Ewe"][last].max() == pytest.approx(4.0, abs=0.01)
+    rest = cols["step"] > pulse_steps[-1]
+    assert cols["t"][rest][-1] - cols["t"][rest][0] == pytest.approx(120.0, abs=1.0)
+    assert not np.any(on[rest])

@@ -10,6 +10,10 @@ change during the pulse without its ohmic and charge-transfer step, here the slo
 against sqrt(t) over the pulse times sqrt(tau). For spheres of radius r, V_M / S = r / 3.
 The particle radius is a parameter of the analysis (from microscopy), not a measured
 quantity.
+
+Each rest is also fitted with the spherical-diffusion relaxation after a pulse of length
+tau (:mod:`.relaxation`): its time constant r^2/D gives a second D per pulse that does not
+need the short-pulse limit of Weppner-Huggins (the rest should last a good share of r^2/D).
 """
 
 from __future__ import annotations
@@ -17,6 +21,7 @@ from __future__ import annotations
 import numpy as np
 
 from .electrochem import li_equivalents
+from .relaxation import fit_relaxation
 
 COMPLETE = 0.95  # a pulse that lasted less than this share of the longest is cut short
 
@@ -53,7 +58,9 @@ def gitt_analysis(
     li_pristine: float,
 ) -> list[dict]:
     """Per complete pulse: ``pulse``, ``x_li`` (Li per formula unit after it),
-    ``diffusion_coefficient_cm2_s``, ``delta_es_V``, ``delta_et_V`` and ``rested_V``."""
+    ``diffusion_coefficient_cm2_s`` (Weppner-Huggins), ``delta_es_V``, ``delta_et_V``,
+    ``rested_V``, and from the rest after it ``relaxation_tau_s`` (r^2/D, s) and
+    ``relaxation_diffusion_coefficient_cm2_s`` (None if the rest cannot be fitted)."""
     t_s, ewe_V, i_mA, step = (np.asarray(a, dtype=float) for a in (t_s, ewe_V, i_mA, step))
     found = pulses(t_s, i_mA, step)
     if not found:
@@ -76,6 +83,11 @@ def gitt_analysis(
         if slope == 0 or e1 == e0:
             continue
         capacity_mAh_g = q_mAh[rest[-1]] / (active_mass_mg * 1e-3)
+        try:
+            relax = fit_relaxation(t_s[rest] - t_s[rest[0]], ewe_V[rest], charge_s=tau)
+            relax_tau, relax_d = relax.tau_s, relax.diffusion_coefficient_cm2_s(radius_um)
+        except ValueError:
+            relax_tau = relax_d = None
         out.append({
             "pulse": n,
             "x_li": li_pristine - li_equivalents(capacity_mAh_g, formula),
@@ -83,5 +95,7 @@ def gitt_analysis(
             "delta_es_V": float(e1 - e0),
             "delta_et_V": slope * float(np.sqrt(tau)),
             "rested_V": float(e1),
+            "relaxation_tau_s": relax_tau,
+            "relaxation_diffusion_coefficient_cm2_s": relax_d,
         })  # fmt: skip
     return out

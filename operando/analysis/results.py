@@ -301,7 +301,8 @@ class GittSummary(Summary):
 @dataclass
 class EisSummary(Summary):
     """Potentiostatic EIS: the Randles fit R_s (ohm), R_ct (ohm), C_dl (F), Warburg sigma
-    (ohm s^-1/2), the fit's relative RMS residual, the DC potential (V) and the number of
+    (ohm s^-1/2) and the finite-space diffusion time r^2/D (s; None when the spectrum does
+    not reach it), the fit's relative RMS residual, the DC potential (V) and the number of
     frequencies."""
 
     kind: ClassVar[str] = "eis"
@@ -309,6 +310,7 @@ class EisSummary(Summary):
     r_ct_ohm: float | None = None
     c_dl_F: float | None = None
     warburg_sigma: float | None = None
+    diffusion_time_s: float | None = None
     fit_rms_rel: float | None = None
     ewe_V: float | None = None
     n_frequencies: int = 0

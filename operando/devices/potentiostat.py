@@ -39,6 +39,7 @@ class Procedure(Device):
     duration = Cpt(Setpoint, "Duration", kind="config")
     current_floor = Cpt(Setpoint, "IFloor", kind="config")
     scan_rate = Cpt(Setpoint, "ScanRate", kind="omitted")  # mV/s, SWEEP steps only
+    cutoff_goto = Cpt(Setpoint, "CutoffGoto", kind="omitted")  # step on a voltage cutoff
 
 
 class Recording(Device):

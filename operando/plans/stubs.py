@@ -113,6 +113,8 @@ def program_procedure(
     }
     if any(s.technique == "SWEEP" for s in steps):  # the column only sweeps use
         columns[proc.scan_rate] = [s.scan_rate_mV_s for s in steps]
+    # always written: a goto left on the instrument by an earlier procedure must not apply
+    columns[proc.cutoff_goto] = [s.cutoff_goto for s in steps]
     moves: list[Any] = [proc.n_steps, len(steps)]
     for signal, values in columns.items():
         moves += [signal, values]

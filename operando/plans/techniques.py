@@ -7,7 +7,7 @@ the checks are pure functions the command line calls before anything starts.
 - Cyclic voltammetry: linear potential sweeps (the instrument's SWEEP steps) from the
   open-circuit potential up to v_max, down to v_min, n times; points in ``primary``.
 - GITT: current pulses (CC, pulse_s each) separated by open-circuit rests (OCV, rest_s),
-  until the upper cutoff; points in ``primary``.
+  until a pulse reaches the upper cutoff (then its rest is the last); points in ``primary``.
 - EIS: a potentiostatic hold at the state of charge asked for, a rest, then one impedance
   spectrum of the idle channel about its open-circuit potential into the ``eis`` stream.
 """
@@ -147,8 +147,10 @@ def gitt(
 ) -> MsgGenerator[str]:
     """Galvanostatic intermittent titration on charge: pulses of pulse_c_rate (1/h, 1C =
     one_c_mA_g mA/g) for pulse_s (s), each followed by an open-circuit rest of rest_s (s),
-    until Ewe reaches v_max (V); pulses None: enough for the nominal capacity (<= 31).
-    A first rest gives the rested potential before the first pulse."""
+    until a pulse reaches v_max (V): its rest is the titration's last; pulses None: enough
+    for the nominal capacity (<= 31). A first rest gives the rested potential before the
+    first pulse. One procedure on the instrument: a pulse that ends on the cutoff jumps to
+    the procedure's last step (a rest of rest_s), with no computer in the loop."""
     pulses = gitt_pulses(pulse_c_rate, pulse_s) if pulses is None else pulses
     i = check_gitt_parameters(
         sample, pulse_c_rate=pulse_c_rate, pulse_s=pulse_s, rest_s=rest_s, v_max=v_max,
@@ -162,10 +164,12 @@ def gitt(
         "record_dE_V": 0.005, "temperature_C": temperature_C,
     }  # fmt: skip
     e_lower = min(0.5, v_max / 2)  # a guard rail only
+    last = 2 * pulses  # the rest after the last pulse; a pulse cut by v_max jumps to it
     steps = [Step("OCV", duration_s=rest_s)]  # the rested potential before the first pulse
-    for _ in range(pulses):
+    for n in range(pulses):
+        goto = last if n < pulses - 1 else 0
         steps.append(Step("CC", current_mA=i, e_upper_V=v_max, e_lower_V=e_lower,
-                          duration_s=pulse_s))  # fmt: skip
+                          duration_s=pulse_s, cutoff_goto=goto))  # fmt: skip
         steps.append(Step("OCV", duration_s=rest_s))
     return electrochem_run(
         pstat, sample, "gitt", params, steps, currents_mA=(i,), voltages_V=(e_lower, v_max),

@@ -24,7 +24,8 @@ def plot_nyquist(run, summary, path: str | pathlib.Path) -> pathlib.Path:
     fig, ax = _figure(1, 1, (6, 5))
     ax.plot(z.real, -z.imag, "o", ms=4, label=f"measured at {ewe:.3f} V")
     fine = np.logspace(np.log10(freq.max()), np.log10(freq.min()), 300)
-    fit = randles(fine, summary.r_s_ohm, summary.r_ct_ohm, summary.c_dl_F, summary.warburg_sigma)
+    fit = randles(fine, summary.r_s_ohm, summary.r_ct_ohm, summary.c_dl_F, summary.warburg_sigma,
+                  summary.diffusion_time_s)  # fmt: skip
     ax.plot(fit.real, -fit.imag, "-", label=(
         f"Randles fit: R_s {summary.r_s_ohm:.3g}, R_ct {summary.r_ct_ohm:.3g} ohm, "
         f"C_dl {summary.c_dl_F:.3g} F"))  # fmt: skip

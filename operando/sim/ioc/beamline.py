@@ -61,8 +61,8 @@ class ProcedureGroup(PVGroup):
     """The procedure: N steps, each a technique with its setpoint and limits.
 
     Technique codes: 0 OCV, 1 CC (galvanostatic), 2 CV (potentiostatic), 3 SWEEP (linear
-    potential sweep from Ewe at the step's start to its Voltage at ScanRate).
-    """
+    potential sweep from Ewe at the step's start to its Voltage at ScanRate). CutoffGoto:
+    the step a voltage cutoff jumps to (0: the next)."""
 
     n_steps = pvproperty(name="N", value=1, doc="number of steps to run")
     technique = _step_array("Technique", 0, "", "0 OCV, 1 CC, 2 CV, 3 SWEEP")
@@ -73,6 +73,7 @@ class ProcedureGroup(PVGroup):
     duration_s = _step_array("Duration", 0.0, "s", "time limit, 0 for none")
     current_floor_mA = _step_array("IFloor", 0.0, "mA", "CV ends when |I| falls below")
     scan_rate_mV_s = _step_array("ScanRate", 0.0, "mV/s", "SWEEP rate toward Voltage")
+    cutoff_goto = _step_array("CutoffGoto", 0, "", "step to run on a voltage cutoff; 0 next")
 
     @n_steps.putter
     async def n_steps(self, instance, value):
@@ -85,13 +86,12 @@ class ProcedureGroup(PVGroup):
         """The programmed steps as the instrument model takes them."""
         n = int(self.n_steps.value)
         names = ("current_mA", "voltage_V", "e_upper_V", "e_lower_V", "duration_s",
-                 "scan_rate_mV_s")  # fmt: skip
-        columns = {name: getattr(self, name).value for name in names}
-        floors = self.current_floor_mA.value
+                 "current_floor_mA", "scan_rate_mV_s", "cutoff_goto")  # fmt: skip
+        # a column a procedure did not write may be shorter (a CV wrote 2 scan rates): 0 then
+        columns = {name: list(getattr(self, name).value) + [0.0] * n for name in names}
         return [
             Step(
                 technique=TECHNIQUES[int(self.technique.value[k])],
-                current_floor_mA=float(floors[k]),
                 **{name: float(col[k]) for name, col in columns.items()},
             )
             for k in range(n)

@@ -19,10 +19,16 @@ Li diffuses through spherical particles (``diffusion.py``, parameters in ``kinet
 the redox processes hold the particles' mean state, the open-circuit potential is that of
 the surface, where the state is the mean plus the diffusion excess (the potential at which
 the present branch holds that much charge). The electrode potential under a current I (mA)
-is ``E = E_surface + I R_ohm + (2 R T / F) asinh(I / (2 I0))`` (symmetric Butler-Volmer),
-with ``R_ohm`` the area-specific resistance over the electrode area and ``I0`` the exchange
-current density times the particles' surface ``3 m / (rho r)``; D and i0 follow Arrhenius in
-the cell's temperature, as do the side reactions.
+is ``E = E_surface + I R_ohm + eta`` with ``R_ohm`` the area-specific resistance over the
+electrode area and ``eta`` the charge-transfer overpotential across the double layer
+(capacitance C_dl per cm2 of particle surface): ``C_dl deta/dt = I - 2 I0 sinh(eta / b)``
+(symmetric Butler-Volmer, ``b = 2 R T / F``, ``I0`` the exchange current density times the
+particles' surface ``3 m / (rho r)``), integrated exactly over each step (a Riccati
+equation in ``exp(eta / b)``). It settles at ``b asinh(I / (2 I0))`` within a few
+``R_ct C_dl`` (milliseconds to seconds): a current step moves the potential by ``I R_ohm`` at
+once and by the charge-transfer overpotential after it. The double layer's charge (C_dl
+times tens of mV) is left out of the charge balance. D and i0 follow Arrhenius in the
+cell's temperature, as do the side reactions.
 
 Gas-evolving side reactions (``gas.py``) run beside the redox processes: the ones on the
 cathode take their share of the current (the rest charges the redox processes), and the cell
@@ -88,6 +94,7 @@ class Cell:
     _pending_mAh: float = 0.0  # self-discharge held at the surface (see PENDING_LIMIT)
     migration: float = 0.0  # share of layered sites moved to spinel-like ones (voltage fade)
     _shift_reversal: float = 0.0  # the fade shift (V) when the current last changed sign
+    eta_V: float = 0.0  # charge-transfer overpotential across the double layer (V)
 
     def __post_init__(self) -> None:
         if self.active_mass_mg <= 0 or self.area_cm2 <= 0:
@@ -201,6 +208,7 @@ class Cell:
             self._react(e_start + eta, current_mA, h_s)
             self.diffusion.step(0.0, h_s, d_over_r2)
             self.e_surface_V = self._surface_potential()
+            self._charge_double_layer(current_mA, h_s)
             return
         passed = q_ext + self._pending_mAh  # what redox and side reactions share
         self._pending_mAh = 0.0
@@ -233,6 +241,23 @@ class Cell:
         self._react(e_s + eta, current_mA, h_s)
         self.diffusion.step(dq / h_s, h_s, d_over_r2)
         self.e_surface_V = e_s
+        self._charge_double_layer(current_mA, h_s)
+
+    def _charge_double_layer(self, current_mA: float, h_s: float) -> None:
+        """Advance eta over h_s seconds at current_mA: with u = exp(eta / b),
+        du/dt = -k (u - u_+)(u - u_-), k = I0 / (b C_dl), u_+- the roots of
+        I0 u^2 - I u - I0 (u_+ = exp(eta_steady / b)); so (u - u_+)/(u - u_-) decays as
+        exp(-k (u_+ - u_-) t)."""
+        k_ = self.kinetics
+        b = R_J_MOL_K * self.temperature_K / (k_.transfer_coefficient * F_C_MOL)
+        i0 = self.exchange_current_mA()
+        c_dl = k_.double_layer_F_cm2 * k_.surface_area_cm2(self.mass_g)
+        x = current_mA / i0
+        root = math.sqrt(x * x + 4.0)
+        u_plus, u_minus = (x + root) / 2.0, (x - root) / 2.0
+        u0 = math.exp(self.eta_V / b)
+        w = (u0 - u_plus) / (u0 - u_minus) * math.exp(-i0 * 1e-3 / (b * c_dl) * root * h_s)
+        self.eta_V = b * math.log((u_plus - u_minus * w) / (1.0 - w))
 
     def _surface_potential(self) -> float:
         """Open-circuit potential of the surface: where the present branch holds the mean
@@ -292,8 +317,10 @@ class Cell:
         return current_mA * 1e-3 * r_ohm + b * math.asinh(current_mA / (2 * i0))
 
     def voltage(self, current_mA: float) -> float:
-        """Working-electrode potential (V vs Li/Li+) while current_mA flows."""
-        return self.e_surface_V + self.overpotential(current_mA)
+        """Working-electrode potential (V vs Li/Li+) while current_mA flows (the current of
+        the last step: the double layer holds the charge-transfer overpotential it left)."""
+        r_ohm = self.kinetics.area_specific_resistance_ohm_cm2 / self.area_cm2
+        return self.e_surface_V + current_mA * 1e-3 * r_ohm + self.eta_V
 
     def ocp_slope_V_per_mAh_g(self) -> float:
         """dE/dq of the present branch at the surface state (V per mAh/g), for small-signal
@@ -305,15 +332,20 @@ class Cell:
         return 2 * de / max(dq, 1e-9)
 
     def current_at(self, e_V: float, max_current_mA: float) -> float:
-        """Current (mA) that brings the electrode to e_V now; clipped to +- max_current_mA."""
+        """Current (mA) that holds the electrode at e_V once the double layer has charged;
+        clipped to +- max_current_mA."""
         lo, hi = -max_current_mA, max_current_mA
-        if self.voltage(hi) <= e_V:
+
+        def settled(i: float) -> float:  # the potential once the double layer has charged
+            return self.e_surface_V + self.overpotential(i)
+
+        if settled(hi) <= e_V:
             return hi
-        if self.voltage(lo) >= e_V:
+        if settled(lo) >= e_V:
             return lo
         for _ in range(60):
             mid = 0.5 * (lo + hi)
-            if self.voltage(mid) < e_V:
+            if settled(mid) < e_V:
                 lo = mid
             else:
                 hi = mid
@@ -325,14 +357,14 @@ class Cell:
         side = (tuple(self.extents), tuple(self.gas_umol.items()))
         surface = (
             self.diffusion.state(), self._pending_mAh, self.e_surface_V, self.migration,
-            self._shift_reversal,
+            self._shift_reversal, self.eta_V,
         )  # fmt: skip
         return states, side, self.charging, self.q_mAh, self.e_eq_V, self._e_reversal, surface
 
     def restore(self, snapshot: tuple) -> None:
         states, side, self.charging, self.q_mAh, self.e_eq_V, self._e_reversal, surf = snapshot
         diffusion, self._pending_mAh, self.e_surface_V, self.migration = surf[:4]
-        self._shift_reversal = surf[4]
+        self._shift_reversal, self.eta_V = surf[4], surf[5]
         self.diffusion.set_state(diffusion)
         for s, values in zip(self.states, states, strict=True):
             s.x, s.anchor, s.x_max, s.locked, s.x_max_before = values

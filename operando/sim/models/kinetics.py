@@ -161,8 +161,15 @@ KINETICS: dict[str, Kinetics] = {
     # LiFePO4: nanoparticles ~50 nm radius (carbon-coated), effective D ~1e-14 cm2/s;
     # density 3.6 g/cm3.
     "lfp": Kinetics(0.05, 1.0e-14, _EA_D, 1.0e-3, _EA_CT, 60.0, _C_DL, density_g_cm3=3.6),
-    # LiNi0.5Mn1.5O4 spinel: ~2 um octahedra, D ~1e-11 cm2/s; density 4.45 g/cm3.
-    "lnmo-spinel": Kinetics(2.0, 1.0e-11, _EA_D, 1.0e-2, _EA_CT, 60.0, _C_DL, density_g_cm3=4.45),
+    # LiNi0.5Mn1.5O4 spinel: solid-state octahedra of 3-5 um (Ma, Kang & Ceder, J.
+    # Electrochem. Soc. 157, A925 (2010)), radius 2 um; D ~1e-11 cm2/s over most of the Li
+    # range by chronoamperometry (Electrochim. Acta 108, 867 (2013): 1e-11, up to 1e-9 at
+    # low Li content); density 4.45 g/cm3. Exchange current: no LNMO set is in PyBaMM; the
+    # oxide-cathode sets there give, at half lithiation in 1 M LiPF6, 0.34 mA/cm2 (Chen et
+    # al., J. Electrochem. Soc. 167, 080534 (2020), NMC811: m_ref 3.42e-6 A m-2 (m3/mol)^1.5
+    # times sqrt(c_e c_s (c_max - c_s))), 0.27 (Mohtat 2020, NMC532), 0.25 (Ecker 2015),
+    # 0.42 (Xu 2019): Chen et al.'s value here.
+    "lnmo-spinel": Kinetics(2.0, 1.0e-11, _EA_D, 0.34, _EA_CT, 60.0, _C_DL, density_g_cm3=4.45),
 }
 
 

@@ -2,12 +2,13 @@
 
 It behaves like a battery cycler's firmware: a procedure of steps, each a technique (OCV,
 CC, CV or SWEEP: a linear potential sweep, the ramp of cyclic voltammetry) with its limits,
-runs on the instrument; when a step reaches a limit the next one starts at once, with no
-computer in the loop. Points are recorded into an on-board buffer every ``record_dt_s`` of
-instrument time or every ``record_dE_V`` of potential change, whether or not a computer is
-reading. Compliance (maximum |I|, voltage window) is hardware: configuration outside it is
-refused, and a potential outside the window faults the channel to open circuit. An idle
-channel measures impedance spectra about the open-circuit potential (potentiostatic EIS).
+runs on the instrument; when a step reaches a limit the next one starts at once (or, on a
+voltage cutoff, the step its ``cutoff_goto`` names), with no computer in the loop. Points
+are recorded into an on-board buffer every ``record_dt_s`` of instrument time or every
+``record_dE_V`` of potential change, whether or not a computer is reading. Compliance
+(maximum |I|, voltage window) is hardware: configuration outside it is refused, and a
+potential outside the window faults the channel to open circuit. An idle channel measures
+impedance spectra about the open-circuit potential (potentiostatic EIS).
 """
 
 from __future__ import annotations
@@ -169,6 +170,15 @@ class PotentiostatModel:
         if s.technique == "SWEEP" and not s.scan_rate_mV_s > 0:
             raise ComplianceError("a potential sweep needs a positive scan rate (mV/s)")
 
+    def validate_goto(self, index: int, s: Step) -> None:
+        """Raise ComplianceError unless step index's cutoff_goto is 0 (next) or a later step."""
+        goto = s.cutoff_goto
+        if goto != 0 and not (float(goto).is_integer() and index < goto < len(self.steps)):
+            raise ComplianceError(
+                f"cutoff goto {goto} must be 0 (the next step) or a later step's index "
+                f"({index + 1} to {len(self.steps) - 1})"
+            )
+
     def start(self) -> None:
         """Run the programmed procedure from its first step."""
         if self.cell is None:
@@ -178,6 +188,7 @@ class PotentiostatModel:
         for n, step in enumerate(self.steps):
             try:
                 self.validate(step)
+                self.validate_goto(n, step)
             except ComplianceError as exc:
                 raise ComplianceError(f"step {n}: {exc}") from None
         if not (0 < self.record_dt_s < math.inf and 0 < self.record_dE_V < math.inf):
@@ -208,6 +219,9 @@ class PotentiostatModel:
 
     def _finish(self, status: str, reason: str) -> None:
         self._record()
+        goto = int(self.settings.cutoff_goto)
+        if status == "Limit reached" and reason.endswith("cutoff") and goto > 0:
+            self.step_index = goto - 1  # a voltage cutoff jumps to the step it names
         if status == "Limit reached" and self.step_index + 1 < len(self.steps):
             self.step_index += 1  # the next step starts now, on the instrument
             self._begin_step()
