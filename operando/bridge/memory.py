@@ -56,6 +56,9 @@ class LinearCell:
         i = (e_V - self.ocv()) * 1000.0 / self.resistance_ohm
         return max(-max_current_mA, min(max_current_mA, i))
 
+    def settle_double_layer(self, current_mA: float) -> None:
+        """No double layer in this cell: the potential follows the current at once."""
+
     def advance(self, current_mA: float, h_s: float) -> None:
         self.q_mAh += current_mA * h_s / 3600.0
 

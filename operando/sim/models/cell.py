@@ -322,6 +322,13 @@ class Cell:
         r_ohm = self.kinetics.area_specific_resistance_ohm_cm2 / self.area_cm2
         return self.e_surface_V + current_mA * 1e-3 * r_ohm + self.eta_V
 
+    def settle_double_layer(self, current_mA: float) -> None:
+        """Charge the double layer to its steady overpotential at current_mA at once: what a
+        potentiostat does when it steps the potential (a current spike of C_dl times the
+        step, over within a few R_ct C_dl, well inside a record interval)."""
+        r_ohm = self.kinetics.area_specific_resistance_ohm_cm2 / self.area_cm2
+        self.eta_V = self.overpotential(current_mA) - current_mA * 1e-3 * r_ohm
+
     def ocp_slope_V_per_mAh_g(self) -> float:
         """dE/dq of the present branch at the surface state (V per mAh/g), for small-signal
         analysis (centred difference over +-2 mV)."""

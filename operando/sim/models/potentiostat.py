@@ -125,6 +125,9 @@ class PotentiostatModel:
 
     # --- commands ---------------------------------------------------------------------
     def insert_cell(self, cell: Cell) -> None:
+        """Put a cell on the channel (open circuit). What the model asks of a cell: voltage,
+        current_at, settle_double_layer, advance, snapshot, restore (see Cell; the bridge's
+        LinearCell is the smallest such cell)."""
         self.stop("cell replaced")
         self.cell = cell
 
@@ -206,6 +209,7 @@ class PotentiostatModel:
         self.current_mA = s.current_mA if s.technique == "CC" else 0.0
         if s.technique == "CV":
             self.current_mA = self.cell.current_at(s.voltage_V, self.compliance.max_current_mA)
+            self.cell.settle_double_layer(self.current_mA)  # the step's first point is at E
         if s.technique == "SWEEP":  # the ramp starts where the electrode is
             self.sweep_from_V = self.ewe_V
         self._record()
