@@ -16,12 +16,16 @@ from .results import round_floats
 PRIMARY_KEYS = ("clock", "t", "Ewe", "I", "Q", "step")
 
 
-def primary_columns(run) -> dict[str, np.ndarray]:
-    """The potentiostat columns (clock s, t s, Ewe V, I mA, Q mAh, step) of a stored run."""
+CYCLING_KEYS = ("t", "Ewe", "I", "step")  # what a cycling summary reads
+
+
+def primary_columns(run, keys: tuple[str, ...] = PRIMARY_KEYS) -> dict[str, np.ndarray]:
+    """The potentiostat columns of a stored run among keys (clock s, t s, Ewe V, I mA,
+    Q mAh, step); only these are read: a long run's table has many more columns."""
+    from ..storage.layout import read_columns
+
     stream = run["primary"]
-    keys = [k for k in PRIMARY_KEYS if k in stream.metadata["data_keys"]]
-    ds = stream.read(variables=keys)  # only these: a long run's table has many more columns
-    return {k: np.asarray(ds[k].values) for k in keys}
+    return read_columns(stream, [k for k in keys if k in stream.metadata["data_keys"]])
 
 
 def dems_columns(run) -> tuple[dict[str, np.ndarray], dict]:
@@ -35,7 +39,7 @@ def dems_columns(run) -> tuple[dict[str, np.ndarray], dict]:
 
 def cycling_summary(run) -> dict:
     """The cycling summary of a stored run, computed from its stored table."""
-    return run_cycling_summary(run.metadata["start"], primary_columns(run))
+    return run_cycling_summary(run.metadata["start"], primary_columns(run, CYCLING_KEYS))
 
 
 def gas_summary(run) -> dict:

@@ -104,6 +104,21 @@ def stored_table(node):
     return node[TABLE_KEY] if TABLE_KEY in node else None
 
 
+def read_columns(stream, keys: list[str]) -> dict[str, np.ndarray]:
+    """The named scalar columns of a stored stream as numpy arrays, in event order.
+
+    Read straight from the stream's table (only those columns: about half the time of the
+    composite's xarray read, which goes through dask); a stream the client presents in
+    another layout is read through its own ``read(variables=...)``."""
+    base = getattr(stream, "base", None)
+    table = stored_table(base) if base is not None else None
+    if table is not None and set(keys) <= set(table.structure().columns):
+        frame = table.read(columns=list(keys))
+        return {k: frame[k].to_numpy() for k in keys}
+    ds = stream.read(variables=list(keys))
+    return {k: np.asarray(ds[k].values) for k in keys}
+
+
 def append_rows(node, table_client, table: pa.Table, data_keys: dict):
     """Append a table of rows to the stream's table (created on first use, null columns as
     strings, data keys as metadata; later rows cast to the stored schema). Returns the
