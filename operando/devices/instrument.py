@@ -9,6 +9,7 @@
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Iterator
 
 import numpy as np
@@ -19,13 +20,18 @@ from ophyd.status import DeviceStatus
 from ..errors import InstrumentRefused
 
 REFUSAL_TIMEOUT_S = 3.0  # a put the IOC refused gets no completion; give up after this
+COMPLETION_TIMEOUT_S = 30.0  # a valid put on a busy IOC may take this long to complete
 
 
 class Setpoint(EpicsSignal):
     """A setting the instrument may refuse; a refusal fails the put with the IOC's reason.
 
     The instrument publishes why it refused a put in its LastError PV (caproto's threading
-    client does not report a refused put-completion, so the put times out instead).
+    client does not report a refused put-completion: the put just never completes). So a
+    put fails as refused when the instrument published a refusal while it was pending and
+    it has not completed REFUSAL_TIMEOUT_S later; without a refusal it may take up to
+    ``timeout`` (default COMPLETION_TIMEOUT_S), so a busy IOC is not mistaken for a
+    refusing one and an old refusal is never given as the reason.
     """
 
     def __init__(self, *args, put_complete: bool = True, **kwargs):
@@ -34,16 +40,28 @@ class Setpoint(EpicsSignal):
         super().__init__(*args, put_complete=put_complete, **kwargs)
 
     def set(self, value, **kwargs):
-        kwargs.setdefault("timeout", REFUSAL_TIMEOUT_S)
-        inner = super().set(value, **kwargs)
+        timeout = kwargs.setdefault("timeout", COMPLETION_TIMEOUT_S)
+        watch = RefusalWatch.of(_instrument_of(self))
         outer = DeviceStatus(self)
 
+        def refused(reason: str) -> None:
+            if not outer.done:
+                outer.set_exception(InstrumentRefused(f"{self.pvname} refused {value!r}: {reason}"))
+
+        since = watch.listen(outer, refused)
+        inner = super().set(value, **kwargs)
+
         def relay(status) -> None:
+            watch.forget(outer)
+            if outer.done:
+                return
             if status.success:
                 outer.set_finished()
-                return
-            reason = _instrument_of(self).last_error.get(use_monitor=False) or "no reason given"
-            outer.set_exception(InstrumentRefused(f"{self.pvname} refused {value!r}: {reason}"))
+            else:
+                refused(
+                    watch.refusal_since(since)
+                    or f"neither completed nor refused by the instrument within {timeout:g} s"
+                )
 
         inner.add_callback(relay)
         return outer
@@ -54,6 +72,60 @@ def _instrument_of(signal):
     while not hasattr(device, "last_error"):
         device = device.parent
     return device
+
+
+class RefusalWatch:
+    """Follows one instrument's LastError PV and tells the puts pending on it of a refusal.
+
+    One per instrument, made on its first put: a monitor on LastError (it changes only
+    when the instrument refuses something, so it costs nothing while puts succeed).
+    """
+
+    _lock = threading.Lock()
+
+    def __init__(self, last_error: EpicsSignalRO):
+        self._pending: dict[DeviceStatus, object] = {}
+        self._pending_lock = threading.Lock()
+        last_error.get(use_monitor=False)  # the refusal already there is not news
+        self._seen = last_error.timestamp
+        self._reason = ""
+        last_error.subscribe(self._changed, run=False)
+
+    @classmethod
+    def of(cls, instrument) -> RefusalWatch:
+        with cls._lock:
+            watch = getattr(instrument, "_refusal_watch", None)
+            if watch is None:
+                watch = instrument._refusal_watch = cls(instrument.last_error)
+        return watch
+
+    def listen(self, status: DeviceStatus, refused) -> float:
+        """Call refused(reason) if a refusal comes while status is pending; returns when
+        the last refusal before it was published (for :meth:`refusal_since`)."""
+        with self._pending_lock:
+            self._pending[status] = refused
+            return self._seen
+
+    def refusal_since(self, since: float) -> str | None:
+        """The reason of the latest refusal if it came after since, else None."""
+        return self._reason if self._seen > since else None
+
+    def forget(self, status: DeviceStatus) -> None:
+        with self._pending_lock:
+            self._pending.pop(status, None)
+
+    def _changed(self, value=None, timestamp=None, **kwargs) -> None:
+        if timestamp is None or timestamp <= self._seen:
+            return  # the monitor's first update: the value already there
+        reason = str(value) or "no reason given"
+        with self._pending_lock:
+            self._seen, self._reason = timestamp, reason
+            pending = list(self._pending.values())
+        for refused in pending:
+            # A put completing within the grace period was not the refused one.
+            timer = threading.Timer(REFUSAL_TIMEOUT_S, refused, args=(reason,))
+            timer.daemon = True
+            timer.start()
 
 
 class PagedBuffer(Device):
