@@ -6,6 +6,8 @@ import math
 import os
 from dataclasses import dataclass
 
+import numpy as np
+
 
 @dataclass
 class Row:
@@ -50,14 +52,16 @@ def rss_mb() -> float:
 
 
 def growth_per_million(trace: list[tuple[int, float]]) -> float | None:
-    """Growth of resident memory per million points (MB), from a quarter of the run to its
-    end (the warm-up excluded), extrapolated linearly; None with too few pages to tell."""
-    if len(trace) < 4:
+    """Growth of resident memory per million points (MB): the least-squares slope of RSS
+    against points over the last three quarters of the run (the warm-up excluded; a slope
+    over every page, not a difference of two, so one page's allocator noise does not
+    decide it); None with too few pages to tell."""
+    if len(trace) < 8:
         return None
-    (n0, m0), (n1, m1) = trace[len(trace) // 4], trace[-1]
-    if n1 <= n0:
+    points, mb = np.array(trace[len(trace) // 4 :], dtype=float).T
+    if np.ptp(points) <= 0:
         return None
-    return (m1 - m0) / (n1 - n0) * 1e6
+    return float(np.polyfit(points, mb, 1)[0] * 1e6)
 
 
 def table(rows: list[Row]) -> str:
