@@ -52,8 +52,8 @@ def surface_carbonate(reservoir_umol_g: float, rate_at_e0_umol_g_h: float) -> Ga
 
 
 def electrolyte_oxidation() -> GasReaction:
-    """Carbonate-solvent oxidation on the charged surface: 10 umol/g/h at 4.8 V, an e-fold
-    per 70 mV, halved by the film of 100 umol/g it has made."""
+    """Carbonate-solvent oxidation on the charged surface: 12 umol/g/h at 4.8 V, an e-fold
+    per 80 mV, halved by the film of 100 umol/g it has made."""
     return GasReaction(
         "electrolyte oxidation", (("CO2", 1.0),), electrons=2.0, rate_umol_g_h=12.0,
         e_ref_V=4.8, tafel_V=0.08, passivation_umol_g=100.0,
