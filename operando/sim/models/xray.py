@@ -17,8 +17,8 @@ situ) or read live from the potentiostat's cell (in situ). From it:
 - RIXS at the O K edge: fluorescence stripes at ~525 eV emission following the O K
   absorption, the elastic line, and the oxidised-oxygen feature at 530.8 eV excitation /
   523.75 eV emission in proportion to the lattice oxygen held oxidised (reversibly).
-- Ru K: the edge moves 1.7 eV per unit of Ru valence (4 + x(Ru4+/Ru5+) in LNRO); EXAFS from
-  a Ru-O and a Ru-TM shell whose distances contract as the electrode is charged.
+- Ru K: LNRO as the sum of its Ru4+ and Ru5+ sites (x(Ru4+/Ru5+) Ru5+), each with its own
+  edge and neighbour shells; EXAFS from FEFF's scattering paths (``ru_k``, ``feff_paths``).
 
 Counting noise is added by the detectors (``counts``), not here.
 """
@@ -30,6 +30,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from . import ru_k
 from .side_reactions import FILM, film_thickness_nm
 
 SURFACE_REDUCTION = 0.15  # share of the bulk Ni oxidation that the surface layer lacks
@@ -200,47 +201,14 @@ def rixs_spectrum(
     return stripes + elastic + feature
 
 
-# --- hard X-ray: Ru K edge ------------------------------------------------------------------
-
-RU_FOIL_E0_EV = 22117.0
-RU_EDGE_EV_PER_VALENCE = 1.7
-RU4_HALF_HEIGHT_EV = 22126.8  # half-height edge of Ru4+ in an oxide
-HC_KEV_A = 0.262468  # k^2 (1/A^2) per eV of photoelectron energy: 2 m_e / hbar^2
-
-
-def ru_shells(state: ElectrodeState) -> list[tuple[float, float, float, float]]:
-    """(coordination number, distance in A, Debye-Waller sigma^2 in A^2, k in 1/A where the
-    neighbour backscatters most: light O low, transition metals high) of each shell."""
-    if state.material == "ru":
-        return [(12.0, 2.68, 0.0035, 8.0)]
-    if state.material == "rucl3":
-        return [(6.0, 2.35, 0.004, 6.0), (3.0, 3.45, 0.006, 8.0)]
-    charge = state.x("Ru4+/Ru5+")
-    return [(6.0, 1.98 - 0.04 * charge, 0.004, 4.0), (6.0, 2.88 - 0.05 * charge, 0.005, 8.5)]
+# --- hard X-ray: Ru K edge (the model is ru_k.py) ---------------------------------------
 
 
 def ru_k_mu(e: np.ndarray, state: ElectrodeState) -> np.ndarray:
-    """Ru K absorption (edge step 1 above a flat pre-edge 0): XANES + EXAFS."""
-    e = np.asarray(e, float)
-    if state.material == "ru":
-        # Metal: a sharp onset at the foil's E0, then a broad rise; no white line.
-        mu = 0.4 * _step(e, RU_FOIL_E0_EV, 0.8) + 0.6 * _step(e, RU_FOIL_E0_EV + 5.5, 3.0)
-        e0 = RU_FOIL_E0_EV
-    else:
-        edge = RU4_HALF_HEIGHT_EV + RU_EDGE_EV_PER_VALENCE * (state.ru_valence - 4.0)
-        mu = _step(e, edge, 2.2) + 0.45 * _peak(e, edge + 6.5, 6.0, eta=0.3)
-        e0 = edge - 1.0
-    k = np.sqrt(np.clip(e - e0, 0, None) * HC_KEV_A)
-    chi = np.zeros_like(e)
-    for n, r, s2, k_peak in ru_shells(state):
-        amp = n * 0.9 * np.exp(-2 * s2 * k**2) * np.exp(-2 * r / 8.0) / (np.maximum(k, 1.0) * r**2)
-        backscatter = 0.8 * np.exp(-((k - k_peak) ** 2) / 30.0) * (k_peak / 4.0)
-        # Phase shift -2k*0.58 A: the FT peak sits ~0.58 A below the true distance.
-        chi += amp * backscatter * np.sin(2 * k * (r - 0.58) + 0.6)
-    onset = _step(e, e0 + 15.0, 5.0)  # EXAFS builds up past the XANES region
-    return mu * (1 + chi * onset)
+    """Ru K absorption (edge step 1 above a flat pre-edge 0) of an electrode or reference."""
+    return ru_k.ru_k_mu(e, state.material, state.x("Ru4+/Ru5+"))
 
 
 def ru_foil_mu(e: np.ndarray) -> np.ndarray:
     """The Ru metal foil of the reference path."""
-    return ru_k_mu(e, REFERENCES["ru"])
+    return ru_k.metal_mu(np.asarray(e, float))
