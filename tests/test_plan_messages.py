@@ -387,7 +387,10 @@ def test_ex_situ_prepares_each_state_in_a_fresh_cell_and_mounts_it(bench):
     plan = prepare_ex_situ_electrodes(p, sim, LNMO, ("pristine", "4.5V", "2.0V"), first_slot=4)
     msgs = bench.run(plan)
     assert sets_of(msgs, sim.new_cell) == [1, 1, 1]
-    assert sets_of(msgs, sim.mount) == [4, 5, 6]
+    # The pristine electrode is mounted at once; the others are armed to be taken out on
+    # the instrument at their technique's end (SIM:MountOnEnd), before the technique starts.
+    assert sets_of(msgs, sim.mount) == [4]
+    assert sets_of(msgs, sim.mount_on_end) == [5, 6]
     assert sets_of(msgs, sim.mount_name) == [f"lnmo test {s}" for s in ("pristine", "4.5V", "2.0V")]
     runs = start_documents(msgs)
     assert [md["plan_name"] for md in runs] == ["galvanostatic", "galvanostatic_cycle"]
@@ -397,10 +400,11 @@ def test_ex_situ_prepares_each_state_in_a_fresh_cell_and_mounts_it(bench):
     ]
     assert runs[0]["protocol"]["parameters"]["cutoff_V"] == 4.5
     assert runs[1]["protocol"]["parameters"]["v_min"] == 2.0
-    # each electrode is mounted after its run has closed
-    closes = [k for k, m in enumerate(msgs) if m.command == "close_run"]
-    mounts = [k for k, m in enumerate(msgs) if m.command == "set" and m.obj is sim.mount]
-    assert mounts[1] > closes[0] and mounts[2] > closes[1]
+    # each charged electrode is armed after its fresh cell is assembled and before its run
+    opens = [k for k, m in enumerate(msgs) if m.command == "open_run"]
+    cells = [k for k, m in enumerate(msgs) if m.command == "set" and m.obj is sim.new_cell]
+    armed = [k for k, m in enumerate(msgs) if m.command == "set" and m.obj is sim.mount_on_end]
+    assert cells[1] < armed[0] < opens[0] and cells[2] < armed[1] < opens[1]
     assert bench.return_value == {"lnmo test pristine": 4, "lnmo test 4.5V": 5, "lnmo test 2.0V": 6}
 
 

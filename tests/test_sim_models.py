@@ -322,3 +322,37 @@ def test_counting_scales_with_dwell_and_beam_current():
     assert station.count(2.0)["i0"] / one == pytest.approx(1.0, rel=0.01)
     with pytest.raises(ValueError, match="slot 17 outside 1..16"):
         store.mount(17, ElectrodeState("f", "lnmo", {}, {}))
+
+
+def _charge_to_cutoff(world: World, hours: float, chunk_s: float | None = None) -> None:
+    """1C charge to 4.5 V; the instrument advanced in one call (chunk_s None) or in chunks
+    of chunk_s that stop as soon as the technique has ended."""
+    p = world.potentiostat
+    p.steps = [Step("CC", current_mA=10 * C10_MA, e_upper_V=4.5, e_lower_V=2.0)]
+    p.start()
+    end = p.t + hours * 3600.0
+    while p.t < end and (chunk_s is None or p.status == "Running"):
+        p.advance(end if chunk_s is None else p.t + chunk_s)
+
+
+def test_an_electrode_armed_to_mount_at_the_end_is_taken_out_at_its_cutoff():
+    """SIM:MountOnEnd: the electrode is frozen at the instrument instant its technique
+    ends, however long the client takes to come back."""
+    armed, watched = World(time_scale=1000.0), World(time_scale=1000.0)
+    for world in (armed, watched):
+        world.new_cell("lnmo", MASS_MG, AREA_CM2)
+        world.set_temperature(45.0)  # side reactions at rest are faster when warm
+    armed.harvest_at_end(3, "lnmo 4.5V")
+    _charge_to_cutoff(armed, hours=200.0)  # the cutoff, then a week at open circuit
+    _charge_to_cutoff(watched, hours=200.0, chunk_s=1.0)  # stopped right at the cutoff
+    assert armed.potentiostat.status == watched.potentiostat.status == "Limit reached"
+    at_cutoff = armed.electrodes.slots[3]
+    assert at_cutoff.name == "lnmo 4.5V"
+    now = ElectrodeState.of_cell("watched", watched.potentiostat.cell)
+    assert at_cutoff.oxidised == pytest.approx(now.oxidised, abs=1e-6)
+    rested = ElectrodeState.of_cell("rested", armed.potentiostat.cell)
+    assert rested.oxidised != pytest.approx(at_cutoff.oxidised, abs=1e-6)  # it moved on
+    armed.harvest_at_end(4, "never")
+    armed.harvest_at_end(None)  # disarmed: nothing is mounted when the next one ends
+    _charge_to_cutoff(armed, hours=1.0)
+    assert 4 not in armed.electrodes.slots

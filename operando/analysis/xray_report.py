@@ -8,6 +8,8 @@ devices (``<station>_energy`` readback in eV; ``<station>_i0``, ``sxr_tey``, ``s
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 import numpy as np
 
 from ..edges import EDGES
@@ -52,7 +54,7 @@ def by_cutoff(ds) -> dict[str, np.ndarray]:
     return {f"{c:g} V": cutoffs == c for c in order}
 
 
-def _soft_normalized(
+def soft_normalized(
     run, edge_name: str | None = None, stream: str = "primary", groups=_by_sample
 ) -> dict[str, dict[str, xas.Normalized]]:
     """Normalised spectra per electrode (or per cutoff: ``groups=by_cutoff``) and yield
@@ -83,13 +85,22 @@ MN_L3_WINDOW_EV = (638.0, 647.0)  # the Mn L3 band, below the L2 edge
 
 
 def soft_xas_summary(
-    run, edge: str | None = None, stream: str = "primary", groups=_by_sample
+    run,
+    edge: str | None = None,
+    stream: str = "primary",
+    groups=_by_sample,
+    *,
+    normalized: dict[str, dict[str, xas.Normalized]] | None = None,
 ) -> dict[str, dict]:
     """Per electrode and yield (tey, fy): normalised-spectrum peaks (eV); at the Ni L edge
-    the L3 high/low-energy peak ratio, at the Mn L edge the L3 band centroid (eV)."""
+    the L3 high/low-energy peak ratio, at the Mn L edge the L3 band centroid (eV).
+    normalized: the run's spectra from ``soft_normalized`` when already read (one read of
+    the stream serves the summary and the figure)."""
     edge = edge or run.metadata["start"]["edge"]["name"]
+    if normalized is None:
+        normalized = soft_normalized(run, edge, stream, groups)
     out: dict[str, dict] = {}
-    for name, by_yield in _soft_normalized(run, edge, stream, groups).items():
+    for name, by_yield in normalized.items():
         out[name] = {}
         for y, n in by_yield.items():
             values: dict = {"peaks_eV": xas.peak_positions(n.energy, n.norm)}
@@ -101,11 +112,16 @@ def soft_xas_summary(
     return out
 
 
-def soft_spectra(run) -> dict[str, dict[str, tuple[np.ndarray, np.ndarray]]]:
-    """Normalised spectra (energy eV, absorption) per electrode and yield, for figures."""
+def soft_spectra(
+    run, *, normalized: dict[str, dict[str, xas.Normalized]] | None = None
+) -> dict[str, dict[str, tuple[np.ndarray, np.ndarray]]]:
+    """Normalised spectra (energy eV, absorption) per electrode and yield, for figures
+    (normalized: as in ``soft_xas_summary``)."""
+    if normalized is None:
+        normalized = soft_normalized(run)
     return {
         name: {y: (n.energy, n.norm) for y, n in by_yield.items()}
-        for name, by_yield in _soft_normalized(run).items()
+        for name, by_yield in normalized.items()
     }
 
 
@@ -126,15 +142,39 @@ def _hard_normalized(
     }
 
 
-def hard_spectra(run) -> dict[str, dict[str, np.ndarray]]:
-    """Per electrode: energy (eV) and normalised absorption, and the EXAFS Fourier
-    transform (r in A, |FT(k^2 chi)|), for figures."""
+@dataclass(frozen=True)
+class HardSpectrum:
+    """One electrode of a hard XAS run: its normalised spectrum, the foil's ln(It/Iref) on
+    the same energies (eV), and the EXAFS transform (r in A, |FT(k^2 chi)|)."""
+
+    normalized: xas.Normalized
+    energy: np.ndarray
+    foil_mu: np.ndarray
+    r: np.ndarray
+    ft: np.ndarray
+
+
+def hard_analysis(run) -> dict[str, HardSpectrum]:
+    """Per electrode of a hard XAS run: the spectrum and its EXAFS transform (one read of
+    the stream and one background removal serve the summary and the figure)."""
     out = {}
-    for name, (n, _, _) in _hard_normalized(run).items():
-        k, chi = chi_k(n)
-        r, magnitude = ft_magnitude(k, chi)
-        out[name] = {"energy": n.energy, "norm": n.norm, "r": r, "ft": magnitude}
+    for name, (n, energy, foil_mu) in _hard_normalized(run).items():
+        r, magnitude = ft_magnitude(*chi_k(n))
+        out[name] = HardSpectrum(n, energy, foil_mu, r, magnitude)
     return out
+
+
+def hard_spectra(
+    run, *, analysed: dict[str, HardSpectrum] | None = None
+) -> dict[str, dict[str, np.ndarray]]:
+    """Per electrode: energy (eV) and normalised absorption, and the EXAFS Fourier
+    transform (r in A, |FT(k^2 chi)|), for figures (analysed: from ``hard_analysis``)."""
+    if analysed is None:
+        analysed = hard_analysis(run)
+    return {
+        name: {"energy": a.normalized.energy, "norm": a.normalized.norm, "r": a.r, "ft": a.ft}
+        for name, a in analysed.items()
+    }
 
 
 def hard_edges(run, stream: str = "primary", groups=_by_sample) -> dict[str, dict]:
@@ -145,21 +185,21 @@ def hard_edges(run, stream: str = "primary", groups=_by_sample) -> dict[str, dic
     }
 
 
-def hard_xas_summary(run) -> dict:
+def hard_xas_summary(run, *, analysed: dict[str, HardSpectrum] | None = None) -> dict:
     """Ru K edge per electrode: E0 (derivative maximum), edge energy at half the edge step,
     EXAFS shell peaks (A, no phase correction), and the valence from the references of the
-    run (start metadata ``references``: sample name -> formal valence)."""
+    run (start metadata ``references``: sample name -> formal valence). analysed: from
+    ``hard_analysis`` when already computed."""
     start = run.metadata["start"]
+    if analysed is None:
+        analysed = hard_analysis(run)
     samples: dict[str, dict] = {}
-    for name, (n, energy, foil_mu) in _hard_normalized(run).items():
-        k, chi = chi_k(n)
-        r, magnitude = ft_magnitude(k, chi)
-        foil = xas.find_e0(energy, foil_mu)
+    for name, a in analysed.items():
         samples[name] = {
-            "e0_eV": n.e0,
-            "edge_energy_eV": half_height_edge(n),
-            "exafs_peaks_A": shell_peaks(r, magnitude, r_range=(0.9, 3.2)),
-            "reference_foil_e0_eV": foil,
+            "e0_eV": a.normalized.e0,
+            "edge_energy_eV": half_height_edge(a.normalized),
+            "exafs_peaks_A": shell_peaks(a.r, a.ft, r_range=(0.9, 3.2)),
+            "reference_foil_e0_eV": xas.find_e0(a.energy, a.foil_mu),
         }
     references = start.get("references") or {}
     known = {
@@ -210,10 +250,10 @@ def rixs_feature_by_cutoff(run, stream: str = "rixs") -> dict[str, dict]:
     return out
 
 
-def rixs_summary(run) -> dict:
+def rixs_summary(run, *, rixs_map: RixsMap | None = None) -> dict:
     """The oxidised-oxygen feature intensity relative to the reference region (and its
-    counting uncertainty)."""
-    value, sigma = feature_intensity(rixs_map_of(run))
+    counting uncertainty); rixs_map: the run's map from ``rixs_map_of`` when already read."""
+    value, sigma = feature_intensity(rixs_map if rixs_map is not None else rixs_map_of(run))
     return {"feature_intensity": value, "feature_intensity_sigma": sigma}
 
 

@@ -17,5 +17,6 @@ class SimControl(Device):
     new_cell = Cpt(Setpoint, "NewCell", kind="omitted")
     mount_name = Cpt(EpicsSignal, "MountName", string=True, kind="omitted")
     mount = Cpt(Setpoint, "Mount", kind="omitted")
+    mount_on_end = Cpt(Setpoint, "MountOnEnd", kind="omitted")  # slot, at the technique's end
     last_error = Cpt(EpicsSignalRO, "LastError", string=True, kind="omitted")
     beam_current = Cpt(EpicsSignal, "BeamCurrent", kind="omitted")  # mA, both endstations

@@ -5,10 +5,12 @@ electrode to the X-ray sample holder.
         assemble a fresh cell of the material
         pristine: nothing; a cutoff above 3.5 V: charge to it; a cutoff at or below 3.5 V:
             one cycle, charging to v_max and discharging to it
-        take the cell apart and mount the electrode in the next holder slot
+        take the cell apart at the cutoff and mount the electrode in the next holder slot
 
 On the simulated beamline the cell is assembled and the electrode mounted through the
-simulator's controls (``SimControl``), and it keeps the state the potentiostat left it in.
+simulator's controls (``SimControl``): the simulator takes the electrode out at the
+instrument instant the technique ends (``SIM:MountOnEnd``), so its state does not depend on
+how fast the client is, and it keeps that state in the holder.
 On a real beamline (``sim=None``) the electrochemistry runs and the transfer is done by
 hand; the plan records which slot each electrode is meant for.
 """
@@ -84,6 +86,13 @@ def mount_electrode(sim: SimControl, slot: int, name: str) -> MsgGenerator[None]
     yield from bps.mv(sim.mount, slot)
 
 
+def mount_electrode_at_end(sim: SimControl, slot: int, name: str) -> MsgGenerator[None]:
+    """Simulator: take the electrode into holder slot the instant the next technique ends
+    (the cell is taken apart at its cutoff, however long the client takes to notice)."""
+    yield from bps.mv(sim.mount_name, pv_string(name))
+    yield from bps.mv(sim.mount_on_end, slot)
+
+
 @plan
 def prepare_ex_situ_electrodes(
     pstat: Potentiostat,
@@ -141,15 +150,17 @@ def prepare_ex_situ_electrodes(
             if sim is not None:
                 yield from assemble_cell(pstat, sim, electrode)
             if cutoff is None:
-                pass  # pristine: straight from the cell
-            elif cutoff[1] is None:
-                yield from galvanostatic(pstat, electrode, cutoff_V=cutoff[0], md=run_md,
-                                         **rate)  # fmt: skip
+                if sim is not None:  # pristine: straight from the cell
+                    yield from mount_electrode(sim, slot, electrode.name)
             else:
-                yield from galvanostatic_cycle(pstat, electrode, v_min=cutoff[1],
-                                               v_max=cutoff[0], md=run_md, **rate)  # fmt: skip
-            if sim is not None:
-                yield from mount_electrode(sim, slot, electrode.name)
+                if sim is not None:
+                    yield from mount_electrode_at_end(sim, slot, electrode.name)
+                if cutoff[1] is None:
+                    yield from galvanostatic(pstat, electrode, cutoff_V=cutoff[0], md=run_md,
+                                             **rate)  # fmt: skip
+                else:
+                    yield from galvanostatic_cycle(pstat, electrode, v_min=cutoff[1],
+                                                   v_max=cutoff[0], md=run_md, **rate)  # fmt: skip
             slots[electrode.name] = slot
         return slots
 

@@ -10,11 +10,13 @@ from __future__ import annotations
 import pathlib
 
 from ..analysis.xray_report import (
+    hard_analysis,
     hard_spectra,
     hard_xas_summary,
     in_situ_summary,
     rixs_map_of,
     rixs_summary,
+    soft_normalized,
     soft_spectra,
     soft_xas_summary,
 )
@@ -60,14 +62,19 @@ def exsitu_series(session, out: pathlib.Path, scan: str | None = None) -> dict:
     md = {"references": REFERENCE_VALENCE}
     (uids["ru-k"],) = session.RE(xas_series(session.hard_xray, "ru-k", ru, md=md, scan=scan))
 
+    # Each run is read once and serves its summary and its figure.
     store = session.store
-    ni = soft_xas_summary(store.run(uids["ni-l"]))
-    mn = soft_xas_summary(store.run(uids["mn-l"]))
-    ru_k = hard_xas_summary(store.run(uids["ru-k"]))
+    runs = {key: store.run(uid) for key, uid in uids.items()}
+    soft = {edge: soft_normalized(runs[edge]) for edge in ("ni-l", "o-k", "mn-l")}
+    ni = soft_xas_summary(runs["ni-l"], normalized=soft["ni-l"])
+    mn = soft_xas_summary(runs["mn-l"], normalized=soft["mn-l"])
+    ru_analysed = hard_analysis(runs["ru-k"])
+    ru_k = hard_xas_summary(runs["ru-k"], analysed=ru_analysed)
+    maps = {name: rixs_map_of(store.run(uid)) for name, uid in rixs_uids.items()}
     summary: dict = {m: {"xray": {}} for m in materials}
     for name in slots:
         material, state = name.split(" ", 1)
-        rixs = rixs_summary(store.run(rixs_uids[name]))
+        rixs = rixs_summary(None, rixs_map=maps[name])
         summary[material]["xray"][state] = {
             "ni_l3_ratio_tey": ni[name]["tey"]["ni_l3_ratio"],
             "ni_l3_ratio_fy": ni[name]["fy"]["ni_l3_ratio"],
@@ -93,11 +100,10 @@ def exsitu_series(session, out: pathlib.Path, scan: str | None = None) -> dict:
     summary["lnro"]["ru_k"]["calibration"] = ru_k["calibration"]
 
     plot_exsitu_soft(
-        {edge: soft_spectra(store.run(uids[edge])) for edge in ("ni-l", "o-k", "mn-l")},
+        {edge: soft_spectra(runs[edge], normalized=spectra) for edge, spectra in soft.items()},
         out / "exsitu_soft_xas.png",
     )
-    plot_ru_k(hard_spectra(store.run(uids["ru-k"])), out / "ru_k.png")
-    maps = {name: rixs_map_of(store.run(uid)) for name, uid in rixs_uids.items()}
+    plot_ru_k(hard_spectra(runs["ru-k"], analysed=ru_analysed), out / "ru_k.png")
     plot_rixs_maps(maps, out / "rixs_maps.png")
     summary["uids"] = {**uids, "rixs": rixs_uids}
     return summary

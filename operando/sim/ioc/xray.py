@@ -136,6 +136,21 @@ class MountGroup(PVGroup):
         self.world.electrodes.mount(int(value), ElectrodeState.of_cell(self.name_.value, cell))
         return 0
 
+    mount_on_end = pvproperty(
+        name="MountOnEnd",
+        value=0,
+        doc=f"put N (1..{N_SLOTS}): mount in slot N the instant the technique ends; 0: disarm",
+    )
+
+    @mount_on_end.putter
+    async def mount_on_end(self, instance, value):
+        async with self.refusing.refusals():
+            if not 0 <= value <= N_SLOTS:
+                raise ValueError(f"slot {value} outside 1..{N_SLOTS} (0 disarms)")
+        self.world.advance(budget_s=ADVANCE_BUDGET_S)
+        self.world.harvest_at_end(int(value) or None, self.name_.value)
+        return int(value)
+
 
 class BeamGroup(PVGroup):
     """Simulator only: the storage ring's current, to dump and refill the beam in tests."""

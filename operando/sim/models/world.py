@@ -9,6 +9,7 @@ from .dems import MassSpectrometerModel
 from .endstation import ElectrodeStore, Endstation
 from .materials import MATERIALS
 from .potentiostat import ComplianceError, PotentiostatModel
+from .xray import ElectrodeState
 
 TEMPERATURE_RANGE_C = CELL_TEMPERATURE_RANGE_C  # the climate chamber's working range
 
@@ -33,6 +34,24 @@ class World:
         self.soft_xray = Endstation("soft", self.electrodes, self._live_cell, seed=11)
         self.hard_xray = Endstation("hard", self.electrodes, self._live_cell, seed=12)
         self.temperature_C = 25.0  # the cell's temperature (climate chamber), C
+        # (slot, electrode name, technique count when armed): harvest when that ends.
+        self._harvest: tuple[int, str, int] | None = None
+        self.potentiostat.observers.append(self._harvest_if_ended)
+
+    def harvest_at_end(self, slot: int | None, name: str = "electrode") -> None:
+        """Take the electrode out of the cell into holder ``slot`` at the instrument instant
+        the next technique to end (the running one, or the next one started) ends, so what
+        is mounted does not depend on how long the client takes to ask (None: disarm)."""
+        self._harvest = None if slot is None else (slot, name, self.potentiostat.done_seq)
+
+    def _harvest_if_ended(self, t: float) -> None:
+        pstat = self.potentiostat
+        if self._harvest is None or pstat.status == "Running" or pstat.cell is None:
+            return
+        slot, name, armed_after = self._harvest
+        if pstat.done_seq > armed_after:
+            self._harvest = None
+            self.electrodes.mount(slot, ElectrodeState.of_cell(name, pstat.cell))
 
     def set_temperature(self, temperature_C: float) -> None:
         """Set the cell temperature (C): the climate chamber holds the cell (and the DEMS
