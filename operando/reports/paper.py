@@ -213,8 +213,9 @@ EXPECTATIONS: list[Expectation] = [
                 _near(2.3, 0.15),
                 differs="FEFF's Ru-Ru phase (-2k x 0.33 A) puts the peak of in-plane "
                 "neighbours at the edge-sharing distance (sqrt(2) x Ru-O = 2.86 A, Shannon "
-                "radii) near 2.55 A; 2.3 A would need Ru-TM near 2.6 A or lighter "
-                "neighbours than Ru"),
+                "radii) near 2.55 A; the Ru-Ru dimers of Li-rich ruthenates (one Ru at "
+                "2.57 A, the others near 3.05 A) move it out, not in; 2.3 A would need most "
+                "Ru-TM near 2.6 A or lighter neighbours than Ru"),
     Expectation("Ru K (ex situ LNRO)", "both shells shorter at 4.8 V (A)",
                 lambda s: max(c - p for c, p in zip(_ru(s, "4.8V")["exafs_peaks_A"][:2],
                                                     _ru(s, "pristine")["exafs_peaks_A"][:2],
