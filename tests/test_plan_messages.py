@@ -416,6 +416,7 @@ def test_ex_situ_prepares_each_state_in_a_fresh_cell_and_mounts_it(bench):
         (("pristine", "4.5V"), {"first_slot": 16}, "do not fit slots 1..16"),
         ((), {}, "give at least one state"),
         (("4.5V",), {"c_rate": 0}, r"c_rate must lie in \(0, 10\] 1/h"),
+        (("4.5V",), {"record_dt_s": -1}, "record_dt_s must be a positive number"),
     ],
 )
 def test_ex_situ_refuses_bad_parameters_when_made(bench, states, kwargs, message):
