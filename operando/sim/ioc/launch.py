@@ -80,7 +80,9 @@ class SimulatedBeamline:
             self.port, "127.0.0.1" if self.interface == "0.0.0.0" else self.interface
         )
 
-    def start(self, timeout: float = 30.0) -> SimulatedBeamline:
+    def start(self, timeout: float = 30.0, *, wait: bool = True) -> SimulatedBeamline:
+        """Launch the IOC process; with wait, return once it answers (else call
+        ``wait_ready`` later: the caller can do other work while the IOC starts)."""
         cmd = [
             sys.executable, "-m", "operando.sim",
             "--prefix", self.prefix,
@@ -100,10 +102,12 @@ class SimulatedBeamline:
             stderr=self._stderr,
             env={**os.environ, **beacon_env(self.interface)},
         )
-        self._wait_ready(timeout)
+        if wait:
+            self.wait_ready(timeout)
         return self
 
-    def _wait_ready(self, timeout: float) -> None:
+    def wait_ready(self, timeout: float = 30.0) -> None:
+        """Return once the IOC answers; stop it and raise if it exits or stays silent."""
         from caproto.sync.client import read
 
         env = self.client_env()
