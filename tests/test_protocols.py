@@ -156,7 +156,9 @@ def test_lost_beam_during_a_fly_sweep_repeats_the_sweep(session):
         while not int(sxr.fly.busy.get(use_monitor=False)) and time.monotonic() < deadline:
             time.sleep(0.01)
         sim.beam_current.put(0.0, wait=True)
-        time.sleep(1.0)
+        # The beam comes back once the plan has suspended (a suspender tripped), not later.
+        while time.monotonic() < deadline and not any(s.tripped for s in session.RE.suspenders):
+            time.sleep(0.01)
         back["at"] = time.time()
         sim.beam_current.put(500.0, wait=True)
 
