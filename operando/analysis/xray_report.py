@@ -250,10 +250,16 @@ def rixs_feature_by_cutoff(run, stream: str = "rixs") -> dict[str, dict]:
     return out
 
 
-def rixs_summary(run, *, rixs_map: RixsMap | None = None) -> dict:
+def rixs_summary(run) -> dict:
+    """The oxidised-oxygen feature intensity of a stored rixs_map run (see
+    ``rixs_map_summary``)."""
+    return rixs_map_summary(rixs_map_of(run))
+
+
+def rixs_map_summary(rixs_map: RixsMap) -> dict:
     """The oxidised-oxygen feature intensity relative to the reference region (and its
-    counting uncertainty); rixs_map: the run's map from ``rixs_map_of`` when already read."""
-    value, sigma = feature_intensity(rixs_map if rixs_map is not None else rixs_map_of(run))
+    counting uncertainty) of a RIXS map."""
+    value, sigma = feature_intensity(rixs_map)
     return {"feature_intensity": value, "feature_intensity_sigma": sigma}
 
 

@@ -15,7 +15,7 @@ from ..analysis.xray_report import (
     hard_xas_summary,
     in_situ_summary,
     rixs_map_of,
-    rixs_summary,
+    rixs_map_summary,
     soft_normalized,
     soft_spectra,
     soft_xas_summary,
@@ -74,7 +74,7 @@ def exsitu_series(session, out: pathlib.Path, scan: str | None = None) -> dict:
     summary: dict = {m: {"xray": {}} for m in materials}
     for name in slots:
         material, state = name.split(" ", 1)
-        rixs = rixs_summary(None, rixs_map=maps[name])
+        rixs = rixs_map_summary(maps[name])
         summary[material]["xray"][state] = {
             "ni_l3_ratio_tey": ni[name]["tey"]["ni_l3_ratio"],
             "ni_l3_ratio_fy": ni[name]["fy"]["ni_l3_ratio"],

@@ -24,7 +24,6 @@ from caproto.server import PVGroup, SubGroup, pvproperty
 from ...instruments import N_SLOTS
 from ..models.endstation import RIXS_EMISSION_EV, Endstation, NoSample
 from ..models.potentiostat import ComplianceError
-from ..models.xray import ElectrodeState
 from .base import ADVANCE_BUDGET_S, RefusingGroup
 from .flyscan import fly_group
 from .records import HolderMotor, MonoMotor, scaler_group
@@ -124,16 +123,18 @@ class MountGroup(PVGroup):
         self.world = world
         super().__init__(*args, **kwargs)
 
+    async def _slot_now(self, value, lowest: int) -> int:
+        """The slot put, refused (SIM:LastError) outside lowest..N_SLOTS; the instruments
+        are brought to the present instrument time first."""
+        async with self.refusing.refusals():
+            if not lowest <= value <= N_SLOTS:
+                raise ValueError(f"slot {value} outside {lowest}..{N_SLOTS}")
+        self.world.advance(budget_s=ADVANCE_BUDGET_S)
+        return int(value)
+
     @mount.putter
     async def mount(self, instance, value):
-        async with self.refusing.refusals():
-            if not 1 <= value <= N_SLOTS:
-                raise ValueError(f"slot {value} outside 1..{N_SLOTS}")
-        self.world.advance(budget_s=ADVANCE_BUDGET_S)
-        cell = self.world.potentiostat.cell
-        if cell is None:
-            raise ValueError("no cell on the potentiostat to take an electrode from")
-        self.world.electrodes.mount(int(value), ElectrodeState.of_cell(self.name_.value, cell))
+        self.world.take_electrode(await self._slot_now(value, 1), self.name_.value)
         return 0
 
     mount_on_end = pvproperty(
@@ -144,12 +145,9 @@ class MountGroup(PVGroup):
 
     @mount_on_end.putter
     async def mount_on_end(self, instance, value):
-        async with self.refusing.refusals():
-            if not 0 <= value <= N_SLOTS:
-                raise ValueError(f"slot {value} outside 1..{N_SLOTS} (0 disarms)")
-        self.world.advance(budget_s=ADVANCE_BUDGET_S)
-        self.world.harvest_at_end(int(value) or None, self.name_.value)
-        return int(value)
+        slot = await self._slot_now(value, 0)  # 0 disarms
+        self.world.harvest_at_end(slot or None, self.name_.value)
+        return slot
 
 
 class BeamGroup(PVGroup):

@@ -32,7 +32,7 @@ import numpy as np
 
 TABLES = pathlib.Path(__file__).with_name("ru_k_paths.json")
 
-# FEFF potentials: (ipot, Z, label). ipot 0 is the absorbing Ru.
+# Atomic number of each species in the clusters (FEFF's POTENTIALS card).
 _POTENTIALS = {"Ru": 44, "O": 8, "Ni": 28, "Cl": 17, "Li": 3}
 
 
@@ -40,10 +40,9 @@ def _octahedron(r: float) -> list[tuple[float, float, float]]:
     return [(r, 0, 0), (-r, 0, 0), (0, r, 0), (0, -r, 0), (0, 0, r), (0, 0, -r)]
 
 
-def _hexagon(r: float, z: float = 0.0) -> list[tuple[float, float, float]]:
-    return [
-        (r * math.cos(a), r * math.sin(a), z) for a in (i * math.pi / 3 + 0.1 for i in range(6))
-    ]
+def _hexagon(r: float) -> list[tuple[float, float, float]]:
+    angles = (i * math.pi / 3 + 0.1 for i in range(6))
+    return [(r * math.cos(a), r * math.sin(a), 0.0) for a in angles]
 
 
 def _layered_oxide() -> list[tuple[str, tuple[float, float, float]]]:
@@ -112,6 +111,9 @@ class ScatteringPath:
         )
 
 
+_COLUMNS = ("k", "amplitude_A", "phase_rad", "reduction", "mean_free_path_A")
+
+
 @functools.cache
 def paths() -> dict[str, ScatteringPath]:
     """The tabulated paths, by pair (read once, on first use)."""
@@ -120,9 +122,6 @@ def paths() -> dict[str, ScatteringPath]:
         pair: ScatteringPath(pair, p["reff_A"], *(np.asarray(p[c], float) for c in _COLUMNS))
         for pair, p in raw["paths"].items()
     }
-
-
-_COLUMNS = ("k", "amplitude_A", "phase_rad", "reduction", "mean_free_path_A")
 
 
 def _feff_input(title: str, atoms: list[tuple[str, tuple[float, float, float]]]) -> str:
@@ -155,14 +154,13 @@ def compute() -> dict:
                 pair = f"Ru-{scatterer}" + (" metal" if name == "ru metal" else "")
                 if PAIRS.get(pair) != name or pair in found:
                     continue
-                d = f
                 found[pair] = {
                     "reff_A": float(f.reff),
-                    "k": d.k.tolist(),
-                    "amplitude_A": d.mag_feff.tolist(),
-                    "phase_rad": (d.real_phc + d.pha_feff).tolist(),
-                    "reduction": d.red_fact.tolist(),
-                    "mean_free_path_A": d.lam.tolist(),
+                    "k": f.k.tolist(),
+                    "amplitude_A": f.mag_feff.tolist(),
+                    "phase_rad": (f.real_phc + f.pha_feff).tolist(),
+                    "reduction": f.red_fact.tolist(),
+                    "mean_free_path_A": f.lam.tolist(),
                 }
     missing = set(PAIRS) - set(found)
     if missing:

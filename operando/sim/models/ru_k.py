@@ -39,6 +39,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from .feff_paths import paths
+from .line_shapes import arctan_step, pseudo_voigt
 from .xas_generic import HC_KEV_A
 
 S0_SQUARED = 0.9  # many-body amplitude reduction, typical of K edges (0.8-1.0)
@@ -83,21 +84,10 @@ class Site:
 
     def mu(self, e: np.ndarray) -> np.ndarray:
         """Absorption of the site (edge step 1): XANES times (1 + chi)."""
-        mu = _step(e, self.edge_eV, self.step_width_eV)
-        mu = mu + self.white_line * _peak(e, self.edge_eV + 6.5, 6.0, eta=0.3)
+        mu = arctan_step(e, self.edge_eV, self.step_width_eV)
+        mu = mu + self.white_line * pseudo_voigt(e, self.edge_eV + 6.5, 6.0, eta=0.3)
         e0 = self.edge_eV - 1.0
-        return mu * (1 + chi(e, e0, self.shells) * _step(e, e0 + EXAFS_ONSET_EV, 5.0))
-
-
-def _step(e: np.ndarray, center: float, width: float) -> np.ndarray:
-    """Arctangent edge step from 0 to 1."""
-    return 0.5 + np.arctan((e - center) / width) / math.pi
-
-
-def _peak(e: np.ndarray, center: float, fwhm: float, eta: float = 0.5) -> np.ndarray:
-    """Pseudo-Voigt of unit height."""
-    x = (e - center) / (fwhm / 2)
-    return eta / (1 + x**2) + (1 - eta) * np.exp(-math.log(2) * x**2)
+        return mu * (1 + chi(e, e0, self.shells) * arctan_step(e, e0 + EXAFS_ONSET_EV, 5.0))
 
 
 def chi(e: np.ndarray, e0: float, shells: tuple[Shell, ...]) -> np.ndarray:
@@ -171,8 +161,8 @@ METAL_SHELLS = (
 def metal_mu(e: np.ndarray) -> np.ndarray:
     """Ru metal: a sharp onset at the tabulated edge, then a broad rise; no white line."""
     e0 = _ru_foil_e0_eV()
-    mu = 0.4 * _step(e, e0, 0.8) + 0.6 * _step(e, e0 + 5.5, 3.0)
-    return mu * (1 + chi(e, e0, METAL_SHELLS) * _step(e, e0 + EXAFS_ONSET_EV, 5.0))
+    mu = 0.4 * arctan_step(e, e0, 0.8) + 0.6 * arctan_step(e, e0 + 5.5, 3.0)
+    return mu * (1 + chi(e, e0, METAL_SHELLS) * arctan_step(e, e0 + EXAFS_ONSET_EV, 5.0))
 
 
 def ru_k_mu(e: np.ndarray, material: str, ru5_fraction: float = 0.0) -> np.ndarray:

@@ -51,7 +51,14 @@ class World:
         slot, name, armed_after = self._harvest
         if pstat.done_seq > armed_after:
             self._harvest = None
-            self.electrodes.mount(slot, ElectrodeState.of_cell(name, pstat.cell))
+            self.take_electrode(slot, name)
+
+    def take_electrode(self, slot: int, name: str) -> None:
+        """Take the electrode out of the potentiostat's cell, as it is now, into holder slot."""
+        cell = self.potentiostat.cell
+        if cell is None:
+            raise ValueError("no cell on the potentiostat to take an electrode from")
+        self.electrodes.mount(slot, ElectrodeState.of_cell(name, cell))
 
     def set_temperature(self, temperature_C: float) -> None:
         """Set the cell temperature (C): the climate chamber holds the cell (and the DEMS

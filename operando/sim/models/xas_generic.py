@@ -27,6 +27,8 @@ from functools import lru_cache
 
 import numpy as np
 
+from .line_shapes import arctan_step, pseudo_voigt
+
 K_EV_PER_VALENCE = 3.0
 L_EV_PER_VALENCE = 1.0
 METAL_SHELL_RATIO = 1.48  # M-M / M-O in edge-sharing octahedra (LiCoO2: 2.82 / 1.92 A)
@@ -45,15 +47,6 @@ BOND_VALENCE_R0 = {
     "Ti": {3: 1.791, 4: 1.815},
     "Cr": {3: 1.724},
 }
-
-
-def _peak(e: np.ndarray, center: float, fwhm: float) -> np.ndarray:
-    x = (e - center) / (fwhm / 2)
-    return 0.5 / (1 + x**2) + 0.5 * np.exp(-math.log(2) * x**2)
-
-
-def _step(e: np.ndarray, center: float, width: float) -> np.ndarray:
-    return 0.5 + np.arctan((e - center) / width) / math.pi
 
 
 @lru_cache(maxsize=512)
@@ -113,11 +106,11 @@ def _shape(
     """Normalised near-edge shape (step 1) of one edge at e_edge: step, white line, EXAFS."""
     k_edge = edge == "K"
     broad = (width + RESOLUTION_EV) / 2
-    mu = _step(e, e_edge, broad)
+    mu = arctan_step(e, e_edge, broad)
     if valence is None or valence <= 0:
         return mu  # a metal or a spectator: the step only
     if k_edge:
-        mu = mu + 0.5 * _peak(e, e_edge + 8.0, 8.0)
+        mu = mu + 0.5 * pseudo_voigt(e, e_edge + 8.0, 8.0)
         e0 = e_edge - 1.0
         k = np.sqrt(np.clip(e - e0, 0, None) * HC_KEV_A)
         chi = np.zeros_like(e)
@@ -126,9 +119,9 @@ def _shape(
             amp = amp / (np.maximum(k, 1.0) * r**2)
             back = 0.8 * np.exp(-((k - k_peak) ** 2) / 30.0) * (k_peak / 4.0)
             chi += amp * back * np.sin(2 * k * (r - 0.5) + 0.6)  # phase shift: -2k 0.5 A
-        return mu * (1 + chi * _step(e, e0 + 15.0, 5.0))
+        return mu * (1 + chi * arctan_step(e, e0 + 15.0, 5.0))
     if edge in ("L3", "L2"):  # the strong 2p -> 3d white line of transition metals
-        return mu + (2.5 if edge == "L3" else 1.2) * _peak(e, e_edge + 1.5, 2.0)
+        return mu + (2.5 if edge == "L3" else 1.2) * pseudo_voigt(e, e_edge + 1.5, 2.0)
     return mu
 
 
@@ -176,7 +169,7 @@ def foil_step(e, state) -> np.ndarray:
                 best = (d[0], d[3])
     if best is None or abs(best[0] - centre) > NEAR_EV:
         return np.zeros_like(e)
-    return _step(e, best[0], (best[1] + RESOLUTION_EV) / 2)
+    return arctan_step(e, best[0], (best[1] + RESOLUTION_EV) / 2)
 
 
 def has_model(state) -> bool:

@@ -31,24 +31,11 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from . import ru_k
+from .line_shapes import arctan_step, pseudo_voigt
 from .side_reactions import FILM, film_thickness_nm
 
 SURFACE_REDUCTION = 0.15  # share of the bulk Ni oxidation that the surface layer lacks
 TEY_DEPTH_NM = 10.0  # electron escape depth of total electron yield
-
-# --- line shapes ----------------------------------------------------------------------
-
-
-def _peak(e: np.ndarray, center: float, fwhm: float, eta: float = 0.5) -> np.ndarray:
-    """Pseudo-Voigt of unit height."""
-    x = (e - center) / (fwhm / 2)
-    return eta / (1 + x**2) + (1 - eta) * np.exp(-math.log(2) * x**2)
-
-
-def _step(e: np.ndarray, center: float, width: float) -> np.ndarray:
-    """Arctangent edge step from 0 to 1."""
-    return 0.5 + np.arctan((e - center) / width) / math.pi
-
 
 # --- electrode state --------------------------------------------------------------------
 
@@ -125,12 +112,12 @@ def _valence_weights(v: float) -> tuple[float, float, float]:
 def ni_l3(e: np.ndarray, valence: float) -> np.ndarray:
     """Ni L3 (and L2) absorption for a mean Ni valence; edge step 1."""
     w2, w3, w4 = _valence_weights(valence)
-    ni2 = _peak(e, 852.9, 0.9) * 3.0 + _peak(e, 854.6, 1.2) * 0.6
-    ni3 = _peak(e, 853.6, 1.2) * 1.8 + _peak(e, 854.6, 1.2) * 1.6
-    ni4 = _peak(e, 855.1, 1.1) * 3.0 + _peak(e, 853.2, 1.2) * 0.3
+    ni2 = pseudo_voigt(e, 852.9, 0.9) * 3.0 + pseudo_voigt(e, 854.6, 1.2) * 0.6
+    ni3 = pseudo_voigt(e, 853.6, 1.2) * 1.8 + pseudo_voigt(e, 854.6, 1.2) * 1.6
+    ni4 = pseudo_voigt(e, 855.1, 1.1) * 3.0 + pseudo_voigt(e, 853.2, 1.2) * 0.3
     white = w2 * ni2 + w3 * ni3 + w4 * ni4
-    l2 = 0.5 * (w2 * _peak(e, 870.2, 1.5) + (w3 + w4) * _peak(e, 871.5, 1.8))
-    return white + l2 + _step(e, 853.5, 1.0) * 0.7 + _step(e, 870.8, 1.0) * 0.3
+    l2 = 0.5 * (w2 * pseudo_voigt(e, 870.2, 1.5) + (w3 + w4) * pseudo_voigt(e, 871.5, 1.8))
+    return white + l2 + arctan_step(e, 853.5, 1.0) * 0.7 + arctan_step(e, 870.8, 1.0) * 0.3
 
 
 O_K_PREEDGE = {"lnmo": (529.2, 531.5), "lnro": (528.5, 531.1)}
@@ -142,11 +129,11 @@ def o_k(e: np.ndarray, state: ElectrodeState, valence: float, probe: str = "bulk
     the share of the ~10 nm TEY depth the film fills."""
     t2g, eg = O_K_PREEDGE.get(state.material, (529.0, 531.5))
     ni4 = _valence_weights(valence)[2]
-    shoulder = 0.8 * ni4 * _peak(e, 527.8, 0.8, eta=0.0)  # Gaussian: no far tails
-    pre = 0.9 * _peak(e, t2g, 1.0) + 0.6 * _peak(e, eg, 1.2) + shoulder
+    shoulder = 0.8 * ni4 * pseudo_voigt(e, 527.8, 0.8, eta=0.0)  # Gaussian: no far tails
+    pre = 0.9 * pseudo_voigt(e, t2g, 1.0) + 0.6 * pseudo_voigt(e, eg, 1.2) + shoulder
     if probe == "surface" and state.film_nm > 0:
-        pre = pre + 0.8 * min(1.0, state.film_nm / TEY_DEPTH_NM) * _peak(e, 534.0, 1.4)
-    return pre + 1.2 * _peak(e, 540.5, 6.0, eta=0.2) + _step(e, 536.0, 1.5)
+        pre = pre + 0.8 * min(1.0, state.film_nm / TEY_DEPTH_NM) * pseudo_voigt(e, 534.0, 1.4)
+    return pre + 1.2 * pseudo_voigt(e, 540.5, 6.0, eta=0.2) + arctan_step(e, 536.0, 1.5)
 
 
 def mn_l(e: np.ndarray, state: ElectrodeState) -> np.ndarray:
@@ -156,9 +143,17 @@ def mn_l(e: np.ndarray, state: ElectrodeState) -> np.ndarray:
     s = next((p for p in ("O2-/On-",) if p in state.locked), None)
     activated = 0.0 if s is None else min(1.0, state.locked[s] / 0.2)
     mn3 = 0.0 if s is None else 0.15 * activated * (1.0 - state.x(s))
-    mn4 = _peak(e, 641.6, 1.0) * 0.8 + _peak(e, 643.5, 1.3) * 1.5 + _peak(e, 654.5, 2.0) * 0.9
-    mn3_shape = _peak(e, 640.3, 1.0) * 1.2 + _peak(e, 642.2, 1.5) * 1.2 + _peak(e, 653.4, 2) * 0.8
-    edges = _step(e, 642.5, 1.0) * 0.7 + _step(e, 653.5, 1.0) * 0.3
+    mn4 = (
+        pseudo_voigt(e, 641.6, 1.0) * 0.8
+        + pseudo_voigt(e, 643.5, 1.3) * 1.5
+        + pseudo_voigt(e, 654.5, 2.0) * 0.9
+    )
+    mn3_shape = (
+        pseudo_voigt(e, 640.3, 1.0) * 1.2
+        + pseudo_voigt(e, 642.2, 1.5) * 1.2
+        + pseudo_voigt(e, 653.4, 2) * 0.8
+    )
+    edges = arctan_step(e, 642.5, 1.0) * 0.7 + arctan_step(e, 653.5, 1.0) * 0.3
     return (1 - mn3) * mn4 + mn3 * mn3_shape + edges
 
 
@@ -187,16 +182,16 @@ def rixs_spectrum(
     v = state.ni_valence if valence is None else valence
     absorption = float(o_k(np.array([e_in]), state, v)[0])
     stripes = absorption * (
-        _peak(e_out, 525.0, 2.2, eta=0.3) + 0.45 * _peak(e_out, 522.3, 3.0, eta=0.3)
+        pseudo_voigt(e_out, 525.0, 2.2, eta=0.3) + 0.45 * pseudo_voigt(e_out, 522.3, 3.0, eta=0.3)
     )
-    elastic = 0.25 * absorption * _peak(e_out, e_in, 0.35, eta=0.2)
+    elastic = 0.25 * absorption * pseudo_voigt(e_out, e_in, 0.35, eta=0.2)
     # Trapped O2 needs two neighbouring oxidised O: the feature goes as the square of the
     # oxidised fraction (a little left after discharge shows next to nothing).
     feature = (
         4.0
         * state.oxidised_oxygen**2
         * math.exp(-0.5 * ((e_in - 530.8) / 0.35) ** 2)
-        * _peak(e_out, 523.75, 0.45, eta=0.2)
+        * pseudo_voigt(e_out, 523.75, 0.45, eta=0.2)
     )
     return stripes + elastic + feature
 
