@@ -112,6 +112,28 @@ def test_monochromator_is_a_positioner_for_bp_scan(session, electrodes):
     assert np.argmax(tey) == 3  # the Ni2+ L3 peak at 852.9 eV
 
 
+def test_a_move_slower_than_the_refusal_grace_after_an_old_refusal_succeeds(session, electrodes):
+    """An old refusal in LastError and a move that completes after REFUSAL_TIMEOUT_S: the
+    move succeeds (a slow IOC is not a refusing one; CI once failed this way)."""
+    import time
+
+    from operando.devices.instrument import REFUSAL_TIMEOUT_S
+
+    sx, sim = session.soft_xray, session.sim_control
+    with pytest.raises(InstrumentRefused, match="not a whole slot"):
+        sx.holder.slot.set(1.5).wait()
+    scale = sim.time_scale.get()
+    move_s = 2.0  # instrument seconds of a holder move (sim/ioc/records.py)
+    sim.time_scale.put(move_s / (REFUSAL_TIMEOUT_S + 1.0))
+    try:
+        started = time.monotonic()
+        sx.holder.slot.set(electrodes[("lnmo", "4.8V")]).wait(timeout=30)
+        assert time.monotonic() - started > REFUSAL_TIMEOUT_S
+    finally:
+        sim.time_scale.put(scale)
+    assert sx.holder.sample.get() == "lnmo 4.8V"
+
+
 def test_bad_x_ray_requests_are_refused(session):
     sx, hx = session.soft_xray, session.hard_xray
     with pytest.raises(ValueError, match="unknown edge"):

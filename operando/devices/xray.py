@@ -35,7 +35,7 @@ from ophyd.status import Status
 
 from ..errors import BadRequest, InstrumentRefused
 from .flyscan import FlySweep, HardFlySweep, SoftFlySweep, connect_fly
-from .instrument import REFUSAL_TIMEOUT_S, Setpoint
+from .instrument import COMPLETION_TIMEOUT_S, REFUSAL_TIMEOUT_S, RefusalWatch, Setpoint
 
 SOFT_CHANNELS = {"i0": "I0", "tey": "TEY", "fy": "FY"}  # role -> scaler channel name (.NMn)
 HARD_CHANNELS = {"i0": "I0", "it": "It", "iref": "Iref"}
@@ -79,15 +79,6 @@ class EndstationPVs:
         return cls(**raw, channels={**defaults, **channels})
 
 
-def _reason(device) -> str:
-    """The instrument's LastError, read from the nearest ``last_error`` up the device tree."""
-    while device is not None and getattr(device, "last_error", None) is None:
-        device = device.parent
-    if device is None:
-        return "no reason given"
-    return device.last_error.get(use_monitor=False) or "no reason given"
-
-
 def _last_error_signal(pv: str, name: str):
     if not pv:
         return None
@@ -107,8 +98,10 @@ class Motor(EpicsMotor):
 
     A target outside the motor's limits (HLM/LLM, its setpoint's control limits) or not
     a finite number is refused before anything is written (BadRequest). A move the IOC
-    refuses never starts: if after REFUSAL_TIMEOUT_S the put is not complete and the
-    record is not moving (DMOV 1), the move fails with the instrument's LastError.
+    refuses never completes: it fails with the instrument's LastError once the IOC has
+    published a refusal while it was pending (``RefusalWatch``, as for a ``Setpoint``), or
+    after COMPLETION_TIMEOUT_S without completion. A slow IOC is never taken for a
+    refusing one, nor an old refusal for the reason.
     ``range_name`` says what the limits are in messages.
     """
 
@@ -156,26 +149,52 @@ class Motor(EpicsMotor):
         """Move to position (a MoveStatus, done when the record completes the put)."""
         self._started_moving = False
         status = PositionerBase.move(self, position, **kwargs)  # limits, MoveStatus
-        put_done = threading.Event()
+        holder = _refusing_instrument(self)
+        watch = RefusalWatch.of(holder) if holder is not None else None
+        pv = self.user_setpoint.pvname
+
+        def refused(reason: str) -> None:
+            if not status.done:
+                status.set_exception(InstrumentRefused(f"{pv} refused {position!r}: {reason}"))
+
+        since = watch.listen(status, refused) if watch is not None else 0.0
 
         def completed(*args, **kw) -> None:
-            put_done.set()
-            self._done_moving(success=True)
+            if watch is not None:
+                watch.forget(status)
+            if status.done:  # failed already: drop its completion subscription
+                self._reset_sub(self._SUB_REQ_DONE)
+            else:
+                self._done_moving(success=True)
 
         self.user_setpoint.put(position, use_complete=True, callback=completed)
 
-        def refused() -> None:
-            if status.done or put_done.is_set() or self.motor_done_move.get() == 0:
-                return  # done, or under way
-            why = f"{self.user_setpoint.pvname} refused {position!r}: {_reason(self)}"
-            status.set_exception(InstrumentRefused(why))
+        def timed_out() -> None:
+            # A busy IOC may complete late; only a refusal published meanwhile (watched
+            # above) fails the move early, so a slow move is never taken for a refused one.
+            if status.done:
+                return
+            if watch is not None:
+                watch.forget(status)
+            refused(
+                (watch.refusal_since(since) if watch is not None else None)
+                or f"neither completed nor refused within {COMPLETION_TIMEOUT_S:g} s"
+            )
 
-        timer = threading.Timer(REFUSAL_TIMEOUT_S, refused)
+        timer = threading.Timer(COMPLETION_TIMEOUT_S, timed_out)
         timer.daemon = True
         timer.start()
+        status.add_callback(lambda _status: timer.cancel())
         if wait:
             status.wait()
         return status
+
+
+def _refusing_instrument(device):
+    """The nearest device up the tree with a LastError signal (None if there is none)."""
+    while device is not None and getattr(device, "last_error", None) is None:
+        device = device.parent
+    return device
 
 
 class Monochromator(Motor):
