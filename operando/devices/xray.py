@@ -19,23 +19,21 @@
 
 from __future__ import annotations
 
-import math
-import threading
 from collections import OrderedDict
 from dataclasses import dataclass, field, fields
 
 from bluesky.suspenders import SuspendFloor
 from ophyd import Component as Cpt
-from ophyd import Device, EpicsMotor, EpicsSignal, EpicsSignalRO, Kind
+from ophyd import Device, EpicsSignal, EpicsSignalRO, Kind
 from ophyd import DynamicDeviceComponent as DDCpt
 from ophyd import FormattedComponent as FCpt
-from ophyd.positioner import PositionerBase
 from ophyd.scaler import ScalerCH, ScalerChannel
 from ophyd.status import Status
 
-from ..errors import BadRequest, InstrumentRefused
+from ..errors import BadRequest
 from .flyscan import FlySweep, HardFlySweep, SoftFlySweep, connect_fly
-from .instrument import COMPLETION_TIMEOUT_S, REFUSAL_TIMEOUT_S, RefusalWatch, Setpoint
+from .instrument import COMPLETION_TIMEOUT_S, Setpoint
+from .motor_record import Motor, last_error_signal
 
 SOFT_CHANNELS = {"i0": "I0", "tey": "TEY", "fy": "FY"}  # role -> scaler channel name (.NMn)
 HARD_CHANNELS = {"i0": "I0", "it": "It", "iref": "Iref"}
@@ -79,124 +77,6 @@ class EndstationPVs:
         return cls(**raw, channels={**defaults, **channels})
 
 
-def _last_error_signal(pv: str, name: str):
-    if not pv:
-        return None
-    return EpicsSignalRO(pv, string=True, name=f"{name}_last_error", kind="omitted")
-
-
-class Motor(EpicsMotor):
-    """ophyd's EpicsMotor on a motor record, ending a move with the record's put
-    completion and telling why a move was refused.
-
-    A motor record completes a put to VAL (ca_put_callback) once the move is over (DMOV
-    back to 1); the move ends then. The readback and the other fields are read when
-    needed rather than monitored: with caproto a monitor update that arrives while the
-    client sends its next request costs tens of ms (measured: ~10 points/s in an XAS scan
-    with ophyd's monitored EpicsMotor, ~30 with this one), and the readback read with a
-    point is the one after the move.
-
-    A target outside the motor's limits (HLM/LLM, its setpoint's control limits) or not
-    a finite number is refused before anything is written (BadRequest). A move the IOC
-    refuses never completes: it fails with the instrument's LastError once the IOC has
-    published a refusal while it was pending (``RefusalWatch``, as for a ``Setpoint``), or
-    after COMPLETION_TIMEOUT_S without completion. A slow IOC is never taken for a
-    refusing one, nor an old refusal for the reason.
-    ``range_name`` says what the limits are in messages.
-    """
-
-    range_name = "its limits"
-    user_readback = Cpt(EpicsSignalRO, ".RBV", kind="hinted", auto_monitor=False)
-    user_setpoint = Cpt(EpicsSignal, ".VAL", limits=True, auto_monitor=False)
-    user_offset = Cpt(EpicsSignal, ".OFF", kind="config", auto_monitor=False)
-    user_offset_dir = Cpt(EpicsSignal, ".DIR", kind="config", auto_monitor=False)
-    offset_freeze_switch = Cpt(EpicsSignal, ".FOFF", kind="omitted", auto_monitor=False)
-    set_use_switch = Cpt(EpicsSignal, ".SET", kind="omitted", auto_monitor=False)
-    velocity = Cpt(EpicsSignal, ".VELO", kind="config", auto_monitor=False)
-    acceleration = Cpt(EpicsSignal, ".ACCL", kind="config", auto_monitor=False)
-    motor_egu = Cpt(EpicsSignal, ".EGU", kind="config", auto_monitor=False)
-    motor_is_moving = Cpt(EpicsSignalRO, ".MOVN", kind="omitted", auto_monitor=False)
-    motor_done_move = Cpt(EpicsSignalRO, ".DMOV", kind="omitted", auto_monitor=False)
-    high_limit_switch = Cpt(EpicsSignalRO, ".HLS", kind="omitted", auto_monitor=False)
-    low_limit_switch = Cpt(EpicsSignalRO, ".LLS", kind="omitted", auto_monitor=False)
-    direction_of_travel = Cpt(EpicsSignal, ".TDIR", kind="omitted", auto_monitor=False)
-
-    def __init__(self, *args, last_error_pv: str = "", **kwargs):
-        super().__init__(*args, **kwargs)
-        self.last_error = _last_error_signal(last_error_pv, self.name)
-
-    @property
-    def setpoint(self) -> EpicsSignal:
-        """The setpoint (VAL)."""
-        return self.user_setpoint
-
-    @property
-    def position(self) -> float:
-        """The readback (RBV) now."""
-        return float(self.user_readback.get())
-
-    def check_value(self, pos) -> None:
-        low, high = self.limits
-        if not (isinstance(pos, (int, float)) and math.isfinite(pos)) or (
-            low < high and not low <= pos <= high
-        ):
-            raise BadRequest(
-                f"{self.name}: {pos} {self.egu} outside {self.range_name} "
-                f"[{low:g}, {high:g}] {self.egu}"
-            )
-
-    def move(self, position, wait: bool = True, **kwargs):
-        """Move to position (a MoveStatus, done when the record completes the put)."""
-        self._started_moving = False
-        status = PositionerBase.move(self, position, **kwargs)  # limits, MoveStatus
-        holder = _refusing_instrument(self)
-        watch = RefusalWatch.of(holder) if holder is not None else None
-        pv = self.user_setpoint.pvname
-
-        def refused(reason: str) -> None:
-            if not status.done:
-                status.set_exception(InstrumentRefused(f"{pv} refused {position!r}: {reason}"))
-
-        since = watch.listen(status, refused) if watch is not None else 0.0
-
-        def completed(*args, **kw) -> None:
-            if watch is not None:
-                watch.forget(status)
-            if status.done:  # failed already: drop its completion subscription
-                self._reset_sub(self._SUB_REQ_DONE)
-            else:
-                self._done_moving(success=True)
-
-        self.user_setpoint.put(position, use_complete=True, callback=completed)
-
-        def timed_out() -> None:
-            # A busy IOC may complete late; only a refusal published meanwhile (watched
-            # above) fails the move early, so a slow move is never taken for a refused one.
-            if status.done:
-                return
-            if watch is not None:
-                watch.forget(status)
-            refused(
-                (watch.refusal_since(since) if watch is not None else None)
-                or f"neither completed nor refused within {COMPLETION_TIMEOUT_S:g} s"
-            )
-
-        timer = threading.Timer(COMPLETION_TIMEOUT_S, timed_out)
-        timer.daemon = True
-        timer.start()
-        status.add_callback(lambda _status: timer.cancel())
-        if wait:
-            status.wait()
-        return status
-
-
-def _refusing_instrument(device):
-    """The nearest device up the tree with a LastError signal (None if there is none)."""
-    while device is not None and getattr(device, "last_error", None) is None:
-        device = device.parent
-    return device
-
-
 class Monochromator(Motor):
     """Photon energy (eV), a motor record: a positioner (``set``, ``position``, ``limits``)
     for ``bp.scan``, read as ``<name>`` (the readback) with every point."""
@@ -235,7 +115,7 @@ class _Counters(ScalerCH):
                  **kwargs):  # fmt: skip
         self._beam_current_pv = beam_current_pv
         super().__init__(prefix, **kwargs)
-        self.last_error = _last_error_signal(last_error_pv, self.name)
+        self.last_error = last_error_signal(last_error_pv, self.name)
 
     @property
     def dwell(self) -> Setpoint:
@@ -266,9 +146,10 @@ class _Counters(ScalerCH):
         self.channels.configuration_attrs = attrs
 
     def trigger(self) -> Status:
-        """Count for the preset time (instrument seconds, so at most that in wall time)."""
+        """Count for the preset time (instrument seconds, so at most that in wall time);
+        a refusal fails it once published (Setpoint), not a slow IOC."""
         dwell = float(self.preset_time.get())
-        return self.count.set(1, timeout=dwell + REFUSAL_TIMEOUT_S)
+        return self.count.set(1, timeout=dwell + COMPLETION_TIMEOUT_S)  # a busy IOC is late
 
 
 class SoftXrayCounters(_Counters):
@@ -291,7 +172,7 @@ class RixsSpectrograph(Device):
 
     def trigger(self) -> Status:
         exposure = float(self.exposure.get())
-        return self.acquire.set(1, timeout=exposure + REFUSAL_TIMEOUT_S)
+        return self.acquire.set(1, timeout=exposure + COMPLETION_TIMEOUT_S)
 
 
 class HolderMotor(Motor):
@@ -311,7 +192,7 @@ class SampleHolder(Device):
                  last_error_pv: str = "", **kwargs):  # fmt: skip
         self._motor_pv, self._sample_pv = motor_pv, sample_pv
         super().__init__(prefix, **kwargs)
-        self.last_error = _last_error_signal(last_error_pv, self.name)
+        self.last_error = last_error_signal(last_error_pv, self.name)
 
 
 @dataclass
