@@ -192,14 +192,18 @@ def make_session(
 
     pv = {role: f"{prefix}{suffix}" for role, suffix in INSTRUMENT_SUFFIXES.items()}
     pv.update(prefixes or {})
+    # Every device is made (its PVs searched for) before any is waited for, so the waits
+    # overlap: an optional instrument's short wait comes after the others' searches.
     potentiostat = Potentiostat(pv["potentiostat"], name="potentiostat")
+    mass_spectrometer = MassSpectrometer(pv["mass_spectrometer"], name="dems")
+    sim_control = SimControl(pv["sim"], name="sim")
+    soft_station = SoftXrayEndstation.at(pv["soft_xray"], soft_pvs)
+    hard_station = HardXrayEndstation.at(pv["hard_xray"], hard_pvs)
     potentiostat.wait_for_connection(timeout=connect_timeout)
-    mass_spectrometer = _optional(
-        MassSpectrometer(pv["mass_spectrometer"], name="dems"), connect_timeout
-    )
-    sim_control = _optional(SimControl(pv["sim"], name="sim"), min(connect_timeout, 2.0))
-    soft_xray = _optional_station(SoftXrayEndstation.at(pv["soft_xray"], soft_pvs), connect_timeout)
-    hard_xray = _optional_station(HardXrayEndstation.at(pv["hard_xray"], hard_pvs), connect_timeout)
+    mass_spectrometer = _optional(mass_spectrometer, connect_timeout)
+    soft_xray = _optional_station(soft_station, connect_timeout)
+    hard_xray = _optional_station(hard_station, connect_timeout)
+    sim_control = _optional(sim_control, min(connect_timeout, 2.0))
 
     RE = RunEngine()
     # The instrument's state (status, Ewe, I, Q, cell, compliance) at the start and end of

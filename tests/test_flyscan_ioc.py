@@ -9,18 +9,22 @@ import pytest
 
 pytestmark = pytest.mark.slow
 
+# Each sync client call searches afresh; on a loaded machine (pytest -n 2) the busy IOC may
+# answer a search after several seconds. A refused put still fails at once (ECA_PUTFAIL).
+CA_TIMEOUT_S = 20.0
+
 
 def _last_error(prefix: str) -> str:
     from caproto.sync.client import read
 
-    return bytes(read(f"{prefix}LastError", timeout=5).data).rstrip(b"\0").decode()
+    return bytes(read(f"{prefix}LastError", timeout=CA_TIMEOUT_S).data).rstrip(b"\0").decode()
 
 
 def _refused(pv: str, value, prefix: str, says: str) -> None:
     from caproto.sync.client import write
 
     try:
-        write(pv, value, notify=True, timeout=5)
+        write(pv, value, notify=True, timeout=CA_TIMEOUT_S)
     except Exception:  # noqa: BLE001 - the refusal (ECA_PUTFAIL)
         pass
     reason = _last_error(prefix)
@@ -46,30 +50,31 @@ def test_fly_records_refuse_what_the_monochromator_cannot_do(beamline):
     ]:
         _refused(f + pv, value, p, says)
     # A trajectory too fast for the monochromator is refused when started.
-    write(f + "Mode", "Trajectory", notify=True, timeout=5)
-    write(f + "TrajE", [22000.0, 22500.0], notify=True, timeout=5)
-    write(f + "TrajDwell", [1.0, 1.0], notify=True, timeout=5)
-    write(f + "TrajN", 2, notify=True, timeout=5)
-    seq = read(f + "Seq", timeout=5).data[0]
+    write(f + "Mode", "Trajectory", notify=True, timeout=CA_TIMEOUT_S)
+    write(f + "TrajE", [22000.0, 22500.0], notify=True, timeout=CA_TIMEOUT_S)
+    write(f + "TrajDwell", [1.0, 1.0], notify=True, timeout=CA_TIMEOUT_S)
+    write(f + "TrajN", 2, notify=True, timeout=CA_TIMEOUT_S)
+    seq = read(f + "Seq", timeout=CA_TIMEOUT_S).data[0]
     _refused(f + "Start", 1, p, "at most 50 eV/s")
-    assert read(f + "Seq", timeout=5).data[0] == seq  # nothing started
+    assert read(f + "Seq", timeout=CA_TIMEOUT_S).data[0] == seq  # nothing started
     # While a (long) sweep runs: no second start, no monochromator or holder move.
-    write(f"{p}Holder", 19, notify=True, timeout=10)
-    write(f + "Mode", "Uniform", notify=True, timeout=5)
+    write(f"{p}Holder", 19, notify=True, timeout=CA_TIMEOUT_S)
+    write(f + "Mode", "Uniform", notify=True, timeout=CA_TIMEOUT_S)
     for pv, value in (("EStart", 22000.0), ("EStop", 22100.0), ("Points", 4000),
                       ("Dwell", 600.0)):  # fmt: skip
-        write(f + pv, value, notify=True, timeout=5)
-    assert read(f + "Speed", timeout=5).data[0] == pytest.approx(100 / 3999 / 600)
-    write(f + "Start", 1, notify=True, timeout=5)
+        write(f + pv, value, notify=True, timeout=CA_TIMEOUT_S)
+    assert read(f + "Speed", timeout=CA_TIMEOUT_S).data[0] == pytest.approx(100 / 3999 / 600)
+    write(f + "Start", 1, notify=True, timeout=CA_TIMEOUT_S)
     try:
-        assert read(f + "Busy", timeout=5).data[0] == 1
+        assert read(f + "Busy", timeout=CA_TIMEOUT_S).data[0] == 1
         _refused(f + "Start", 1, p, "a sweep is under way")
         _refused(f"{p}Mono", 23000.0, p, "sweeping")
         _refused(f"{p}Holder", 17, p, "holder stays put")
     finally:
-        write(f + "Stop", 1, notify=True, timeout=5)
-    assert read(f + "Busy", timeout=5).data[0] == 0
-    assert read(f + "DoneSeq", timeout=5).data[0] == read(f + "Seq", timeout=5).data[0]
+        write(f + "Stop", 1, notify=True, timeout=CA_TIMEOUT_S)
+    assert read(f + "Busy", timeout=CA_TIMEOUT_S).data[0] == 0
+    done_seq = read(f + "DoneSeq", timeout=CA_TIMEOUT_S).data[0]
+    assert done_seq == read(f + "Seq", timeout=CA_TIMEOUT_S).data[0]
 
 
 def test_a_fly_spectrum_analyses_as_the_step_scan(session):

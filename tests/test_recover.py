@@ -117,6 +117,8 @@ def test_a_log_torn_at_ten_random_places_recovers_every_intact_event(tmp_path, c
         if kind == "torn middle line":
             assert result.damaged_lines == [cut + 1]
         _validate(list(run.documents()))
+        if k >= 3:
+            continue  # the commands' refusal: once for each kind of damage is enough
         # report and replay refuse the incomplete run in one line, exit non-zero
         for argv in (
             ["replay", result.uid[:8], "--data", str(data)],

@@ -14,6 +14,10 @@ import pytest
 
 pytestmark = pytest.mark.slow
 
+# Each sync client call searches afresh; on a loaded machine (pytest -n 2) the busy IOC may
+# answer a search after several seconds. A refused put still fails at once (ECA_PUTFAIL).
+CA_TIMEOUT_S = 20.0
+
 
 def _numeric_setpoints(prefix: str) -> dict[str, tuple[str, bool]]:
     """Every writable numeric PV of the simulated beamline: name -> (LastError PV, array)."""
@@ -51,17 +55,17 @@ def test_nan_and_inf_puts_to_every_numeric_setpoint_are_refused_with_a_reason(be
     assert len(pvs) >= 15
     refused = {}
     for pv, (last_error, is_array) in sorted(pvs.items()):
-        before = read(pv, timeout=5).data.tolist()
+        before = read(pv, timeout=CA_TIMEOUT_S).data.tolist()
         for bad in (math.nan, math.inf, -math.inf):
             if pv.endswith("Buf:Start"):
                 bad = 10**9 if bad == math.inf else -(10**9)  # an int PV: out of range
             value = [bad] * len(before) if is_array else bad
             try:
-                write(pv, value, notify=True, timeout=5)
+                write(pv, value, notify=True, timeout=CA_TIMEOUT_S)
             except Exception:  # noqa: BLE001 - the refusal (ECA_PUTFAIL)
                 pass
-            reason = bytes(read(last_error, timeout=5).data).rstrip(b"\0").decode()
-            after = read(pv, timeout=5).data.tolist()
+            reason = bytes(read(last_error, timeout=CA_TIMEOUT_S).data).rstrip(b"\0").decode()
+            after = read(pv, timeout=CA_TIMEOUT_S).data.tolist()
             assert after == before or (
                 all(math.isnan(a) for a in after) and all(math.isnan(b) for b in before)
             ), f"{pv} accepted {bad}"
@@ -101,7 +105,8 @@ def _kill_then_attach(tmp_path, argv: list[str], logged_marker: str) -> tuple[di
         saved = dict(os.environ)
         os.environ.update(env)
         try:
-            return {n: read(f"{beamline['prefix']}{n}", timeout=5).data[0] for n in names}
+            prefix = beamline["prefix"]
+            return {n: read(f"{prefix}{n}", timeout=CA_TIMEOUT_S).data[0] for n in names}
         finally:
             os.environ.clear()
             os.environ.update(saved)

@@ -90,7 +90,8 @@ def test_the_ioc_refuses_out_of_compliance_puts_itself(session, beamline):
     # Any Channel Access client is refused, not only ours (ECA_PUTFAIL), and the
     # instrument says why.
     with pytest.raises(Exception):  # noqa: B017  caproto raises ErrorResponseReceived
-        ca_write(f"{beamline.prefix}PSTAT:Steps:Current", [-250.0], notify=True, repeater=False)
+        ca_write(f"{beamline.prefix}PSTAT:Steps:Current", [-250.0], notify=True, repeater=False,
+                 timeout=20.0)  # fmt: skip
     assert "250 mA exceeds" in pstat.last_error.get(use_monitor=False)
     assert abs(pstat.procedure.current.get(use_monitor=False)[0]) <= 100
 
