@@ -43,6 +43,15 @@ def beamline():
             os.environ[key] = value
 
 
+@pytest.fixture(autouse=True)
+def _ca_client_at_the_beamline(request):
+    """A test of the session's beamline searches it, whatever an earlier test in this
+    process pointed the Channel Access client at (make_session with a private simulator
+    points it at that simulator's port, which is gone once the simulator stops)."""
+    if "beamline" in request.fixturenames:
+        os.environ.update(request.getfixturevalue("beamline").client_env())
+
+
 @pytest.fixture
 def store(tmp_path):
     """An in-process tiled over a temporary directory (no network)."""
