@@ -161,8 +161,9 @@ def make_session(
             f"unknown instruments {sorted(unknown)} in prefixes; "
             f"known: {sorted(INSTRUMENT_SUFFIXES)}"
         )
-    from bluesky import RunEngine
     from bluesky.preprocessors import SupplementalData
+
+    from .run_engine import SessionRunEngine
 
     simulator = None
     if prefix is None:
@@ -205,7 +206,7 @@ def make_session(
     hard_xray = _optional_station(hard_station, connect_timeout)
     sim_control = _optional(sim_control, min(connect_timeout, 2.0))
 
-    RE = RunEngine()
+    RE = SessionRunEngine()  # event pages validated on their first row (run_engine.py)
     # The instrument's state (status, Ewe, I, Q, cell, compliance) at the start and end of
     # every run.
     # (Its signals, not the device: the device itself is the flyer of the primary stream.)
