@@ -47,6 +47,15 @@ class FirstRowPages:
             return self.compose(data, timestamps, seq_num=seq_num, filled=filled, uid=uid,
                                 time=time, validate=validate)  # fmt: skip
         doc = self.compose(data, timestamps, validate=False)
+        try:
+            self._validate(doc, data, timestamps)
+        except Exception:
+            # event-model counts a page only once it is valid; so does this.
+            self.compose.event_counters[self.compose.descriptor["name"]] -= len(doc["seq_num"])
+            raise
+        return doc
+
+    def _validate(self, doc: dict, data: dict, timestamps: dict) -> None:
         schema_validators[DocumentNames.event_page].validate(first_row(doc))
         data_keys = self.compose.descriptor["data_keys"]
         described = set(keys_without_stream_keys(data_keys, data_keys))
@@ -61,7 +70,6 @@ class FirstRowPages:
                 f"event['timestamps'].keys(): {timestamps.keys()}\n"
                 f"descriptor['data_keys'].keys(): {data_keys.keys()}\n"
             )
-        return doc
 
 
 def first_row(page: dict) -> dict:

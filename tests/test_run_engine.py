@@ -129,3 +129,17 @@ def test_a_collected_run_has_the_same_documents_under_both_run_engines():
     (page_a,) = [d for n, d in plain if n == "event_page"]
     (page_b,) = [d for n, d in session if n == "event_page"]
     assert page_a["data"] == page_b["data"] and page_a["seq_num"] == page_b["seq_num"]
+
+
+def test_a_refused_page_uses_no_sequence_numbers_as_in_event_model():
+    pages = []
+    for compose in (_descriptor().compose_event_page, None):
+        compose = compose or FirstRowPages(_descriptor().compose_event_page)
+        bad, timestamps = _page(3)
+        bad["x"] = [1.0] * 3
+        try:
+            compose(data=bad, timestamps=timestamps)
+        except Exception:  # noqa: BLE001 - refused: the verdicts are compared above
+            pass
+        pages.append(compose(data=_page(2)[0], timestamps=_page(2)[1])["seq_num"])
+    assert pages[0] == pages[1]

@@ -85,45 +85,72 @@ class Motor(EpicsMotor):
         """Move to position (a MoveStatus, done when the record completes the put)."""
         self._started_moving = False
         status = PositionerBase.move(self, position, **kwargs)  # limits, MoveStatus
+        self._move_status = status
         holder = _refusing_instrument(self)
         watch = RefusalWatch.of(holder) if holder is not None else None
         pv = self.user_setpoint.pvname
+        timers: list[threading.Timer] = []
 
-        def refused(reason: str) -> None:
+        def fail(reason: str) -> None:
             if not status.done:
                 status.set_exception(InstrumentRefused(f"{pv} refused {position!r}: {reason}"))
+
+        def refused(reason: str) -> None:
+            # The instrument refused something while this move was pending; a refusal of
+            # another put on the same instrument leaves a move under way alone.
+            if not self._moving_now():
+                fail(reason)
 
         since = watch.listen(status, refused) if watch is not None else 0.0
 
         def completed(*args, **kw) -> None:
-            if watch is not None:
-                watch.forget(status)
-            if status.done:  # failed already: drop its completion subscription
-                self._reset_sub(self._SUB_REQ_DONE)
-            else:
+            # A superseded or failed move's late completion is not the current move's.
+            if status is self._move_status and not status.done:
                 self._done_moving(success=True)
 
-        self.user_setpoint.put(position, use_complete=True, callback=completed)
+        def finished(done) -> None:
+            for timer in timers:
+                timer.cancel()
+            if watch is not None:
+                watch.forget(done)
+            if not done.success:  # its completion subscription must not outlive it
+                try:
+                    self.clear_sub(done._finished, event_type=self._SUB_REQ_DONE)
+                except RuntimeError:  # a new move subscribing meanwhile resets them anyway
+                    pass
 
         def timed_out() -> None:
-            # A busy IOC may complete late; only a refusal published meanwhile (watched
-            # above) fails the move early, so a slow move is never taken for a refused one.
+            # A move under way (DMOV 0) is given more time; else a move neither completed
+            # nor refused fails, with a refusal published meanwhile as its reason.
             if status.done:
                 return
-            if watch is not None:
-                watch.forget(status)
-            refused(
+            if self._moving_now():
+                arm()
+                return
+            fail(
                 (watch.refusal_since(since) if watch is not None else None)
                 or f"neither completed nor refused within {COMPLETION_TIMEOUT_S:g} s"
             )
 
-        timer = threading.Timer(COMPLETION_TIMEOUT_S, timed_out)
-        timer.daemon = True
-        timer.start()
-        status.add_callback(lambda _status: timer.cancel())
+        def arm() -> None:
+            timer = threading.Timer(COMPLETION_TIMEOUT_S, timed_out)
+            timer.daemon = True
+            timers.append(timer)
+            timer.start()
+
+        self.user_setpoint.put(position, use_complete=True, callback=completed)
+        arm()
+        status.add_callback(finished)
         if wait:
             status.wait()
         return status
+
+    def _moving_now(self) -> bool:
+        """Whether the record says it is moving (DMOV 0); False if it does not answer."""
+        try:
+            return self.motor_done_move.get(use_monitor=False) == 0
+        except Exception:  # noqa: BLE001 - a lost IOC: the move is not under way
+            return False
 
 
 def _refusing_instrument(device):

@@ -303,9 +303,10 @@ class BackgroundWriter:
     Documents are handed over in order through a queue. At each run's stop document the
     caller waits until everything of the run has been written, so a run is complete in
     storage when the RunEngine returns. While ``backlog`` documents wait, the caller waits
-    (at most ``backlog_wait_s`` per document) for the worker to take one: memory stays
-    bounded when acquisition is faster than storage, and a store that hangs slows
-    acquisition but never stops it. Wrap a :class:`GuardedCallback`: an exception in the
+    (at most ``backlog_wait_s``) for the worker to take one: memory stays bounded when
+    acquisition is faster than storage. A store that takes nothing for backlog_wait_s is
+    not waited for again until it takes a document: it delays acquisition once, never
+    stops it. Wrap a :class:`GuardedCallback`: an exception in the
     worker would otherwise only be logged.
     """
 
@@ -319,15 +320,19 @@ class BackgroundWriter:
         self.backlog, self.backlog_wait_s = backlog, backlog_wait_s
         self._queue: queue.Queue = queue.Queue()
         self._taken = threading.Condition()
+        self._stalled = False
         self._thread = threading.Thread(target=self._work, daemon=True, name=name)
         self._thread.start()
 
     def __call__(self, name: str, doc: dict) -> None:
-        if self._queue.qsize() >= self.backlog:
+        if self._queue.qsize() >= self.backlog and not self._stalled:
             with self._taken:
-                self._taken.wait_for(
+                room = self._taken.wait_for(
                     lambda: self._queue.qsize() < self.backlog, timeout=self.backlog_wait_s
                 )
+                # A store that took nothing in backlog_wait_s is stalled: acquisition no
+                # longer waits for it until it takes a document again.
+                self._stalled = not room
         self._queue.put((name, doc))
         if name == "stop":
             self._queue.join()
@@ -336,6 +341,7 @@ class BackgroundWriter:
         while True:
             name, doc = self._queue.get()
             with self._taken:
+                self._stalled = False
                 self._taken.notify()
             try:
                 self.callback(name, doc)
