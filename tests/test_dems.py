@@ -6,6 +6,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 from caproto.sync.client import read, write
+from sync_ca import CA_TIMEOUT_S
 
 from operando.analysis.run_kinds import summarize
 from operando.analysis.run_summary import RunSummary
@@ -95,18 +96,18 @@ def test_amounts_follow_the_recorded_calibration(session, beamline):
     the same CO2; with the old calibration it reports twice as much."""
     sens_pv = _sim_pv(beamline, "SIM:MS:Sens:CO2")
     cal = session.mass_spectrometer.calibration.co2
-    true_sens = read(sens_pv, repeater=False, timeout=20.0).data[0]
+    true_sens = read(sens_pv, repeater=False, timeout=CA_TIMEOUT_S).data[0]
     factory = np.asarray(cal.get(use_monitor=False), float)
     kw = {"rest_s": 3 * 3600.0, "cycles": 1}
     try:
         _, reference = dems_run(session, "lnmo", **kw)
-        write(sens_pv, 2 * true_sens, notify=True, repeater=False, timeout=20.0)
+        write(sens_pv, 2 * true_sens, notify=True, repeater=False, timeout=CA_TIMEOUT_S)
         cal.set(list(2 * factory)).wait()
         _, matched = dems_run(session, "lnmo", **kw)
         cal.set(list(factory)).wait()
         _, stale = dems_run(session, "lnmo", **kw)
     finally:
-        write(sens_pv, true_sens, notify=True, repeater=False, timeout=20.0)
+        write(sens_pv, true_sens, notify=True, repeater=False, timeout=CA_TIMEOUT_S)
         cal.set(list(factory)).wait()
     ref = reference["cycles"][0]["co2_umol"]
     assert matched["cycles"][0]["co2_umol"] == pytest.approx(ref, rel=0.01)

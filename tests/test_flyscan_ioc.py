@@ -6,12 +6,9 @@ from __future__ import annotations
 import math
 
 import pytest
+from sync_ca import CA_TIMEOUT_S
 
 pytestmark = pytest.mark.slow
-
-# Each sync client call searches afresh; on a loaded machine (pytest -n 2) the busy IOC may
-# answer a search after several seconds. A refused put still fails at once (ECA_PUTFAIL).
-CA_TIMEOUT_S = 20.0
 
 
 def _last_error(prefix: str) -> str:

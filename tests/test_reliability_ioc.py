@@ -11,11 +11,9 @@ import sys
 import time
 
 import pytest
+from sync_ca import CA_TIMEOUT_S
 
 pytestmark = pytest.mark.slow
-
-# s: each sync-client call searches afresh; on a loaded 2-core machine give the IOC time.
-CA_TIMEOUT_S = 20.0
 
 
 def _numeric_setpoints(prefix: str) -> dict[str, tuple[str, bool]]:

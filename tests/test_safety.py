@@ -8,6 +8,7 @@ import signal
 import pytest
 from bluesky.utils import RunEngineInterrupted
 from caproto.sync.client import write as ca_write
+from sync_ca import CA_TIMEOUT_S
 
 from operando.devices.potentiostat import InstrumentRefused
 from operando.plans import galvanostatic, galvanostatic_cycle, potentiostatic_hold
@@ -91,7 +92,7 @@ def test_the_ioc_refuses_out_of_compliance_puts_itself(session, beamline):
     # instrument says why.
     with pytest.raises(Exception):  # noqa: B017  caproto raises ErrorResponseReceived
         ca_write(f"{beamline.prefix}PSTAT:Steps:Current", [-250.0], notify=True, repeater=False,
-                 timeout=20.0)  # fmt: skip
+                 timeout=CA_TIMEOUT_S)  # fmt: skip
     assert "250 mA exceeds" in pstat.last_error.get(use_monitor=False)
     assert abs(pstat.procedure.current.get(use_monitor=False)[0]) <= 100
 

@@ -118,13 +118,13 @@ def test_a_move_slower_than_the_refusal_grace_after_an_old_refusal_succeeds(sess
     import time
 
     from operando.devices.instrument import REFUSAL_TIMEOUT_S
+    from operando.sim.ioc.records import HOLDER_MOVE_S
 
     sx, sim = session.soft_xray, session.sim_control
     with pytest.raises(InstrumentRefused, match="not a whole slot"):
         sx.holder.slot.set(1.5).wait()
     scale = sim.time_scale.get()
-    move_s = 2.0  # instrument seconds of a holder move (sim/ioc/records.py)
-    sim.time_scale.put(move_s / (REFUSAL_TIMEOUT_S + 1.0))
+    sim.time_scale.put(HOLDER_MOVE_S / (REFUSAL_TIMEOUT_S + 1.0))
     try:
         started = time.monotonic()
         sx.holder.slot.set(electrodes[("lnmo", "4.8V")]).wait(timeout=30)

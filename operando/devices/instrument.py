@@ -41,7 +41,7 @@ class Setpoint(EpicsSignal):
 
     def set(self, value, **kwargs):
         timeout = kwargs.setdefault("timeout", COMPLETION_TIMEOUT_S)
-        watch = RefusalWatch.of(_instrument_of(self))
+        watch = RefusalWatch.of(refusing_instrument(self))
         outer = DeviceStatus(self)
 
         def refused(reason: str) -> None:
@@ -67,11 +67,18 @@ class Setpoint(EpicsSignal):
         return outer
 
 
-def _instrument_of(signal):
-    device = signal
-    while not hasattr(device, "last_error"):
-        device = device.parent
-    return device
+def refusing_instrument(obj):
+    """The nearest device from obj up its tree with a LastError signal (None if none)."""
+    while obj is not None and getattr(obj, "last_error", None) is None:
+        obj = obj.parent
+    return obj
+
+
+def last_error_signal(pv: str, name: str) -> EpicsSignalRO | None:
+    """An instrument's LastError PV as a signal (None if pv is "")."""
+    if not pv:
+        return None
+    return EpicsSignalRO(pv, string=True, name=f"{name}_last_error", kind="omitted")
 
 
 class RefusalWatch:

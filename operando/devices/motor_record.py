@@ -11,14 +11,12 @@ from ophyd import EpicsMotor, EpicsSignal, EpicsSignalRO
 from ophyd.positioner import PositionerBase
 
 from ..errors import BadRequest, InstrumentRefused
-from .instrument import COMPLETION_TIMEOUT_S, RefusalWatch
-
-
-def last_error_signal(pv: str, name: str) -> EpicsSignalRO | None:
-    """The instrument's LastError PV as a signal (None if pv is "")."""
-    if not pv:
-        return None
-    return EpicsSignalRO(pv, string=True, name=f"{name}_last_error", kind="omitted")
+from .instrument import (
+    COMPLETION_TIMEOUT_S,
+    RefusalWatch,
+    last_error_signal,
+    refusing_instrument,
+)
 
 
 class Motor(EpicsMotor):
@@ -86,8 +84,8 @@ class Motor(EpicsMotor):
         self._started_moving = False
         status = PositionerBase.move(self, position, **kwargs)  # limits, MoveStatus
         self._move_status = status
-        holder = _refusing_instrument(self)
-        watch = RefusalWatch.of(holder) if holder is not None else None
+        instrument = refusing_instrument(self)
+        watch = RefusalWatch.of(instrument) if instrument is not None else None
         pv = self.user_setpoint.pvname
         timers: list[threading.Timer] = []
 
@@ -151,10 +149,3 @@ class Motor(EpicsMotor):
             return self.motor_done_move.get(use_monitor=False) == 0
         except Exception:  # noqa: BLE001 - a lost IOC: the move is not under way
             return False
-
-
-def _refusing_instrument(device):
-    """The nearest device up the tree with a LastError signal (None if there is none)."""
-    while device is not None and getattr(device, "last_error", None) is None:
-        device = device.parent
-    return device

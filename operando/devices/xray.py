@@ -32,8 +32,8 @@ from ophyd.status import Status
 
 from ..errors import BadRequest
 from .flyscan import FlySweep, HardFlySweep, SoftFlySweep, connect_fly
-from .instrument import COMPLETION_TIMEOUT_S, Setpoint
-from .motor_record import Motor, last_error_signal
+from .instrument import COMPLETION_TIMEOUT_S, Setpoint, last_error_signal
+from .motor_record import Motor
 
 SOFT_CHANNELS = {"i0": "I0", "tey": "TEY", "fy": "FY"}  # role -> scaler channel name (.NMn)
 HARD_CHANNELS = {"i0": "I0", "it": "It", "iref": "Iref"}

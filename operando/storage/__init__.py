@@ -306,8 +306,8 @@ class BackgroundWriter:
     (at most ``backlog_wait_s``) for the worker to take one: memory stays bounded when
     acquisition is faster than storage. A store that takes nothing for backlog_wait_s is
     not waited for again until it takes a document: it delays acquisition once, never
-    stops it. Wrap a :class:`GuardedCallback`: an exception in the
-    worker would otherwise only be logged.
+    stops it. Wrap a :class:`GuardedCallback`: an exception in the worker would otherwise
+    only be logged.
     """
 
     def __init__(self, callback: Callable[[str, dict], Any], name: str = "storage-writer",

@@ -32,6 +32,7 @@ from ..models.potentiostat import ComplianceError
 CLOCK_HZ = 1e7  # the scaler's reference clock
 SCALER_CHANNELS = 32  # fields S1..S32, NM1..NM32, PR1..PR32, G1..G32 of a scaler record
 MAX_PRESET_S = 3600.0
+HOLDER_MOVE_S = 2.0  # instrument seconds the sample holder takes to change position
 FLOAT_FIELDS = (PvpropertyDouble, ChannelType.DOUBLE, ChannelType.FLOAT, float)
 
 
@@ -192,7 +193,7 @@ class HolderMotor(PVGroup):
         def apply(v):
             model.position = int(v)
 
-        moved = await _move(station, instance, float(value), check, apply, 2.0)
+        moved = await _move(station, instance, float(value), check, apply, HOLDER_MOVE_S)
         await station.holder_sample.write(pv_string(model.sample_name()))
         return moved
 
