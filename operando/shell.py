@@ -192,6 +192,7 @@ def start(config: ShellConfig | str | os.PathLike | None = None, *, plots: bool 
         "plots": live_plots,
         "new_cell": new_cell,
         "sample_for": sample_for,
+        "EdgeSeries": plans.EdgeSeries,  # one endstation's part of xas_series_together
         "bp": bp,
         "bps": bps,
         "bpp": bpp,
@@ -228,7 +229,7 @@ def banner(ns: dict) -> str:
             f"  devices: {', '.join(devices)}",
             f"  plans:   {', '.join(plans.PLANS)}",
             "  also:    RE, db, catalog, new_cell, run_summary.summary (the last run's",
-            "           results, any protocol), plots, progress, bp, bps",
+            "           results, any protocol), plots, progress, bp, bps, EdgeSeries",
             "  try:     cell = new_cell('lnmo', mass_mg=3.85)",
             "           RE(galvanostatic(potentiostat, cell, cutoff_V=4.8, c_rate=0.1))",
             "  help:    galvanostatic?  (every plan's parameters, with units); README: 'The shell'",

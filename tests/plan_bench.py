@@ -95,6 +95,15 @@ class Bench:
         self.messages: list[Msg] = []
         self.return_value: Any = None
 
+    def with_fly_scans(self) -> Bench:
+        """Give both endstations fake sweep records (``Fly:``): X-ray plans then fly."""
+        from operando.devices.flyscan import HardFlySweep, SoftFlySweep
+
+        for station, cls in ((self.soft, SoftFlySweep), (self.hard, HardFlySweep)):
+            station.fly = fake(cls, f"X:{station.name.upper()}:Fly:", f"{station.name}_fly",
+                               last_error_pv=f"X:{station.name.upper()}:LastError")  # fmt: skip
+        return self
+
     # --- answers of the simulated RunEngine ---------------------------------------------
     def _read(self, msg: Msg):
         for signal, value in self.values.items():

@@ -94,3 +94,73 @@ def test_a_fly_spectrum_analyses_as_the_step_scan(session):
     a, b = s_step["samples"]["RuO2"], s_fly["samples"]["RuO2"]
     assert b["edge_energy_eV"] == pytest.approx(a["edge_energy_eV"], abs=0.1)
     assert b["exafs_peaks_A"] == pytest.approx(a["exafs_peaks_A"], abs=0.03)
+
+
+def test_soft_and_hard_endstations_measure_together_each_in_its_own_run(session):
+    """Ni L of a pristine LNMO electrode (soft) while Ru K of RuO2 and RuCl3 (hard): two
+    runs open at once, each stored and logged apart, each as its endstation alone writes it;
+    the instrument time of a step is that of the longer sweep, not the sum."""
+    from operando.analysis.run_kinds import summarize
+    from operando.plans import xas_series
+    from operando.plans.xray_together import EdgeSeries, xas_series_together
+    from operando.storage import read_log
+    from operando.studies.electrodes import prepare_electrode
+
+    prepare_electrode(session, "lnmo", "pristine", 2, c_rate=0.1)
+    soft, hard = session.soft_xray, session.hard_xray
+    # The simulator's clock slowed so that a Ni L sweep (141 s of instrument time) takes
+    # 0.7 s: long enough for both sweeps to be seen under way at once.
+    busy: dict[str, list] = {"sxr": [], "hxr": []}
+    for station in (soft, hard):
+        station.fly.busy.subscribe(
+            lambda value, timestamp, name=station.name, **kw: busy[name].append(
+                (timestamp, value)
+            ),
+            run=False,
+        )  # fmt: skip
+    scale = session.sim_control.time_scale.get()
+    session.sim_control.time_scale.put(200.0)
+    try:
+        uids = session.RE(xas_series_together(
+            EdgeSeries(soft, "ni-l", [2]), EdgeSeries(hard, "ru-k", [19, 18]),
+        ))  # fmt: skip
+    finally:
+        session.sim_control.time_scale.put(scale)
+    assert len(uids) == 2
+    soft_run, hard_run = (session.store.run(uid) for uid in uids)
+    assert soft_run.metadata["start"]["edge"]["name"] == "ni-l"
+    assert hard_run.metadata["start"]["edge"]["name"] == "ru-k"
+    for run in (soft_run, hard_run):
+        assert run.metadata["stop"]["exit_status"] == "success"
+    hard_data = hard_run["primary"].read()
+    assert sorted(set(hard_data["hxr_holder_sample"].values)) == ["RuCl3", "RuO2"]
+    assert set(soft_run["primary"].read()["sxr_holder_sample"].values) == {"lnmo pristine"}
+    # Each run's document log holds that run only, complete.
+    for uid in uids:
+        docs = list(read_log(session.document_log.log_dir / f"{uid}.jsonl"))
+        assert docs[0][0] == "start" and docs[-1][0] == "stop"
+        assert {d["run_start"] for n, d in docs if n in ("descriptor", "stop")} == {uid}
+    # The same spectra as each endstation alone gives.
+    alone = session.RE(xas_series(hard, "ru-k", [19, 18], scan="fly"))
+    a = summarize(session.store.run(alone[0])).to_json()["samples"]
+    b = summarize(hard_run).to_json()["samples"]
+    for name in ("RuO2", "RuCl3"):
+        assert b[name]["edge_energy_eV"] == pytest.approx(a[name]["edge_energy_eV"], abs=0.1)
+
+    # The sweeps ran at the same time: the soft one started and ended while the first hard
+    # one was under way (Fly:Busy of each, time-stamped by the instrument).
+    def sweeps(name):  # (start, end) of each sweep: Busy 1, then the next Busy 0
+        out, start = [], None
+        for t, value in busy[name]:
+            if value == 1 and start is None:
+                start = t
+            elif value == 0 and start is not None:
+                out.append((start, t))
+                start = None
+        return out
+
+    ni = sweeps("sxr")[0]
+    ru_first = sweeps("hxr")[0]
+    assert ru_first[0] < ni[1] and ni[0] < ru_first[1]
+    # The live summary is that of the run that stopped last.
+    assert session.run_summary.summary is not None

@@ -422,3 +422,40 @@ def test_ex_situ_prepares_each_state_in_a_fresh_cell_and_mounts_it(bench):
 def test_ex_situ_refuses_bad_parameters_when_made(bench, states, kwargs, message):
     with pytest.raises(BadRequest, match=message):
         prepare_ex_situ_electrodes(bench.pstat, bench.sim, LNMO, states, **kwargs)
+
+
+def test_endstations_together_sweep_at_once_each_into_its_own_run(bench):
+    from operando.plans import EdgeSeries, xas_series_together
+
+    b = bench.with_fly_scans()
+    msgs = bench.run(xas_series_together(EdgeSeries(b.soft, "ni-l", [1, 2]),
+                                         EdgeSeries(b.hard, "ru-k", [17])))  # fmt: skip
+    opens = [m for m in msgs if m.command == "open_run"]
+    assert [m.run for m in opens] == ["sxr", "hxr"]  # in the order given
+    assert [m.kwargs["edge"]["name"] for m in opens] == ["ni-l", "ru-k"]
+    # Step 1: both sweeps started before either is waited for; step 2: the soft one only.
+    kickoffs = [i for i, m in enumerate(msgs) if m.command == "kickoff"]
+    assert [msgs[i].run for i in kickoffs] == ["sxr", "hxr", "sxr"]
+    first_wait = index(msgs, is_("wait"), kickoffs[0])
+    assert kickoffs[1] < first_wait
+    collects = [m.run for m in msgs if m.command == "collect"]
+    assert collects == ["sxr", "hxr", "sxr"]
+    assert sorted(m.run for m in msgs if m.command == "close_run") == ["hxr", "sxr"]
+
+
+def test_endstations_together_are_refused_before_anything_moves(bench):
+    from operando.plans import EdgeSeries, xas_series_together
+
+    soft, hard = bench.soft, bench.hard
+    with pytest.raises(BadRequest, match="no fly scans"):  # step-only endstations
+        xas_series_together(EdgeSeries(soft, "ni-l", [1]), EdgeSeries(hard, "ru-k", [17]))
+    bench.with_fly_scans()
+    for series, says in [
+        ((EdgeSeries(soft, "ni-l", [1]),), "at least two endstations"),
+        ((EdgeSeries(soft, "ni-l", [1]), EdgeSeries(soft, "o-k", [2])), "one series per"),
+        ((EdgeSeries(soft, "ni-l", [3]), EdgeSeries(hard, "ru-k", [3])), "slot 3"),
+        ((EdgeSeries(hard, "ni-l", [3]), EdgeSeries(soft, "ru-k", [4])), "soft X-ray"),
+        ((EdgeSeries(soft, "ni-l", []), EdgeSeries(hard, "ru-k", [4])), "slots must be"),
+    ]:
+        with pytest.raises(BadRequest, match=says):
+            xas_series_together(*series)

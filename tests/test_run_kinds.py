@@ -59,6 +59,14 @@ INVOCATIONS = {
     "xas_scan": (lambda b: plans.xas_scan(b.soft, "mn-l", 1), ["xas"]),
     "xas_series": (lambda b: plans.xas_series(b.soft, "mn-l", [1]), ["xas"]),
     "rixs_map": (lambda b: plans.rixs_map(b.soft, 1, excitation_eV=[530.0, 531.0]), ["rixs"]),
+    # The soft and hard endstations together: an xas_series run of each.
+    "xas_series_together": (
+        lambda b: plans.xas_series_together(
+            plans.EdgeSeries(b.with_fly_scans().soft, "mn-l", [1]),
+            plans.EdgeSeries(b.hard, "ru-k", [17, 18]),
+        ),
+        ["xas", "xas"],
+    ),
     # Preparing electrodes makes the charge and cycle runs of the potentiostat (none for a
     # pristine electrode): cycling runs.
     "prepare_ex_situ_electrodes": (

@@ -117,7 +117,11 @@ class DocumentRun(DocumentRouter):
         self._by_descriptor: dict[str, DocumentStream] = {}
 
     def start(self, doc):
+        self.close()
         self.metadata = {"start": doc, "stop": None}
+
+    def close(self) -> None:
+        """Let go of the streams' columns (their temporary files)."""
         for stream in self._streams.values():
             stream.close()
         self._streams.clear()

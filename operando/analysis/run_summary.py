@@ -9,39 +9,46 @@ replay, give the same summary.
 
 from __future__ import annotations
 
-from event_model import DocumentRouter
-
+from ..run_routing import RunOfDocument
 from .document_run import DocumentRun
 from .results import Summary
 from .run_kinds import summarize
 
 
-class RunSummary(DocumentRouter):
+class RunSummary:
     """Live (and replay) summary of every run: after its stop document, ``summary`` holds
-    :func:`summarize` of the run gathered from its documents (None if it has none)."""
+    :func:`summarize` of the run gathered from its documents (None if it has none) and
+    ``run`` the run itself. Runs open at the same time are gathered apart; ``summary`` is
+    that of the run that stopped last."""
 
     def __init__(self):
-        super().__init__()
-        self.run = DocumentRun()
+        self.run = DocumentRun()  # the run started or stopped last
         self.summary: Summary | None = None
         self.error: str | None = None  # why the last run has no summary
+        self._run_of = RunOfDocument()
+        self._open: dict[str, DocumentRun] = {}
 
-    def start(self, doc):
-        self.summary, self.error = None, None
-        self.run.start(doc)
-
-    def descriptor(self, doc):
-        self.run.descriptor(doc)
-
-    def event_page(self, doc):
-        self.run.event_page(doc)
-
-    def event(self, doc):
-        self.run.event(doc)
-
-    def stop(self, doc):
-        self.run.stop(doc)
-        try:
-            self.summary = summarize(self.run)
-        except (ValueError, KeyError, IndexError) as exc:
-            self.error = f"{type(exc).__name__}: {exc}"
+    def __call__(self, name: str, doc: dict) -> None:
+        uid = self._run_of(name, doc)
+        if name == "start":
+            if self.run not in self._open.values():
+                self.run.close()  # the last stopped run: its columns are no longer read
+            self.summary, self.error = None, None
+            self.run = self._open[uid] = DocumentRun()
+            self.run.start(doc)
+            return
+        run = self._open.get(uid)
+        if run is None:
+            return
+        if name in ("descriptor", "event", "event_page"):
+            getattr(run, name)(doc)
+        elif name == "stop":
+            del self._open[uid]
+            self._run_of.forget(uid)
+            self.run = run
+            run.stop(doc)
+            self.summary, self.error = None, None
+            try:
+                self.summary = summarize(run)
+            except (ValueError, KeyError, IndexError) as exc:
+                self.error = f"{type(exc).__name__}: {exc}"

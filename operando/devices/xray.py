@@ -219,6 +219,11 @@ class BeamPolicy:
 class _Station:
     """What both endstations do: suspend for a lost beam, connect, name the channels."""
 
+    @property
+    def name(self) -> str:
+        """The endstation's name ("sxr", "hxr"): the prefix of its data keys."""
+        return self.counters.name
+
     def beam_suspender(self) -> SuspendFloor:
         return self.beam.suspender(self.counters.beam_current)
 

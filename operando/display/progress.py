@@ -62,12 +62,14 @@ class ProgressDisplay(DocumentRouter):
         self.out = out
         self.log_interval_s = log_interval_s
         self.line = ""  # the latest status, also for tests and the shell's `progress.line`
+        self._run: str | None = None  # the run shown
         self._reset()
 
     def _reset(self) -> None:
         self.params: dict = {}
         self.label = ""
         self._streams: dict[str, str] = {}
+        self._descriptors: set[str] = set()  # those of the run shown
         self._step = None
         self._e_step_start = np.nan
         self._t: list[float] = []
@@ -81,7 +83,10 @@ class ProgressDisplay(DocumentRouter):
         return self.out or sys.stderr
 
     def start(self, doc):
+        # The run started last is shown; of runs open at once (two endstations) the others'
+        # documents are passed over.
         self._reset()
+        self._run = doc["uid"]
         self.params = (doc.get("protocol") or {}).get("parameters", {})
         name = (doc.get("protocol") or {}).get("name") or doc.get("plan_name", "run")
         sample = (doc.get("sample") or {}).get("name")
@@ -89,6 +94,9 @@ class ProgressDisplay(DocumentRouter):
         self._num_points = doc.get("num_points")
 
     def descriptor(self, doc):
+        if doc.get("run_start", self._run) != self._run:
+            return
+        self._descriptors.add(doc["uid"])
         name = doc.get("name", "primary")
         if name == "primary" and "Ewe" in doc["data_keys"] and "t" in doc["data_keys"]:
             self._streams[doc["uid"]] = "cell"
@@ -96,6 +104,8 @@ class ProgressDisplay(DocumentRouter):
             self._streams[doc["uid"]] = "spectra"  # X-ray points (xas_series, rixs, xas_...)
 
     def event_page(self, doc):
+        if doc["descriptor"] not in self._descriptors:
+            return  # a page of another run open at the same time
         stream = self._streams.get(doc["descriptor"])
         if stream == "cell":
             self._cell(doc["data"])
@@ -163,6 +173,9 @@ class ProgressDisplay(DocumentRouter):
         stream.flush()
 
     def stop(self, doc):
+        if doc.get("run_start", self._run) != self._run:
+            return
+        self._run = None
         self._show(final=True)
         status = doc.get("exit_status", "success")
         if status != "success":

@@ -17,8 +17,10 @@ from .ex_situ import prepare_ex_situ_electrodes
 from .in_situ import in_situ_xas_cycling
 from .techniques import cyclic_voltammetry, eis, gitt
 from .xray import rixs_map, xas_scan, xas_series
+from .xray_together import EdgeSeries, xas_series_together
 
 __all__ = [
+    "EdgeSeries",
     "applied_current_mA",
     "charge_and_measure",
     "cyclic_voltammetry",
@@ -34,5 +36,7 @@ __all__ = [
     "rixs_map",
     "xas_scan",
     "xas_series",
+    "xas_series_together",
 ]
-PLANS = tuple(name for name in __all__ if name != "applied_current_mA")  # the user's plans
+# the user's plans
+PLANS = tuple(name for name in __all__ if name not in ("applied_current_mA", "EdgeSeries"))

@@ -11,6 +11,8 @@ edge.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 import bluesky.plan_stubs as bps
 import bluesky.preprocessors as bpp
 import numpy as np
@@ -94,6 +96,53 @@ def fly_edge(flyer: XasFlyer) -> MsgGenerator[None]:
     yield from bps.collect(flyer, return_payload=False)
 
 
+@dataclass(frozen=True)
+class SeriesSetup:
+    """What a series of one edge needs, checked: the grid (eV) and dwells (s) of each
+    spectrum, the scan mode, the holder slots and the run's start metadata."""
+
+    energies: np.ndarray
+    dwells: np.ndarray
+    mode: str
+    slots: list[int]
+    md: dict
+
+
+def series_setup(
+    station: SoftXrayEndstation | HardXrayEndstation,
+    edge: str,
+    slots: list[int],
+    *,
+    dwell_s: float = 1.0,
+    md: dict | None = None,
+    edge_overrides: dict | None = None,
+    scan: str | None = None,
+) -> SeriesSetup:
+    """Check a series request (see :func:`xas_series`) and make its grid and metadata;
+    BadRequest, before anything moves, if it cannot be measured."""
+    e = resolve_edge(edge, edge_overrides)  # the paper's four, or any edge from xraydb
+    _station_for(e, station)
+    slots = _check_slots(slots)
+    if not (isinstance(dwell_s, (int, float)) and 0 < dwell_s <= 600):
+        raise BadRequest(f"dwell_s must lie in (0, 600] s, got {dwell_s!r}")
+    mode = scan_mode(station, scan)
+    energies, dwells = e.grid(dwell_s)
+    _check_energies(station.mono, energies)
+    _md = {
+        "plan_name": "xas_series",
+        "edge": {"name": edge, "label": e.label, "e0_eV": e.e0_eV, "station": e.station},
+        "slots": slots,
+        "protocol": {
+            "name": "xas_series",
+            "parameters": {"edge": edge, "dwell_s": dwell_s, "scan": mode},
+        },  # fmt: skip
+        "num_points": len(slots) * energies.size,
+        "hints": {"dimensions": [([station.mono.name], "primary")]},
+        **(md or {}),
+    }
+    return SeriesSetup(energies, dwells, mode, slots, _md)
+
+
 @plan
 def xas_series(
     station: SoftXrayEndstation | HardXrayEndstation,
@@ -124,38 +173,20 @@ def xas_series(
     Every point holds the energy (eV), I0 and the yields (counts) and the name of the
     electrode in the beam.
     """
-    e = resolve_edge(edge, edge_overrides)  # the paper's four, or any edge from xraydb
-    _station_for(e, station)
-    slots = _check_slots(slots)
-    if not (isinstance(dwell_s, (int, float)) and 0 < dwell_s <= 600):
-        raise BadRequest(f"dwell_s must lie in (0, 600] s, got {dwell_s!r}")
-    mode = scan_mode(station, scan)
-    energies, dwells = e.grid(dwell_s)
-    _check_energies(station.mono, energies)
-    _md = {
-        "plan_name": "xas_series",
-        "edge": {"name": edge, "label": e.label, "e0_eV": e.e0_eV, "station": e.station},
-        "slots": slots,
-        "protocol": {
-            "name": "xas_series",
-            "parameters": {"edge": edge, "dwell_s": dwell_s, "scan": mode},
-        },  # fmt: skip
-        "num_points": len(slots) * energies.size,
-        "hints": {"dimensions": [([station.mono.name], "primary")]},
-        **(md or {}),
-    }
+    setup = series_setup(station, edge, slots, dwell_s=dwell_s, md=md,
+                         edge_overrides=edge_overrides, scan=scan)  # fmt: skip
     detectors = [station.counters, station.holder, station.mono]
-    flyer = XasFlyer(station) if mode == "fly" else None
+    flyer = XasFlyer(station) if setup.mode == "fly" else None
 
     @bpp.suspend_decorator([station.beam_suspender()])
-    @bpp.run_decorator(md=_md)
+    @bpp.run_decorator(md=setup.md)
     def measure() -> MsgGenerator[str]:
         if flyer is not None:
-            flyer.program(energies, dwells)
-        for slot in slots:
+            flyer.program(setup.energies, setup.dwells)
+        for slot in setup.slots:
             yield from bps.mv(station.holder.slot, slot)
             if flyer is None:
-                yield from scan_edge(station, energies, dwells, readings=detectors)
+                yield from scan_edge(station, setup.energies, setup.dwells, readings=detectors)
             else:
                 yield from fly_edge(flyer)
         return edge

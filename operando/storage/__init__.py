@@ -26,6 +26,7 @@ from typing import Any
 import numpy as np
 
 from ..errors import StorageError
+from ..run_routing import RunOfDocument
 from .catch_up import CatchUp  # noqa: F401 - re-exported
 from .recover import RecoveryResult, recover  # noqa: F401 - re-exported
 from .replay import documents_from_tables, replay  # noqa: F401 - re-exported
@@ -215,36 +216,40 @@ class DocumentLog:
 
     Each line is ``{"name": ..., "doc": ...}``, flushed to the operating system as it is
     written (a crash of this process loses nothing) and fsynced at the end of the run.
+    Runs open at the same time (the soft and hard endstations measuring together) each
+    have their own file.
     """
 
     def __init__(self, log_dir: pathlib.Path):
         self.log_dir = pathlib.Path(log_dir)
         self.log_dir.mkdir(parents=True, exist_ok=True, mode=0o700)  # owner-only
-        self._file = None
-        self.path: pathlib.Path | None = None
+        self._files: dict[str, Any] = {}  # run uid -> its open log file
+        self._run_of = RunOfDocument()
+        self.path: pathlib.Path | None = None  # the log of the run started last
 
     def __call__(self, name: str, doc: dict) -> None:
+        run = self._run_of(name, doc)
         if name == "start":
-            self._close()
+            import os
+
             self.path = self.log_dir / f"{doc['uid']}.jsonl"
-            import os
-
             fd = os.open(self.path, os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o600)
-            self._file = open(fd, "a", buffering=1, encoding="utf-8")
-        if self._file is None:
+            self._files[run] = open(fd, "a", buffering=1, encoding="utf-8")
+        file = self._files.get(run)
+        if file is None:
             return
-        self._file.write(json.dumps({"name": name, "doc": doc}, default=_to_json) + "\n")
+        file.write(json.dumps({"name": name, "doc": doc}, default=_to_json) + "\n")
         if name == "stop":
-            self._close()
+            self._close(run)
 
-    def _close(self) -> None:
-        if self._file is not None:
-            import os
+    def _close(self, run: str) -> None:
+        import os
 
-            self._file.flush()
-            os.fsync(self._file.fileno())
-            self._file.close()
-            self._file = None
+        file = self._files.pop(run)
+        self._run_of.forget(run)
+        file.flush()
+        os.fsync(file.fileno())
+        file.close()
 
 
 def _to_json(obj: Any) -> Any:
@@ -268,33 +273,34 @@ def read_log(path: str | pathlib.Path) -> Iterator[tuple[str, dict]]:
 
 class GuardedCallback:
     """Run a callback; on failure log it and stop forwarding that run instead of
-    aborting acquisition. The document log still holds the run for :func:`recover`."""
+    aborting acquisition (other runs open at the same time go on being forwarded). The
+    document log still holds the run for :func:`recover`."""
 
     def __init__(self, callback: Callable[[str, dict], Any], label: str):
         self.callback = callback
         self.label = label
         self.failed_runs: list[str] = []
-        self._failed = False
-        self._uid: str | None = None
+        self._run_of = RunOfDocument()
+        self._failed: set[str | None] = set()  # open runs no longer forwarded
 
     def __call__(self, name: str, doc: dict) -> None:
-        if name == "start":
-            self._failed = False
-            self._uid = doc["uid"]
-        if self._failed:
-            return
-        try:
-            self.callback(name, doc)
-        except Exception:
-            self._failed = True
-            self.failed_runs.append(self._uid or "?")
-            logger.exception(
-                "%s failed on a %r document of run %s; acquisition goes on and the run "
-                "stays in the document log (operando recover)",
-                self.label,
-                name,
-                self._uid,
-            )
+        run = self._run_of(name, doc)
+        if run not in self._failed:
+            try:
+                self.callback(name, doc)
+            except Exception:
+                self._failed.add(run)
+                self.failed_runs.append(run or "?")
+                logger.exception(
+                    "%s failed on a %r document of run %s; acquisition goes on and the run "
+                    "stays in the document log (operando recover)",
+                    self.label,
+                    name,
+                    run,
+                )
+        if name == "stop":
+            self._run_of.forget(run)
+            self._failed.discard(run)
 
 
 class BackgroundWriter:

@@ -14,6 +14,7 @@ from __future__ import annotations
 import pyarrow as pa
 
 from ..errors import StorageError
+from ..run_routing import RunOfDocument
 from . import layout
 
 DEFAULT_BATCH_ROWS = 2000
@@ -31,8 +32,16 @@ class _Stream:
         self.table = layout.stored_table(node)
 
 
+class _Run:
+    def __init__(self, node):
+        self.node = node
+        self.streams: dict[str, _Stream] = {}  # by stream name
+        self.by_descriptor: dict[str, _Stream] = {}
+
+
 class ColumnWriter:
-    """A document callback storing each run in ``client`` (a tiled container).
+    """A document callback storing each run in ``client`` (a tiled container). Runs open
+    at the same time (two endstations measuring together) are written apart.
 
     batch_size : rows per stream kept in memory before they are appended (the document log
     holds whatever is not yet stored).
@@ -43,42 +52,44 @@ class ColumnWriter:
             raise ValueError(f"batch_size must be at least 1, got {batch_size}")
         self.client = client
         self.batch_size = batch_size
-        self._run = None
-        self._streams: dict[str, _Stream] = {}  # by stream name
-        self._by_descriptor: dict[str, _Stream] = {}
+        self._run_of = RunOfDocument()
+        self._runs: dict[str, _Run] = {}  # open runs by start uid
 
     def __call__(self, name: str, doc: dict) -> None:
+        uid = self._run_of(name, doc)
         if name == "start":
-            self._run = layout.create_run(self.client, doc)
-            self._streams, self._by_descriptor = {}, {}
-        elif self._run is None:
+            self._runs[uid] = _Run(layout.create_run(self.client, doc))
+            return
+        run = self._runs.get(uid)
+        if run is None:
             return  # documents of a run whose start this writer did not see
-        elif name == "descriptor":
-            self._descriptor(doc)
+        if name == "descriptor":
+            self._descriptor(run, doc)
         elif name in ("event", "event_page"):
-            stream = self._by_descriptor[doc["descriptor"]]
+            stream = run.by_descriptor[doc["descriptor"]]
             before = len(stream.columns["seq_num"])
             layout.add_event_columns(stream.columns, name, doc)
             stream.rows += len(stream.columns["seq_num"]) - before
             if stream.rows >= self.batch_size:
                 self._flush(stream)
         elif name == "stop":
-            for stream in self._streams.values():
+            for stream in run.streams.values():
                 self._flush(stream)
-            layout.write_stop(self._run, doc)
-            self._run = None
+            layout.write_stop(run.node, doc)
+            del self._runs[uid]
+            self._run_of.forget(uid)
         elif name in ("resource", "datum", "datum_page", "stream_resource", "stream_datum"):
             raise StorageError(
                 f"a {name!r} document: the column writer stores internal data only "
                 "(operando's devices emit no external files)"
             )
 
-    def _descriptor(self, doc: dict) -> None:
+    def _descriptor(self, run: _Run, doc: dict) -> None:
         stream_name = doc.get("name", "primary")
-        node = layout.stream_node(self._run, stream_name, [doc])
-        if stream_name not in self._streams:
-            self._streams[stream_name] = _Stream(node, doc)
-        self._by_descriptor[doc["uid"]] = self._streams[stream_name]
+        node = layout.stream_node(run.node, stream_name, [doc])
+        if stream_name not in run.streams:
+            run.streams[stream_name] = _Stream(node, doc)
+        run.by_descriptor[doc["uid"]] = run.streams[stream_name]
 
     def _flush(self, stream: _Stream) -> None:
         if not stream.rows:

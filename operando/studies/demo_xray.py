@@ -21,7 +21,8 @@ from ..analysis.xray_report import (
     soft_xas_summary,
 )
 from ..plans.in_situ import in_situ_xas_cycling
-from ..plans.xray import rixs_map, xas_series
+from ..plans.xray import rixs_map, scan_mode, xas_series
+from ..plans.xray_together import EdgeSeries, xas_series_together
 from ..reports.figures import plot_exsitu_soft, plot_in_situ, plot_rixs_maps, plot_ru_k
 from ..sample import Sample
 from .electrodes import REFERENCE_NAMES, REFERENCE_SLOTS, REFERENCE_VALENCE, STATES
@@ -53,14 +54,19 @@ def exsitu_series(session, out: pathlib.Path, scan: str | None = None) -> dict:
         plan = xas_series(session.soft_xray, edge, list(slots.values()), scan=scan)
         (uids[edge],) = session.RE(plan)
     lnmo = [slot for name, slot in slots.items() if name.startswith("lnmo")]  # LNRO has no Mn
-    (uids["mn-l"],) = session.RE(xas_series(session.soft_xray, "mn-l", lnmo, scan=scan))
+    lnro = [slot for name, slot in slots.items() if name.startswith("lnro")]
+    ru = lnro + sorted(REFERENCE_SLOTS.values())
+    mn_l = EdgeSeries(session.soft_xray, "mn-l", lnmo)
+    ru_k = EdgeSeries(session.hard_xray, "ru-k", ru, md={"references": REFERENCE_VALENCE})
+    if all(scan_mode(s.station, scan) == "fly" for s in (mn_l, ru_k)):
+        # Mn L of the LNMO electrodes (soft) while Ru K of the LNRO ones (hard).
+        uids["mn-l"], uids["ru-k"] = session.RE(xas_series_together(mn_l, ru_k))
+    else:
+        for key, s in (("mn-l", mn_l), ("ru-k", ru_k)):
+            (uids[key],) = session.RE(xas_series(s.station, s.edge, s.slots, md=s.md, scan=scan))
     rixs_uids = {}
     for name, slot in slots.items():
         (rixs_uids[name],) = session.RE(rixs_map(session.soft_xray, slot))
-    lnro = [slot for name, slot in slots.items() if name.startswith("lnro")]
-    ru = lnro + sorted(REFERENCE_SLOTS.values())
-    md = {"references": REFERENCE_VALENCE}
-    (uids["ru-k"],) = session.RE(xas_series(session.hard_xray, "ru-k", ru, md=md, scan=scan))
 
     # Each run is read once and serves its summary and its figure.
     store = session.store
@@ -121,8 +127,6 @@ def in_situ_ru_cycle(
     On the simulator, its clock runs at ``time_scale`` meanwhile, so that each half-cycle
     spans several scans (None: IN_SITU_TIME_SCALE for step scans, IN_SITU_FLY_TIME_SCALE
     for fly scans). scan: "fly" or "step" (None: fly where the endstation can)."""
-    from ..plans.xray import scan_mode
-
     mode = scan_mode(session.hard_xray, scan)
     if time_scale is None:
         time_scale = IN_SITU_FLY_TIME_SCALE if mode == "fly" else IN_SITU_TIME_SCALE
