@@ -9,7 +9,6 @@ current). A cycle is an anodic sweep and the cathodic sweep after it.
 from __future__ import annotations
 
 import numpy as np
-from scipy.signal import find_peaks
 
 PROMINENCE = 0.05  # a peak stands out by this share of the sweep's largest |I|
 
@@ -35,6 +34,8 @@ def sweep_peaks(
     scale = float(np.max(np.abs(i_mA))) if i_mA.size else 0.0
     if scale <= 0:
         return [], []
+    from scipy.signal import find_peaks  # here: scipy.signal takes ~0.7 s to import
+
     found, _ = find_peaks(np.concatenate(([-np.inf], signed, [-np.inf])),
                           prominence=prominence * scale)  # fmt: skip
     found = found - 1

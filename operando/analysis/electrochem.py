@@ -10,7 +10,6 @@ from dataclasses import dataclass
 
 import numpy as np
 from scipy.ndimage import gaussian_filter1d
-from scipy.signal import find_peaks, savgol_filter
 
 from ..sample import molar_mass
 
@@ -161,6 +160,8 @@ def dqdv(
     v_grid_q = np.interp(q_grid, q, v)
     window = max(5, int(round(savgol_window_mAh_g / q_step)) | 1)
     if window < v_grid_q.size:
+        from scipy.signal import savgol_filter  # here: scipy.signal takes ~0.7 s to import
+
         v_grid_q = savgol_filter(v_grid_q, window, 2)
     falling = v_grid_q[-1] < v_grid_q[0]
     if falling:  # discharge: make V increase along the array
@@ -185,6 +186,8 @@ def peak_positions(
     if dqdv_values.size < 3:
         return []
     prominence = min_prominence * float(np.max(dqdv_values))
+    from scipy.signal import find_peaks  # here: scipy.signal takes ~0.7 s to import
+
     idx, _ = find_peaks(dqdv_values, prominence=prominence)
     idx = idx[(idx > 2) & (idx < dqdv_values.size - 3)]
     idx = idx[np.argsort(-dqdv_values[idx], kind="stable")]

@@ -15,7 +15,6 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 import numpy as np
-from scipy.signal import find_peaks
 
 from ..errors import BadRequest
 
@@ -102,6 +101,8 @@ def shell_peaks(
     The default range holds the first two shells; below ~0.9 A lies what the background
     removal left behind.
     """
+    from scipy.signal import find_peaks  # here: scipy.signal takes ~0.7 s to import
+
     idx, _ = find_peaks(magnitude)
     idx = idx[(r[idx] >= r_range[0]) & (r[idx] <= r_range[1])]
     strongest = idx[np.argsort(-magnitude[idx], kind="stable")[:n]]

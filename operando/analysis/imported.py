@@ -13,7 +13,6 @@ from dataclasses import dataclass, field
 from typing import Any, ClassVar
 
 import numpy as np
-from scipy.signal import find_peaks
 
 from .electrochem import cumulative_charge_mAh, pair_cycles, split_half_cycles
 from .results import CYCLE_KEYS, CyclingSummary, Summary, round_floats
@@ -142,6 +141,8 @@ def voltammetry(run) -> VoltammetrySummary:
     for name, sel, sign in (("anodic", rising, 1.0), ("cathodic", ~rising, -1.0)):
         y = np.where(sel, sign * i, 0.0)
         prominence = 0.1 * float(np.max(np.abs(i))) if i.size else 0.0
+        from scipy.signal import find_peaks  # here: scipy.signal takes ~0.7 s to import
+
         idx, _ = find_peaks(y, prominence=prominence or None)
         # a peak, not the current where a sweep starts or turns (charging of the double
         # layer): away from the ends of the window and from every change of direction
