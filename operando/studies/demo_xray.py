@@ -26,6 +26,7 @@ from ..plans.xray_together import EdgeSeries, xas_series_together
 from ..reports.figures import plot_exsitu_soft, plot_in_situ, plot_rixs_maps, plot_ru_k
 from ..sample import Sample
 from .electrodes import REFERENCE_NAMES, REFERENCE_SLOTS, REFERENCE_VALENCE, STATES
+from .running import simulator_time_scale
 from .xray import mount_samples
 
 # A C/10 LNRO cycle (~18 h) then takes ~65 s and spans ~20 XANES scans, the first close to the
@@ -132,18 +133,12 @@ def in_situ_ru_cycle(
         time_scale = IN_SITU_FLY_TIME_SCALE if mode == "fly" else IN_SITU_TIME_SCALE
     session.assemble_sim_cell(cell)
     refs = {REFERENCE_NAMES[k]: slot for k, slot in REFERENCE_SLOTS.items()}
-    scale = session.sim_control.time_scale
-    before = scale.get()
-    if time_scale is not None:
-        scale.put(time_scale, wait=True)
-    try:
+    with simulator_time_scale(session, time_scale):
         plan = in_situ_xas_cycling(
             session.potentiostat, session.hard_xray, cell, c_rate=IN_SITU_C_RATE,
             reference_slots=refs, md={"references": REFERENCE_VALENCE}, scan=mode,
         )  # fmt: skip
         (uid,) = session.RE(plan)
-    finally:
-        scale.put(before, wait=True)
     run = session.store.run(uid)
     scans = in_situ_summary(run)
     plot_in_situ(run, scans, out / "in_situ_ru_k.png")

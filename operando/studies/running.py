@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import contextlib
 import sys
+from collections.abc import Iterator
 
 from ..session import Session, make_session
 
@@ -35,3 +37,19 @@ def run_plan(session: Session, plan) -> list[str]:
             file=sys.stderr,
         )
     return list(uids)
+
+
+@contextlib.contextmanager
+def simulator_time_scale(session: Session, time_scale: float | None) -> Iterator[None]:
+    """On the simulator, its clock runs time_scale instrument s per wall s meanwhile, then
+    as before (also on an exception). Nothing on a real beamline or with None."""
+    if session.sim_control is None or time_scale is None:
+        yield
+        return
+    scale = session.sim_control.time_scale
+    before = scale.get()
+    scale.put(time_scale, wait=True)
+    try:
+        yield
+    finally:
+        scale.put(before, wait=True)
