@@ -94,6 +94,8 @@ class Cell:
     _pending_mAh: float = 0.0  # self-discharge held at the surface (see PENDING_LIMIT)
     migration: float = 0.0  # share of layered sites moved to spinel-like ones (voltage fade)
     _shift_reversal: float = 0.0  # the fade shift (V) when the current last changed sign
+    _f_rev_key: tuple = ()  # (_e_reversal, _shift_reversal) of the cached _f_rev
+    _f_rev: dict = field(default_factory=dict)  # process name -> discharge sigmoid there
     eta_V: float = 0.0  # charge-transfer overpotential across the double layer (V)
 
     def __post_init__(self) -> None:
@@ -131,14 +133,27 @@ class Cell:
         # Discharge: the reducible part empties along the discharge sigmoid, scaled so the
         # branch starts where the charge left it (no jump in potential on reversal).
         f = _sigmoid(e + shift, p.e_discharge_V, p.w_discharge_V)
-        f_rev = _sigmoid(self._e_reversal + self._shift_reversal, p.e_discharge_V, p.w_discharge_V)
-        return s.locked + max(s.anchor - s.locked, 0.0) * min(1.0, f / max(f_rev, 1e-300))
+        return s.locked + max(s.anchor - s.locked, 0.0) * min(1.0, f / self._f_reversal(p))
+
+    def _f_reversal(self, p: RedoxProcess) -> float:
+        """The discharge sigmoid of p where the current last changed sign (kept while the
+        reversal point stays: root finds call it thousands of times per step)."""
+        key = (self._e_reversal, self._shift_reversal)
+        if self._f_rev_key != key:
+            self._f_rev_key, self._f_rev = key, {}
+        f_rev = self._f_rev.get(p.name)
+        if f_rev is None:
+            e_rev = self._e_reversal + self._shift_reversal
+            f_rev = max(_sigmoid(e_rev, p.e_discharge_V, p.w_discharge_V), 1e-300)
+            self._f_rev[p.name] = f_rev
+        return f_rev
 
     def _charge_on_branch(self, e: float, charging: bool) -> float:
         """Oxidised capacity (mAh/g) at equilibrium potential e on the given branch."""
-        return sum(
-            p.capacity_mAh_g * self._x_on_branch(p, s, e, charging) for p, s in self._pairs()
-        )
+        total = 0
+        for p, s in zip(self.material.processes, self.states, strict=True):
+            total += p.capacity_mAh_g * self._x_on_branch(p, s, e, charging)
+        return total
 
     def _oxidised_mAh_g(self) -> float:
         return sum(p.capacity_mAh_g * s.x for p, s in self._pairs())
@@ -154,25 +169,42 @@ class Cell:
             self.charging = charging
 
     # --- dynamics ---------------------------------------------------------------------
-    def _side_steps(self, e_V: float, current_mA: float, h_s: float) -> list[float]:
-        """Events (umol/g) each side reaction makes in h_s seconds at potential e_V."""
-        i_g = current_mA / self.mass_g
-        steps = []
-        for reaction, extent, gate_index in zip(
-            self.material.side_reactions, self.extents, self._gate_index, strict=True
-        ):
+    def _gates(self) -> list[float]:
+        """How open each side reaction's gate is now (1 for an ungated reaction)."""
+        gates = []
+        for reaction, gate_index in zip(self.material.side_reactions, self._gate_index,
+                                        strict=True):  # fmt: skip
             gate = 1.0
             if gate_index is not None:
                 s = self.states[gate_index]
                 first = reaction.gate == "first oxidation"
                 gate = max(0.0, s.x - s.x_max_before) if first else s.x
                 gate = gate if self.charging else 0.0
-            steps.append(reaction.step(e_V, i_g, extent, gate, h_s, self.temperature_K))
-        return steps
+            gates.append(gate)
+        return gates
 
-    def _side_charge_mAh(self, e_V: float, current_mA: float, h_s: float) -> float:
+    def _side_steps(
+        self, e_V: float, current_mA: float, h_s: float, gates: list[float] | None = None
+    ) -> list[float]:
+        """Events (umol/g) each side reaction makes in h_s seconds at potential e_V (gates:
+        :meth:`_gates`, if already known for the present states)."""
+        i_g = current_mA / self.mass_g
+        t_k = self.temperature_K
+        return [
+            reaction.step(e_V, i_g, extent, gate, h_s, t_k)
+            for reaction, extent, gate in zip(
+                self.material.side_reactions,
+                self.extents,
+                self._gates() if gates is None else gates,
+                strict=True,
+            )  # fmt: skip
+        ]
+
+    def _side_charge_mAh(
+        self, e_V: float, current_mA: float, h_s: float, gates: list[float] | None = None
+    ) -> float:
         """Charge (mAh) the cathode's side reactions take in h_s seconds at potential e_V."""
-        steps = self._side_steps(e_V, current_mA, h_s)
+        steps = self._side_steps(e_V, current_mA, h_s, gates)
         reactions = self.material.side_reactions
         electrons = sum(r.electrons * d for r, d in zip(reactions, steps, strict=True))
         return electrons * self.mass_g * 1e-6 * F_MAH_PER_MOL
@@ -217,13 +249,14 @@ class Cell:
         charging = self.charging
         q0 = self._oxidised_mAh_g()
         free, gain = self.diffusion.response(h_s, d_over_r2)
+        gates = self._gates()  # the states stay put while the root is found
 
         def into_particles(e: float) -> float:  # mAh/g taken if the surface ends at e
             d = (self._charge_on_branch(e, charging) - q0 - free) / (1.0 + gain / h_s)
             return max(d, 0.0) if charging else min(d, 0.0)
 
         def excess(e: float) -> float:  # mAh taken with the surface at e, minus passed
-            side = self._side_charge_mAh(e + eta, current_mA, h_s)
+            side = self._side_charge_mAh(e + eta, current_mA, h_s, gates)
             return into_particles(e) * m + side - passed
 
         e_s = _solve_increasing(excess, e_start)
