@@ -28,7 +28,7 @@ class FakeLastError:
             callback(value=value, timestamp=timestamp)
 
 
-def _pending_put(watch: RefusalWatch):
+def _pending_put(watch: RefusalWatch, pv: str | None = None):
     status = DeviceStatus(None)
     reasons: list[str] = []
     done = threading.Event()
@@ -37,7 +37,7 @@ def _pending_put(watch: RefusalWatch):
         reasons.append(reason)
         done.set()
 
-    since = watch.listen(status, refused)
+    since = watch.listen(status, refused, pv)
     return status, reasons, done, since
 
 
@@ -70,3 +70,20 @@ def test_a_put_done_before_the_refusal_is_not_told_of_it(monkeypatch):
     watch.forget(status)
     last_error.publish("another put was refused", 101.0)
     assert not done.wait(0.2)
+
+
+def test_the_put_the_instrument_names_fails_at_once_the_others_after_the_grace(monkeypatch):
+    monkeypatch.setattr(instrument, "REFUSAL_TIMEOUT_S", 60.0)  # never, within this test
+    last_error, named = FakeLastError("", 100.0), FakeLastError("", 100.0)
+    watch = RefusalWatch(last_error, named)
+    _, reasons, done, _ = _pending_put(watch, "BL:HXR:Scaler.TP")
+    _, other_reasons, other_done, _ = _pending_put(watch, "BL:HXR:Holder")
+    named.publish("BL:HXR:Scaler.TP", 101.0)  # written just before LastError
+    last_error.publish("preset counting time -1.0 s outside [1e-06, 3600]", 101.0)
+    assert done.wait(2.0) and reasons == ["preset counting time -1.0 s outside [1e-06, 3600]"]
+    assert not other_done.wait(0.2)  # the holder's put is not the one refused
+    # A motor record's name is its VAL field's.
+    _, val_reasons, val_done, _ = _pending_put(watch, "BL:HXR:Holder.VAL")
+    named.publish("BL:HXR:Holder", 102.0)
+    last_error.publish("1.5 is not a whole slot", 102.0)
+    assert val_done.wait(2.0) and other_done.wait(2.0)

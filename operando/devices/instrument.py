@@ -21,6 +21,7 @@ from ..errors import InstrumentRefused
 
 REFUSAL_TIMEOUT_S = 3.0  # a put the IOC refused gets no completion; give up after this
 COMPLETION_TIMEOUT_S = 30.0  # a valid put on a busy IOC may take this long to complete
+REFUSED_PV_CONNECT_S = 1.0  # how long the first put waits for an instrument's LastErrorPV
 
 
 class Setpoint(EpicsSignal):
@@ -28,8 +29,9 @@ class Setpoint(EpicsSignal):
 
     The instrument publishes why it refused a put in its LastError PV (caproto's threading
     client does not report a refused put-completion: the put just never completes). So a
-    put fails as refused when the instrument published a refusal while it was pending and
-    it has not completed REFUSAL_TIMEOUT_S later; without a refusal it may take up to
+    put fails as refused when the instrument published a refusal of its PV while it was
+    pending (LastErrorPV, see :class:`RefusalWatch`), or a refusal it cannot place and the
+    put has not completed REFUSAL_TIMEOUT_S later; without a refusal it may take up to
     ``timeout`` (default COMPLETION_TIMEOUT_S), so a busy IOC is not mistaken for a
     refusing one and an old refusal is never given as the reason.
     """
@@ -48,7 +50,7 @@ class Setpoint(EpicsSignal):
             if not outer.done:
                 outer.set_exception(InstrumentRefused(f"{self.pvname} refused {value!r}: {reason}"))
 
-        since = watch.listen(outer, refused)
+        since = watch.listen(outer, refused, self.pvname)
         inner = super().set(value, **kwargs)
 
         def relay(status) -> None:
@@ -81,18 +83,33 @@ def last_error_signal(pv: str, name: str) -> EpicsSignalRO | None:
     return EpicsSignalRO(pv, string=True, name=f"{name}_last_error", kind="omitted")
 
 
+def _same_pv(a: str, b: str) -> bool:
+    """Whether two PV names are one PV (a record's name is its VAL field's)."""
+    return a.removesuffix(".VAL") == b.removesuffix(".VAL")
+
+
 class RefusalWatch:
     """Follows one instrument's LastError PV and tells the puts pending on it of a refusal.
 
     One per instrument, made on its first put: a monitor on LastError (it changes only
-    when the instrument refuses something, so it costs nothing while puts succeed).
+    when the instrument refuses something, so it costs nothing while puts succeed), and
+    on ``<LastError>PV``, where the instrument names the PV it refused just before. A put
+    to the PV named fails at once; the others pending when a refusal comes fail only if
+    they have not completed REFUSAL_TIMEOUT_S later (an instrument without LastErrorPV
+    gets that grace for every refusal).
     """
 
     _lock = threading.Lock()
 
-    def __init__(self, last_error: EpicsSignalRO):
-        self._pending: dict[DeviceStatus, object] = {}
+    def __init__(self, last_error: EpicsSignalRO, last_error_pv: EpicsSignalRO | None = None):
+        """last_error: the LastError signal; last_error_pv: the LastErrorPV signal (None:
+        the instrument does not name the PV it refused)."""
+        self._pending: dict[DeviceStatus, tuple[str | None, object]] = {}
         self._pending_lock = threading.Lock()
+        self._refused_pv = ""  # the PV the instrument refused last (LastErrorPV)
+        self._last_error_pv = last_error_pv
+        if last_error_pv is not None:  # subscribed first: its news comes before LastError's
+            last_error_pv.subscribe(self._pv_changed, run=False)
         last_error.get(use_monitor=False)  # the refusal already there is not news
         self._seen = last_error.timestamp
         self._reason = ""
@@ -100,17 +117,26 @@ class RefusalWatch:
 
     @classmethod
     def of(cls, instrument) -> RefusalWatch:
+        """The instrument's watch, made on its first put (which waits up to
+        REFUSED_PV_CONNECT_S, once, for the instrument's LastErrorPV)."""
         with cls._lock:
             watch = getattr(instrument, "_refusal_watch", None)
             if watch is None:
-                watch = instrument._refusal_watch = cls(instrument.last_error)
+                error = instrument.last_error
+                named = EpicsSignalRO(f"{error.pvname}PV", string=True, name=f"{error.name}_pv")
+                try:  # its monitor in place before the first put
+                    named.wait_for_connection(timeout=REFUSED_PV_CONNECT_S)
+                except TimeoutError:
+                    named = None  # an instrument without it: every refusal gets the grace
+                watch = instrument._refusal_watch = cls(error, named)
         return watch
 
-    def listen(self, status: DeviceStatus, refused) -> float:
-        """Call refused(reason) if a refusal comes while status is pending; returns when
-        the last refusal before it was published (for :meth:`refusal_since`)."""
+    def listen(self, status: DeviceStatus, refused, pv: str | None = None) -> float:
+        """Call refused(reason) if a refusal comes while status (a put to pv) is pending;
+        returns when the last refusal before it was published (for
+        :meth:`refusal_since`)."""
         with self._pending_lock:
-            self._pending[status] = refused
+            self._pending[status] = (pv, refused)
             return self._seen
 
     def refusal_since(self, since: float) -> str | None:
@@ -121,16 +147,22 @@ class RefusalWatch:
         with self._pending_lock:
             self._pending.pop(status, None)
 
+    def _pv_changed(self, value=None, **kwargs) -> None:
+        self._refused_pv = str(value or "")
+
     def _changed(self, value=None, timestamp=None, **kwargs) -> None:
         if timestamp is None or timestamp <= self._seen:
             return  # the monitor's first update: the value already there
         reason = str(value) or "no reason given"
+        refused_pv = self._refused_pv  # its update came just before this one
         with self._pending_lock:
             self._seen, self._reason = timestamp, reason
             pending = list(self._pending.values())
-        for refused in pending:
-            # A put completing within the grace period was not the refused one.
-            timer = threading.Timer(REFUSAL_TIMEOUT_S, refused, args=(reason,))
+        for pv, refused in pending:
+            # The put the instrument names is refused at once; another pending put
+            # completing within the grace period was not the refused one.
+            own = pv is not None and bool(refused_pv) and _same_pv(pv, refused_pv)
+            timer = threading.Timer(0.0 if own else REFUSAL_TIMEOUT_S, refused, args=(reason,))
             timer.daemon = True
             timer.start()
 

@@ -99,7 +99,7 @@ class Motor(EpicsMotor):
             if not self._moving_now():
                 fail(reason)
 
-        since = watch.listen(status, refused) if watch is not None else 0.0
+        since = watch.listen(status, refused, pv) if watch is not None else 0.0
 
         def completed(*args, **kw) -> None:
             # A superseded or failed move's late completion is not the current move's.

@@ -59,7 +59,8 @@ async def publish_page(group: PVGroup, buffer, start: int) -> None:
 
 
 class RefusingGroup(PVGroup):
-    """An instrument whose putters may refuse a value, saying why in LastError."""
+    """An instrument whose putters may refuse a value, saying why in LastError and which
+    PV it refused in LastErrorPV (written just before LastError)."""
 
     last_error = pvproperty(
         name="LastError",
@@ -69,12 +70,23 @@ class RefusingGroup(PVGroup):
         read_only=True,
         doc="why the last refused put was refused",
     )
+    last_error_pv = pvproperty(
+        name="LastErrorPV",
+        value="",
+        max_length=256,
+        dtype=ChannelType.CHAR,
+        read_only=True,
+        doc="the PV whose put was refused last (written just before LastError)",
+    )
 
     @contextlib.asynccontextmanager
-    async def refusals(self):
-        """Publish a refused put's reason in LastError, then refuse it (ECA_PUTFAIL)."""
+    async def refusals(self, instance):
+        """Publish a refused put's PV (``instance``, the PV put to) and reason in
+        LastErrorPV and LastError, then refuse it (ECA_PUTFAIL). A client waiting on that
+        PV's put knows at once that the refusal is its own."""
         try:
             yield
         except (ComplianceError, ValueError) as exc:
+            await self.last_error_pv.write(instance.pvname[:255])
             await self.last_error.write(str(exc)[:255])
             raise

@@ -50,7 +50,7 @@ def _step_array(name: str, value: float, units: str, doc: str):
 
     @prop.putter
     async def prop(group, instance, value):
-        async with group.parent.refusals():
+        async with group.parent.refusals(instance):
             group.parent.check_step_values(instance.pvspec.attr, list(value))
         return value
 
@@ -77,7 +77,7 @@ class ProcedureGroup(PVGroup):
 
     @n_steps.putter
     async def n_steps(self, instance, value):
-        async with self.parent.refusals():
+        async with self.parent.refusals(instance):
             if not 1 <= value <= MAX_STEPS:
                 raise ComplianceError(f"a procedure has 1 to {MAX_STEPS} steps, got {value}")
         return value
@@ -104,7 +104,7 @@ def _recording_setting(name: str, value: float, units: str, doc: str):
 
     @prop.putter
     async def prop(group, instance, value):
-        async with group.parent.refusals():
+        async with group.parent.refusals(instance):
             if not 0 < value < math.inf:
                 raise ComplianceError(f"{doc} must be finite and positive, got {value} {units}")
         setattr(group.parent.world.potentiostat, instance.pvspec.attr, value)
@@ -137,14 +137,14 @@ class CellGroup(PVGroup):
 
     @active_mass_mg.putter
     async def active_mass_mg(self, instance, value):
-        async with self.parent.refusals():
+        async with self.parent.refusals(instance):
             if not 0 < value < math.inf:
                 raise ComplianceError(f"active mass must be finite and positive, got {value} mg")
         return value
 
     @area_cm2.putter
     async def area_cm2(self, instance, value):
-        async with self.parent.refusals():
+        async with self.parent.refusals(instance):
             if not 0 < value < math.inf:
                 raise ComplianceError(
                     f"electrode area must be finite and positive, got {value} cm2"
@@ -169,7 +169,7 @@ class BufferGroup(PVGroup):
 
     @start.putter
     async def start(self, instance, value):
-        async with self.parent.refusals():
+        async with self.parent.refusals(instance):
             await publish_page(self, self.parent.world.potentiostat.buffer, value)
         return value
 
@@ -189,7 +189,7 @@ def _frequency_setting(name: str, value: float, doc: str):
 
     @prop.putter
     async def prop(group, instance, value):
-        async with group.parent.refusals():
+        async with group.parent.refusals(instance):
             if not F_MIN_HZ <= value <= F_MAX_HZ:  # NaN fails every comparison
                 raise ComplianceError(
                     f"{doc} must lie in [{F_MIN_HZ:g}, {F_MAX_HZ:g}] Hz, got {value}"
@@ -224,7 +224,7 @@ class ImpedanceGroup(PVGroup):
             parent = self.parent
             parent.world.advance(budget_s=ADVANCE_BUDGET_S)
             m = parent.world.potentiostat
-            async with parent.refusals():
+            async with parent.refusals(instance):
                 freq, z = m.measure_impedance(
                     float(self.f_min_Hz.value), float(self.f_max_Hz.value),
                     int(self.per_decade.value),
@@ -295,7 +295,7 @@ class PotentiostatIOC(RefusingGroup):
     async def start(self, instance, value):
         if value:
             self.world.advance(budget_s=ADVANCE_BUDGET_S)
-            async with self.refusals():
+            async with self.refusals(instance):
                 self.world.potentiostat.steps = self.procedure.steps()
                 self.world.potentiostat.start()
             await self.publish()
@@ -304,7 +304,7 @@ class PotentiostatIOC(RefusingGroup):
     @temperature.putter
     async def temperature(self, instance, value):
         self.world.advance(budget_s=ADVANCE_BUDGET_S)
-        async with self.refusals():
+        async with self.refusals(instance):
             self.world.set_temperature(float(value))
         return value
 
@@ -365,7 +365,7 @@ class SimControlIOC(RefusingGroup):
 
     @time_scale.putter
     async def time_scale(self, instance, value):
-        async with self.refusals():
+        async with self.refusals(instance):
             if not 0 < value < math.inf:  # NaN or inf would freeze the instrument clock
                 raise ComplianceError(f"time scale must be finite and positive, got {value}")
         self.world.advance(budget_s=ADVANCE_BUDGET_S)
@@ -377,7 +377,7 @@ class SimControlIOC(RefusingGroup):
         if value:
             cfg = self.potentiostat.cell
             self.world.advance(budget_s=ADVANCE_BUDGET_S)
-            async with self.refusals():
+            async with self.refusals(instance):
                 self.world.new_cell(
                     cfg.material.value, cfg.active_mass_mg.value, cfg.area_cm2.value
                 )

@@ -55,7 +55,7 @@ def _calibration(gas: str):
 
     @prop.putter
     async def prop(group, instance, value):
-        async with group.parent.refusals():
+        async with group.parent.refusals(instance):
             values = list(value)
             if len(values) != N_CHANNELS or not all(math.isfinite(v) and v >= 0 for v in values):
                 raise ComplianceError(
@@ -89,7 +89,7 @@ class SampleBufferGroup(PVGroup):
 
     @start.putter
     async def start(self, instance, value):
-        async with self.parent.refusals():
+        async with self.parent.refusals(instance):
             await publish_page(self, self.parent.world.mass_spectrometer.buffer, value)
         return value
 
@@ -142,7 +142,7 @@ class MassSpectrometerIOC(RefusingGroup):
 
     @interval.putter
     async def interval(self, instance, value):
-        async with self.refusals():
+        async with self.refusals(instance):
             if not MIN_INTERVAL_S <= value <= MAX_INTERVAL_S:
                 raise ComplianceError(
                     f"sampling interval {value} s outside [{MIN_INTERVAL_S:g}, "
@@ -205,7 +205,7 @@ def _true_sensitivity(gas: str):
 
     @prop.putter
     async def prop(group, instance, value):
-        async with group.refusals():
+        async with group.refusals(instance):
             if not (math.isfinite(value) and value > 0):
                 raise ComplianceError(f"sensitivity must be finite and positive, got {value}")
         group.world.mass_spectrometer.quadrupole.sensitivity[gas] = float(value)

@@ -51,7 +51,7 @@ def _energy(name: str, value: float, doc: str):
 
     @prop.putter
     async def prop(group, instance, value):
-        async with group.parent.refusals():
+        async with group.parent.refusals(instance):
             refuse_non_finite(instance.pvname, value)
             _check_range(group.parent.model.mono, float(value))
         await group.derive(**{instance.pvspec.attr: float(value)})
@@ -82,14 +82,14 @@ def _buffer_group(names: tuple[str, ...]) -> type[PVGroup]:
         body[name.lower()] = page_array(name, "counts")
 
     async def start_put(self, instance, value):
-        async with self.parent.parent.refusals():
+        async with self.parent.parent.refusals(instance):
             await publish_page(self, self.parent.buffer_model, value)
         return value
 
     async def clear_put(self, instance, value):
         if value:
             fly = self.parent
-            async with fly.parent.refusals():
+            async with fly.parent.refusals(instance):
                 if fly.busy.value:
                     raise ComplianceError("the buffer is cleared when a sweep starts, not in one")
             fly.buffer_model.clear(fly.parent.world.clock.now())
@@ -153,7 +153,7 @@ def fly_group(names: tuple[str, ...]) -> type[PVGroup]:
 
         @points.putter
         async def points(self, instance, value):
-            async with self.parent.refusals():
+            async with self.parent.refusals(instance):
                 if not 2 <= value <= MAX_FLY_POINTS:
                     raise ComplianceError(f"a sweep has 2 to {MAX_FLY_POINTS} points, got {value}")
             await self.derive(points=value)
@@ -161,7 +161,7 @@ def fly_group(names: tuple[str, ...]) -> type[PVGroup]:
 
         @dwell.putter
         async def dwell(self, instance, value):
-            async with self.parent.refusals():
+            async with self.parent.refusals(instance):
                 refuse_non_finite(instance.pvname, value)
                 if not 0 < value <= MAX_FLY_DWELL_S:
                     raise ComplianceError(
@@ -173,7 +173,7 @@ def fly_group(names: tuple[str, ...]) -> type[PVGroup]:
         @speed.putter
         async def speed(self, instance, value):
             top = self.parent.model.mono.speed_eV_s
-            async with self.parent.refusals():
+            async with self.parent.refusals(instance):
                 refuse_non_finite(instance.pvname, value)
                 if not 0 < value <= top:
                     raise ComplianceError(
@@ -184,13 +184,13 @@ def fly_group(names: tuple[str, ...]) -> type[PVGroup]:
 
         @traj_e.putter
         async def traj_e(self, instance, value):
-            async with self.parent.refusals():
+            async with self.parent.refusals(instance):
                 _refuse_non_finite_array(instance.pvname, value)
             return value
 
         @traj_dwell.putter
         async def traj_dwell(self, instance, value):
-            async with self.parent.refusals():
+            async with self.parent.refusals(instance):
                 _refuse_non_finite_array(instance.pvname, value)
                 if not (np.asarray(value, float) > 0).all():
                     raise ComplianceError(f"{instance.pvname}: dwells must be positive (s)")
@@ -198,7 +198,7 @@ def fly_group(names: tuple[str, ...]) -> type[PVGroup]:
 
         @traj_n.putter
         async def traj_n(self, instance, value):
-            async with self.parent.refusals():
+            async with self.parent.refusals(instance):
                 if not 0 <= value <= MAX_FLY_POINTS:
                     raise ComplianceError(f"{instance.pvname}: 0 to {MAX_FLY_POINTS}, got {value}")
             return value
@@ -221,7 +221,7 @@ def fly_group(names: tuple[str, ...]) -> type[PVGroup]:
                 return 0
             station = self.parent
             model = station.model
-            async with station.refusals():
+            async with station.refusals(instance):
                 if self._task is not None and not self._task.done():
                     raise ComplianceError("a sweep is under way; put Stop 1 first")
                 try:

@@ -56,7 +56,7 @@ def _finite_field_putter(original):
     async def put(fields, instance, value):
         record = fields.parent
         station = record.group.parent
-        async with station.refusals():
+        async with station.refusals(instance):
             refuse_non_finite(instance.pvname, value)
         if instance.pvspec.name in ("HLM", "LLM"):  # VAL's control limits follow them
             key = "upper_ctrl_limit" if instance.pvspec.name == "HLM" else "lower_ctrl_limit"
@@ -95,7 +95,7 @@ class MotorValue(PvpropertyDouble):
     async def verify_value(self, value):
         station = self.group.parent
         f = self.field_inst
-        async with station.refusals():
+        async with station.refusals(self):
             refuse_non_finite(self.pvname, value)
             target = float(_scalar(value))
             low, high = f.user_low_limit.value, f.user_high_limit.value
@@ -130,7 +130,7 @@ async def _init_motor(instance, low: float, high: float, egu: str, desc: str, ve
 async def _move(station, instance, value: float, check, apply, move_s: float) -> float:
     """Refuse what the model refuses (LastError), else move: DMOV 0 / MOVN 1, wait, RBV."""
     f = instance.field_inst
-    async with station.refusals():
+    async with station.refusals(instance):
         try:
             check(value)
         except ValueError as exc:
@@ -205,7 +205,7 @@ def _finite_setting(name: str, value: float, units: str, doc: str, low: float, h
 
     @prop.putter
     async def prop(self, instance, value):
-        async with self.parent.refusals():
+        async with self.parent.refusals(instance):
             refuse_non_finite(instance.pvname, value)
             if not low <= value <= high:
                 raise ComplianceError(f"{instance.pvname}: {doc} {value} {units} outside "
@@ -250,7 +250,7 @@ def scaler_group(names: tuple[str, ...]) -> type[PVGroup]:
                                    doc=f"gate of channel {n}")  # fmt: skip
 
     async def cont_put(self, instance, value):
-        async with self.parent.refusals():
+        async with self.parent.refusals(instance):
             if value not in ("OneShot", 0):
                 raise ComplianceError(f"{instance.pvname}: only OneShot counting is served")
         return value
@@ -261,7 +261,7 @@ def scaler_group(names: tuple[str, ...]) -> type[PVGroup]:
         station = self.parent
         tp = float(self.tp.value)
         await station.wait_instrument(tp)
-        async with station.refusals():
+        async with station.refusals(instance):
             try:
                 counts = station.model.count(tp)
             except NoSample as exc:

@@ -85,7 +85,7 @@ class SoftXrayIOC(EndstationIOC):
 
     @rixs_exposure.putter
     async def rixs_exposure(self, instance, value):
-        async with self.refusals():
+        async with self.refusals(instance):
             if not 0 < value <= MAX_DWELL_S:
                 raise ComplianceError(f"exposure {value} s outside (0, {MAX_DWELL_S:g}] s")
         return value
@@ -96,7 +96,7 @@ class SoftXrayIOC(EndstationIOC):
             return 0
         exposure = float(self.rixs_exposure.value)
         await self.wait_instrument(exposure)
-        async with self.refusals():
+        async with self.refusals(instance):
             try:
                 spectrum, i0 = self.model.rixs(exposure)
             except NoSample as exc:
@@ -123,10 +123,10 @@ class MountGroup(PVGroup):
         self.world = world
         super().__init__(*args, **kwargs)
 
-    async def _slot_now(self, value, lowest: int) -> int:
+    async def _slot_now(self, instance, value, lowest: int) -> int:
         """The slot put, refused (SIM:LastError) outside lowest..N_SLOTS; the instruments
         are brought to the present instrument time first."""
-        async with self.refusing.refusals():
+        async with self.refusing.refusals(instance):
             if not lowest <= value <= N_SLOTS:
                 raise ValueError(f"slot {value} outside {lowest}..{N_SLOTS}")
         self.world.advance(budget_s=ADVANCE_BUDGET_S)
@@ -134,7 +134,7 @@ class MountGroup(PVGroup):
 
     @mount.putter
     async def mount(self, instance, value):
-        self.world.take_electrode(await self._slot_now(value, 1), self.name_.value)
+        self.world.take_electrode(await self._slot_now(instance, value, 1), self.name_.value)
         return 0
 
     mount_on_end = pvproperty(
@@ -145,7 +145,7 @@ class MountGroup(PVGroup):
 
     @mount_on_end.putter
     async def mount_on_end(self, instance, value):
-        slot = await self._slot_now(value, 0)  # 0 disarms
+        slot = await self._slot_now(instance, value, 0)  # 0 disarms
         self.world.harvest_at_end(slot or None, self.name_.value)
         return slot
 
@@ -163,7 +163,7 @@ class BeamGroup(PVGroup):
 
     @beam_current.putter
     async def beam_current(self, instance, value):
-        async with self.refusing.refusals():
+        async with self.refusing.refusals(instance):
             if not 0 <= value <= 1000:  # NaN fails this too
                 raise ValueError(f"beam current {value} mA outside 0..1000 mA")
         for station in self.stations:

@@ -118,9 +118,6 @@ class Cell:
     def mass_g(self) -> float:
         return self.active_mass_mg * 1e-3
 
-    def _pairs(self):
-        return zip(self.material.processes, self.states, strict=True)
-
     # --- equilibrium ------------------------------------------------------------------
     def _x_on_branch(self, p: RedoxProcess, s: _ProcessState, e: float, charging: bool) -> float:
         shift = self.material.migration_shift_V * self.migration  # voltage fade
@@ -141,12 +138,10 @@ class Cell:
         key = (self._e_reversal, self._shift_reversal)
         if self._f_rev_key != key:
             self._f_rev_key, self._f_rev = key, {}
-        f_rev = self._f_rev.get(p.name)
-        if f_rev is None:
-            e_rev = self._e_reversal + self._shift_reversal
-            f_rev = max(_sigmoid(e_rev, p.e_discharge_V, p.w_discharge_V), 1e-300)
-            self._f_rev[p.name] = f_rev
-        return f_rev
+        if p.name not in self._f_rev:
+            f = _sigmoid(key[0] + key[1], p.e_discharge_V, p.w_discharge_V)
+            self._f_rev[p.name] = max(f, 1e-300)
+        return self._f_rev[p.name]
 
     def _charge_on_branch(self, e: float, charging: bool) -> float:
         """Oxidised capacity (mAh/g) at equilibrium potential e on the given branch."""
@@ -156,7 +151,8 @@ class Cell:
         return total
 
     def _oxidised_mAh_g(self) -> float:
-        return sum(p.capacity_mAh_g * s.x for p, s in self._pairs())
+        processes = zip(self.material.processes, self.states, strict=True)
+        return sum(p.capacity_mAh_g * s.x for p, s in processes)
 
     def _set_direction(self, charging: bool) -> None:
         if charging != self.charging:
@@ -171,9 +167,8 @@ class Cell:
     # --- dynamics ---------------------------------------------------------------------
     def _gates(self) -> list[float]:
         """How open each side reaction's gate is now (1 for an ungated reaction)."""
-        gates = []
-        for reaction, gate_index in zip(self.material.side_reactions, self._gate_index,
-                                        strict=True):  # fmt: skip
+        gates, indices = [], zip(self.material.side_reactions, self._gate_index, strict=True)
+        for reaction, gate_index in indices:
             gate = 1.0
             if gate_index is not None:
                 s = self.states[gate_index]
@@ -183,26 +178,15 @@ class Cell:
             gates.append(gate)
         return gates
 
-    def _side_steps(
-        self, e_V: float, current_mA: float, h_s: float, gates: list[float] | None = None
-    ) -> list[float]:
+    def _side_steps(self, e_V: float, current_mA: float, h_s: float, gates=None) -> list:
         """Events (umol/g) each side reaction makes in h_s seconds at potential e_V (gates:
         :meth:`_gates`, if already known for the present states)."""
-        i_g = current_mA / self.mass_g
-        t_k = self.temperature_K
-        return [
-            reaction.step(e_V, i_g, extent, gate, h_s, t_k)
-            for reaction, extent, gate in zip(
-                self.material.side_reactions,
-                self.extents,
-                self._gates() if gates is None else gates,
-                strict=True,
-            )  # fmt: skip
-        ]
+        i_g, t_k = current_mA / self.mass_g, self.temperature_K
+        gates = self._gates() if gates is None else gates
+        reactions = zip(self.material.side_reactions, self.extents, gates, strict=True)
+        return [r.step(e_V, i_g, extent, gate, h_s, t_k) for r, extent, gate in reactions]
 
-    def _side_charge_mAh(
-        self, e_V: float, current_mA: float, h_s: float, gates: list[float] | None = None
-    ) -> float:
+    def _side_charge_mAh(self, e_V: float, current_mA: float, h_s: float, gates=None) -> float:
         """Charge (mAh) the cathode's side reactions take in h_s seconds at potential e_V."""
         steps = self._side_steps(e_V, current_mA, h_s, gates)
         reactions = self.material.side_reactions
@@ -318,7 +302,7 @@ class Cell:
     def _settle_redox(self, e: float) -> None:
         """Put every redox process where its branch is at equilibrium potential e."""
         m = self.material
-        for p, s in self._pairs():
+        for p, s in zip(m.processes, self.states, strict=True):
             x = self._x_on_branch(p, s, e, self.charging)
             if x > s.x_max:
                 s.locked += p.irreversible_fraction * (x - s.x_max)
@@ -413,4 +397,4 @@ class Cell:
 
     def state_of_charge(self) -> dict[str, float]:
         """Oxidised fraction of each process (for the X-ray simulators and tests)."""
-        return {p.name: s.x for p, s in self._pairs()}
+        return {p.name: s.x for p, s in zip(self.material.processes, self.states, strict=True)}
