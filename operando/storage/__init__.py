@@ -182,7 +182,9 @@ def open_store(data: str | pathlib.Path, api_key: str | None = None) -> Store:
         # tiled's in-process client goes through starlette's test client; its deprecation
         # warning is about tiled's internals, not something a user can act on.
         warnings.filterwarnings("ignore", message=".*starlette.testclient.*")
-        context = Context.from_app(app)
+        # In process, compressing responses only costs CPU (blosc2 took ~0.15 s of a
+        # ~0.6 s read of a 1M-row table; benchmarks/reanalysis.py): ask for them as is.
+        context = Context.from_app(app, headers={"accept-encoding": "identity"})
     client = from_context(context, structure_clients=structure_clients())
     return Store(client=client, data_dir=data_dir)
 
