@@ -87,3 +87,14 @@ def test_the_put_the_instrument_names_fails_at_once_the_others_after_the_grace(m
     named.publish("BL:HXR:Holder", 102.0)
     last_error.publish("1.5 is not a whole slot", 102.0)
     assert val_done.wait(2.0) and other_done.wait(2.0)
+
+
+def test_a_refusal_without_a_new_pv_name_is_not_placed_on_the_old_one(monkeypatch):
+    monkeypatch.setattr(instrument, "REFUSAL_TIMEOUT_S", 60.0)  # never, within this test
+    last_error, named = FakeLastError("", 100.0), FakeLastError("", 100.0)
+    watch = RefusalWatch(last_error, named)
+    named.publish("BL:HXR:Scaler.TP", 101.0)
+    last_error.publish("preset counting time outside its range", 101.0)
+    _, reasons, done, _ = _pending_put(watch, "BL:HXR:Scaler.TP")
+    last_error.publish("the sweep ended early: beam lost", 102.0)  # LastErrorPV not written
+    assert not done.wait(0.2)  # the grace, not at once

@@ -80,12 +80,15 @@ def test_a_failing_callback_stops_only_the_run_it_failed_on():
             raise RuntimeError("store refused")
         forwarded.append((name, doc))
 
+    fails_on_b.discard = lambda uid: discarded.append(uid)  # what ColumnWriter offers
+    discarded: list[str] = []
     guarded = GuardedCallback(fails_on_b, "test writer")
     for name, doc in mixed:
         guarded(name, doc)
     assert guarded.failed_runs == [b_uid]
     assert [d for d in forwarded if d in a] == a  # run a: every document
     assert ("stop", b[-1][1]) not in forwarded
+    assert discarded == [b_uid]  # told to let go of the run it will not see stop
 
 
 def test_the_live_summary_gathers_each_run_apart():

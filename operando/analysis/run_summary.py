@@ -45,6 +45,8 @@ class RunSummary:
         elif name == "stop":
             del self._open[uid]
             self._run_of.forget(uid)
+            if self.run is not run and self.run not in self._open.values():
+                self.run.close()  # a run stopped before this one: no longer read
             self.run = run
             run.stop(doc)
             self.summary, self.error = None, None
@@ -52,3 +54,10 @@ class RunSummary:
                 self.summary = summarize(run)
             except (ValueError, KeyError, IndexError) as exc:
                 self.error = f"{type(exc).__name__}: {exc}"
+
+    def discard(self, uid: str) -> None:
+        """Let go of an open run that will not be summarised (its documents stopped)."""
+        run = self._open.pop(uid, None)
+        if run is not None and run is not self.run:
+            run.close()
+        self._run_of.forget(uid)

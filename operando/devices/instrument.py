@@ -9,6 +9,7 @@
 
 from __future__ import annotations
 
+import logging
 import threading
 from collections.abc import Iterator
 
@@ -18,6 +19,8 @@ from ophyd import Device, EpicsSignal, EpicsSignalRO
 from ophyd.status import DeviceStatus
 
 from ..errors import InstrumentRefused
+
+logger = logging.getLogger(__name__)
 
 REFUSAL_TIMEOUT_S = 3.0  # a put the IOC refused gets no completion; give up after this
 COMPLETION_TIMEOUT_S = 30.0  # a valid put on a busy IOC may take this long to complete
@@ -107,7 +110,7 @@ class RefusalWatch:
         self._pending: dict[DeviceStatus, tuple[str | None, object]] = {}
         self._pending_lock = threading.Lock()
         self._refused_pv = ""  # the PV the instrument refused last (LastErrorPV)
-        self._last_error_pv = last_error_pv
+        self._last_error_pv = last_error_pv  # kept: its subscription lives with it
         if last_error_pv is not None:  # subscribed first: its news comes before LastError's
             last_error_pv.subscribe(self._pv_changed, run=False)
         last_error.get(use_monitor=False)  # the refusal already there is not news
@@ -127,7 +130,10 @@ class RefusalWatch:
                 try:  # its monitor in place before the first put
                     named.wait_for_connection(timeout=REFUSED_PV_CONNECT_S)
                 except TimeoutError:
+                    named.destroy()
                     named = None  # an instrument without it: every refusal gets the grace
+                    logger.debug("%s has no LastErrorPV: refusals get %g s of grace",
+                                 error.pvname, REFUSAL_TIMEOUT_S)  # fmt: skip
                 watch = instrument._refusal_watch = cls(error, named)
         return watch
 
@@ -154,7 +160,9 @@ class RefusalWatch:
         if timestamp is None or timestamp <= self._seen:
             return  # the monitor's first update: the value already there
         reason = str(value) or "no reason given"
-        refused_pv = self._refused_pv  # its update came just before this one
+        # Its update came just before this one; used once, so that a LastError written
+        # without it (not a put's refusal) is never placed on an old PV name.
+        refused_pv, self._refused_pv = self._refused_pv, ""
         with self._pending_lock:
             self._seen, self._reason = timestamp, reason
             pending = list(self._pending.values())

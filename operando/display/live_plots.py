@@ -50,6 +50,7 @@ class LivePlots(DocumentRouter):
         self.primary = ColumnGatherer("primary", ("clock", "t", "Ewe", "I", "step"))
         self.dems = ColumnGatherer("dems", None)
         self._spectrum_streams: dict[str, str] = {}
+        self._descriptors: set[str] = set()  # those of the run drawn
         self.spectrum: tuple[np.ndarray, np.ndarray, str] | None = None
         self._energies: list[float] = []
         self._values: list[float] = []
@@ -59,12 +60,17 @@ class LivePlots(DocumentRouter):
         return (self.primary, self.dems)
 
     def start(self, doc):
+        # The run started last is drawn; of runs open at once (two endstations) the
+        # others' documents are passed over.
         self._reset()
         self.start_doc = doc
         for g in self._gatherers():
             g.start(doc)
 
     def descriptor(self, doc):
+        if self.start_doc is None or doc.get("run_start") != self.start_doc["uid"]:
+            return
+        self._descriptors.add(doc["uid"])
         for g in self._gatherers():
             g.descriptor(doc)
         keys = doc["data_keys"]
@@ -74,6 +80,8 @@ class LivePlots(DocumentRouter):
             self._spectrum_streams[doc["uid"]] = "xas"
 
     def event_page(self, doc):
+        if doc["descriptor"] not in self._descriptors:
+            return
         for g in self._gatherers():
             g.event_page(doc)
         kind = self._spectrum_streams.get(doc["descriptor"])
@@ -110,7 +118,8 @@ class LivePlots(DocumentRouter):
         self.spectrum = (np.array(self._energies), np.array(self._values), label)
 
     def stop(self, doc):
-        self.draw()
+        if self.start_doc is not None and doc.get("run_start") == self.start_doc["uid"]:
+            self.draw()
 
     def _maybe_draw(self) -> None:
         if time.monotonic() - self._last_draw >= self.min_interval_s:

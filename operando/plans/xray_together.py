@@ -46,6 +46,8 @@ class EdgeSeries:
 
 
 def _check_apart(series: tuple[EdgeSeries, ...]) -> None:
+    if not all(isinstance(s, EdgeSeries) for s in series):
+        raise BadRequest("give each endstation's part as EdgeSeries(station, edge, slots)")
     if len(series) < 2:
         raise BadRequest("measuring together needs the series of at least two endstations")
     names = [s.station.name for s in series]
@@ -73,11 +75,11 @@ def xas_series_together(*series: EdgeSeries) -> MsgGenerator[str]:
 
     The RunEngine returns the runs' uids in the order of ``series``.
     """
+    _check_apart(series)
     setups = [
         series_setup(s.station, s.edge, s.slots, dwell_s=s.dwell_s, md=s.md, scan="fly")
         for s in series
     ]  # each series checked as xas_series checks it (fly: BadRequest without Fly: records)
-    _check_apart(series)
     keys = [s.station.name for s in series]  # run keys
     flyers = [XasFlyer(s.station) for s in series]
     steps = max(len(setup.slots) for setup in setups)
@@ -107,6 +109,8 @@ def xas_series_together(*series: EdgeSeries) -> MsgGenerator[str]:
                 yield from bpp.set_run_key_wrapper(
                     bps.collect(flyers[i], return_payload=False), keys[i]
                 )
+                # A beam lost now repeats only the collections not yet made.
+                yield from bps.checkpoint()
 
     body = measure()
     # Innermost last: the runs open in the order of series, so the RunEngine returns their

@@ -301,6 +301,10 @@ class GuardedCallback:
                     run,
                 )
         if name == "stop":
+            if run in self._failed:  # the callback never sees this stop: let it drop the run
+                discard = getattr(self.callback, "discard", None)
+                if discard is not None:
+                    discard(run)
             self._run_of.forget(run)
             self._failed.discard(run)
 

@@ -73,16 +73,22 @@ class ColumnWriter:
             if stream.rows >= self.batch_size:
                 self._flush(stream)
         elif name == "stop":
-            for stream in run.streams.values():
-                self._flush(stream)
-            layout.write_stop(run.node, doc)
-            del self._runs[uid]
-            self._run_of.forget(uid)
+            try:
+                for stream in run.streams.values():
+                    self._flush(stream)
+                layout.write_stop(run.node, doc)
+            finally:
+                self.discard(uid)
         elif name in ("resource", "datum", "datum_page", "stream_resource", "stream_datum"):
             raise StorageError(
                 f"a {name!r} document: the column writer stores internal data only "
                 "(operando's devices emit no external files)"
             )
+
+    def discard(self, uid: str) -> None:
+        """Let go of a run (stopped, or no longer written: its log holds it)."""
+        self._runs.pop(uid, None)
+        self._run_of.forget(uid)
 
     def _descriptor(self, run: _Run, doc: dict) -> None:
         stream_name = doc.get("name", "primary")

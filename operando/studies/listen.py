@@ -37,21 +37,19 @@ class Listener:
         self.on_summary = on_summary
         self.documents = 0
         self.runs = 0
-        self._uid = "?"
 
     def __call__(self, name: str, doc: dict) -> None:
         self.documents += 1
-        if name == "start":
-            self._uid = doc["uid"]
         for cb in (self.summary, self.progress, self.figures):
             if cb is not None:
                 cb(name, doc)
         if name == "stop":
+            uid = doc["run_start"]  # runs may interleave (two endstations): this stop's run
             self.runs += 1
             if self.figures is not None:
                 self.figures.draw()
-                self.figures.save(self.figures_dir / f"{self._uid}.png")
-            self.on_summary(self._uid, self.summary.summary, self.summary.error)
+                self.figures.save(self.figures_dir / f"{uid}.png")
+            self.on_summary(uid, self.summary.summary, self.summary.error)
 
 
 def listen_nats(servers: str, listener: Listener, *, name: str | None = None,

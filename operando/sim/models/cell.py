@@ -94,8 +94,10 @@ class Cell:
     _pending_mAh: float = 0.0  # self-discharge held at the surface (see PENDING_LIMIT)
     migration: float = 0.0  # share of layered sites moved to spinel-like ones (voltage fade)
     _shift_reversal: float = 0.0  # the fade shift (V) when the current last changed sign
-    _f_rev_key: tuple = ()  # (_e_reversal, _shift_reversal) of the cached _f_rev
-    _f_rev: dict = field(default_factory=dict)  # process name -> discharge sigmoid there
+    # A cache: (_e_reversal, _shift_reversal) of _f_rev, the discharge sigmoid of each
+    # process (by identity) there.
+    _f_rev_key: tuple = field(default=(), init=False, repr=False, compare=False)
+    _f_rev: dict = field(default_factory=dict, init=False, repr=False, compare=False)
     eta_V: float = 0.0  # charge-transfer overpotential across the double layer (V)
 
     def __post_init__(self) -> None:
@@ -138,17 +140,15 @@ class Cell:
         key = (self._e_reversal, self._shift_reversal)
         if self._f_rev_key != key:
             self._f_rev_key, self._f_rev = key, {}
-        if p.name not in self._f_rev:
+        if id(p) not in self._f_rev:
             f = _sigmoid(key[0] + key[1], p.e_discharge_V, p.w_discharge_V)
-            self._f_rev[p.name] = max(f, 1e-300)
-        return self._f_rev[p.name]
+            self._f_rev[id(p)] = max(f, 1e-300)
+        return self._f_rev[id(p)]
 
     def _charge_on_branch(self, e: float, charging: bool) -> float:
         """Oxidised capacity (mAh/g) at equilibrium potential e on the given branch."""
-        total = 0
-        for p, s in zip(self.material.processes, self.states, strict=True):
-            total += p.capacity_mAh_g * self._x_on_branch(p, s, e, charging)
-        return total
+        processes = zip(self.material.processes, self.states, strict=True)
+        return sum([p.capacity_mAh_g * self._x_on_branch(p, s, e, charging) for p, s in processes])
 
     def _oxidised_mAh_g(self) -> float:
         processes = zip(self.material.processes, self.states, strict=True)
