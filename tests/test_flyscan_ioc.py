@@ -105,6 +105,7 @@ def test_soft_and_hard_endstations_measure_together_each_in_its_own_run(session)
     from operando.plans.xray_together import EdgeSeries, xas_series_together
     from operando.storage import read_log
     from operando.studies.electrodes import prepare_electrode
+    from operando.studies.running import simulator_time_scale
 
     prepare_electrode(session, "lnmo", "pristine", 2, c_rate=0.1)
     soft, hard = session.soft_xray, session.hard_xray
@@ -118,14 +119,10 @@ def test_soft_and_hard_endstations_measure_together_each_in_its_own_run(session)
             ),
             run=False,
         )  # fmt: skip
-    scale = session.sim_control.time_scale.get()
-    session.sim_control.time_scale.put(200.0)
-    try:
+    with simulator_time_scale(session, 200.0):
         uids = session.RE(xas_series_together(
             EdgeSeries(soft, "ni-l", [2]), EdgeSeries(hard, "ru-k", [19, 18]),
         ))  # fmt: skip
-    finally:
-        session.sim_control.time_scale.put(scale)
     assert len(uids) == 2
     soft_run, hard_run = (session.store.run(uid) for uid in uids)
     assert soft_run.metadata["start"]["edge"]["name"] == "ni-l"

@@ -126,10 +126,8 @@ def test_a_refused_put_fails_at_once_and_leaves_other_pending_puts_alone(session
     from operando.devices.instrument import REFUSAL_TIMEOUT_S
     from operando.sim.ioc.records import HOLDER_MOVE_S
 
-    sx, sim = session.soft_xray, session.sim_control
-    scale = sim.time_scale.get()
-    sim.time_scale.put(HOLDER_MOVE_S / (REFUSAL_TIMEOUT_S + 1.0))  # a move of ~4 s
-    try:
+    sx = session.soft_xray
+    with simulator_time_scale(session, HOLDER_MOVE_S / (REFUSAL_TIMEOUT_S + 1.0)):  # ~4 s
         move = sx.holder.slot.set(electrodes[("lnro", "2.0V")])
         started = time.monotonic()
         with pytest.raises(InstrumentRefused, match="preset counting time"):
@@ -137,8 +135,6 @@ def test_a_refused_put_fails_at_once_and_leaves_other_pending_puts_alone(session
         assert time.monotonic() - started < REFUSAL_TIMEOUT_S  # not the grace period
         assert not move.done
         move.wait(timeout=30)
-    finally:
-        sim.time_scale.put(scale)
     assert sx.holder.sample.get() == "lnro 2.0V"
 
 
@@ -150,17 +146,13 @@ def test_a_move_slower_than_the_refusal_grace_after_an_old_refusal_succeeds(sess
     from operando.devices.instrument import REFUSAL_TIMEOUT_S
     from operando.sim.ioc.records import HOLDER_MOVE_S
 
-    sx, sim = session.soft_xray, session.sim_control
+    sx = session.soft_xray
     with pytest.raises(InstrumentRefused, match="not a whole slot"):
         sx.holder.slot.set(1.5).wait()
-    scale = sim.time_scale.get()
-    sim.time_scale.put(HOLDER_MOVE_S / (REFUSAL_TIMEOUT_S + 1.0))
-    try:
+    with simulator_time_scale(session, HOLDER_MOVE_S / (REFUSAL_TIMEOUT_S + 1.0)):
         started = time.monotonic()
         sx.holder.slot.set(electrodes[("lnmo", "4.8V")]).wait(timeout=30)
         assert time.monotonic() - started > REFUSAL_TIMEOUT_S
-    finally:
-        sim.time_scale.put(scale)
     assert sx.holder.sample.get() == "lnmo 4.8V"
 
 

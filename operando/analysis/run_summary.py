@@ -31,10 +31,9 @@ class RunSummary:
     def __call__(self, name: str, doc: dict) -> None:
         uid = self._run_of(name, doc)
         if name == "start":
-            if self.run not in self._open.values():
-                self.run.close()  # the last stopped run: its columns are no longer read
             self.summary, self.error = None, None
-            self.run = self._open[uid] = DocumentRun()
+            self._open[uid] = DocumentRun()
+            self._show(self._open[uid])
             self.run.start(doc)
             return
         run = self._open.get(uid)
@@ -45,15 +44,20 @@ class RunSummary:
         elif name == "stop":
             del self._open[uid]
             self._run_of.forget(uid)
-            if self.run is not run and self.run not in self._open.values():
-                self.run.close()  # a run stopped before this one: no longer read
-            self.run = run
+            self._show(run)
             run.stop(doc)
             self.summary, self.error = None, None
             try:
                 self.summary = summarize(run)
             except (ValueError, KeyError, IndexError) as exc:
                 self.error = f"{type(exc).__name__}: {exc}"
+
+    def _show(self, run: DocumentRun) -> None:
+        """Make run the one ``run`` holds; the one it replaces, if stopped, is closed (its
+        columns are no longer read)."""
+        if self.run is not run and self.run not in self._open.values():
+            self.run.close()
+        self.run = run
 
     def discard(self, uid: str) -> None:
         """Let go of an open run that will not be summarised (its documents stopped)."""

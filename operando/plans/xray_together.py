@@ -84,6 +84,9 @@ def xas_series_together(*series: EdgeSeries) -> MsgGenerator[str]:
     flyers = [XasFlyer(s.station) for s in series]
     steps = max(len(setup.slots) for setup in setups)
 
+    def in_run(i: int, msgs: MsgGenerator) -> MsgGenerator:
+        return bpp.set_run_key_wrapper(msgs, keys[i])
+
     def measure() -> MsgGenerator[None]:
         for flyer, setup in zip(flyers, setups, strict=True):
             flyer.program(setup.energies, setup.dwells)
@@ -95,20 +98,12 @@ def xas_series_together(*series: EdgeSeries) -> MsgGenerator[str]:
             for i in active:
                 moves += [series[i].station.holder.slot, setups[i].slots[step]]
             yield from bps.mv(*moves)
+            for stub in (bps.kickoff, bps.complete):  # every sweep started, then all done
+                for i in active:
+                    yield from in_run(i, stub(flyers[i], group=stub.__name__, wait=False))
+                yield from bps.wait(group=stub.__name__)
             for i in active:
-                yield from bpp.set_run_key_wrapper(
-                    bps.kickoff(flyers[i], group="kickoff", wait=False), keys[i]
-                )
-            yield from bps.wait(group="kickoff")
-            for i in active:
-                yield from bpp.set_run_key_wrapper(
-                    bps.complete(flyers[i], group="complete", wait=False), keys[i]
-                )
-            yield from bps.wait(group="complete")
-            for i in active:
-                yield from bpp.set_run_key_wrapper(
-                    bps.collect(flyers[i], return_payload=False), keys[i]
-                )
+                yield from in_run(i, bps.collect(flyers[i], return_payload=False))
                 # A beam lost now repeats only the collections not yet made.
                 yield from bps.checkpoint()
 

@@ -58,25 +58,20 @@ async def publish_page(group: PVGroup, buffer, start: int) -> None:
     await group.n.write(len(page["ts"]))
 
 
+def _message(name: str, doc: str):
+    """A line of text the instrument publishes (read-only char waveform, 256 bytes)."""
+    return pvproperty(
+        name=name, value="", max_length=256, dtype=ChannelType.CHAR, read_only=True, doc=doc
+    )
+
+
 class RefusingGroup(PVGroup):
     """An instrument whose putters may refuse a value, saying why in LastError and which
     PV it refused in LastErrorPV (written just before LastError)."""
 
-    last_error = pvproperty(
-        name="LastError",
-        value="",
-        max_length=256,
-        dtype=ChannelType.CHAR,
-        read_only=True,
-        doc="why the last refused put was refused",
-    )
-    last_error_pv = pvproperty(
-        name="LastErrorPV",
-        value="",
-        max_length=256,
-        dtype=ChannelType.CHAR,
-        read_only=True,
-        doc="the PV whose put was refused last (written just before LastError)",
+    last_error = _message("LastError", "why the last refused put was refused")
+    last_error_pv = _message(
+        "LastErrorPV", "the PV whose put was refused last (written just before LastError)"
     )
 
     @contextlib.asynccontextmanager
