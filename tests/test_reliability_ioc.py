@@ -11,7 +11,7 @@ import sys
 import time
 
 import pytest
-from sync_ca import CA_TIMEOUT_S
+from sync_ca import CA_TIMEOUT_S, read_again_if_unanswered
 
 pytestmark = pytest.mark.slow
 
@@ -28,6 +28,8 @@ def _numeric_setpoints(prefix: str) -> dict[str, tuple[str, bool]]:
     for name, prop in pvdb.items():
         if prop.pvspec.read_only or prop.data_type not in (ChannelType.DOUBLE, ChannelType.FLOAT):
             continue
+        if _one_of_many_scaler_presets(name):
+            continue
         group = name[len(prefix) :].split(":")[0]
         last_error = f"{prefix}{group}:LastError"
         if name.startswith(f"{prefix}SIM:MS:"):
@@ -36,9 +38,17 @@ def _numeric_setpoints(prefix: str) -> dict[str, tuple[str, bool]]:
     return found
 
 
-def test_nan_and_inf_puts_to_every_numeric_setpoint_are_refused_with_a_reason(beamline):
-    from caproto.sync.client import ErrorResponseReceived, read, write
+def _one_of_many_scaler_presets(name: str) -> bool:
+    """A scaler's presets PR2..PR31: one putter serves PR1..PR32, so the first and last
+    stand for the 32 (each PV costs nine Channel Access connections below)."""
+    field = name.rpartition(".")[2]
+    return field.startswith("PR") and field[2:].isdigit() and 1 < int(field[2:]) < 32
 
+
+def test_nan_and_inf_puts_to_every_numeric_setpoint_are_refused_with_a_reason(beamline):
+    from caproto.sync.client import ErrorResponseReceived, write
+
+    read = read_again_if_unanswered
     pvs = _numeric_setpoints(beamline.prefix)
     pvs[f"{beamline.prefix}PSTAT:Buf:Start"] = (f"{beamline.prefix}PSTAT:LastError", False)
     pvs[f"{beamline.prefix}DEMS:Buf:Start"] = (f"{beamline.prefix}DEMS:LastError", False)
@@ -52,15 +62,15 @@ def test_nan_and_inf_puts_to_every_numeric_setpoint_are_refused_with_a_reason(be
     assert len(pvs) >= 15
     refused = {}
     for pv, (last_error, is_array) in sorted(pvs.items()):
-        before = read(pv, timeout=CA_TIMEOUT_S).data.tolist()
+        before = read(pv).data.tolist()
         for bad in (math.nan, math.inf, -math.inf):
             if pv.endswith("Buf:Start"):
                 bad = 10**9 if bad == math.inf else -(10**9)  # an int PV: out of range
             value = [bad] * len(before) if is_array else bad
             with pytest.raises(ErrorResponseReceived):  # refused: ECA_PUTFAIL
                 write(pv, value, notify=True, timeout=CA_TIMEOUT_S)
-            reason = bytes(read(last_error, timeout=CA_TIMEOUT_S).data).rstrip(b"\0").decode()
-            after = read(pv, timeout=CA_TIMEOUT_S).data.tolist()
+            reason = bytes(read(last_error).data).rstrip(b"\0").decode()
+            after = read(pv).data.tolist()
             assert after == before or (
                 all(math.isnan(a) for a in after) and all(math.isnan(b) for b in before)
             ), f"{pv} accepted {bad}"
