@@ -84,18 +84,22 @@ def split_half_cycles(
     instrument step number). Points at zero current (rests) separate segments.
     """
     t, e, i = (np.asarray(a, float) for a in (t_s, ewe_V, i_mA))
-    order = np.argsort(t, kind="stable")
-    t, e, i = t[order], e[order], i[order]
+    step = None if step is None else np.asarray(step, float)
+    if not np.all(t[1:] >= t[:-1]):  # stored runs are in time order: no sort to pay then
+        order = np.argsort(t, kind="stable")
+        t, e, i = t[order], e[order], i[order]
+        step = None if step is None else step[order]
     sign = np.sign(i)
-    key = sign if step is None else sign * (1 + np.asarray(step, float)[order])
+    key = sign if step is None else sign * (1 + step)
+    if t.size == 0:
+        return []
+    # Runs of equal key, found at once (a long run has a million points, few segments).
+    bounds = np.concatenate(([0], np.flatnonzero(key[1:] != key[:-1]) + 1, [len(t)]))
     segments = []
-    start = 0
-    for k in range(1, len(t) + 1):
-        if k == len(t) or key[k] != key[start]:
-            if sign[start] != 0 and k - start >= 2:
-                direction = "charge" if sign[start] > 0 else "discharge"
-                segments.append(HalfCycle(direction, t[start:k], e[start:k], i[start:k]))
-            start = k
+    for start, end in zip(bounds[:-1].tolist(), bounds[1:].tolist(), strict=True):
+        if sign[start] != 0 and end - start >= 2:
+            direction = "charge" if sign[start] > 0 else "discharge"
+            segments.append(HalfCycle(direction, t[start:end], e[start:end], i[start:end]))
     return segments
 
 
