@@ -88,3 +88,23 @@ def test_the_writer_refuses_external_data_in_one_line(tmp_path):
     writer("start", bundle.start_doc)
     with pytest.raises(StorageError, match="internal data only"):
         writer("stream_resource", {"uid": "x"})
+
+
+@pytest.mark.slow  # through the embedded tiled: seconds
+def test_a_new_run_is_written_without_looking_up_what_it_cannot_hold_yet(tmp_path):
+    """Each request to the embedded store costs tens of ms; a run the writer creates has no
+    streams, tables or arrays to look up. Two streams (one with an array key), written in
+    one batch: the run, two streams, two tables (each made, then appended to), one array
+    (made, then filled), the stop: ten requests, none of them a look-up."""
+    store = open_store(tmp_path / "data")
+    requests = []
+    store.client.context.http_client.event_hooks["request"].append(requests.append)
+    docs = _documents(n=100)
+    writer = ColumnWriter(store.client)
+    for name, doc in docs:
+        writer(name, doc)
+    assert [r.method for r in requests].count("GET") == 0, [str(r.url) for r in requests]
+    assert len(requests) == 10, "\n".join(f"{r.method} {r.url.path}" for r in requests)
+    replayed = []
+    replay(store.run(docs[0][1]["uid"]), [lambda name, doc: replayed.append((name, doc))])
+    assert _events(replayed) == _events(docs)

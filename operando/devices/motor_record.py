@@ -3,12 +3,15 @@ and failing a refused move with the instrument's own reason (its ``LastError``).
 
 from __future__ import annotations
 
+import contextlib
+import functools
 import math
+import numbers
 import threading
 
 from ophyd import Component as Cpt
 from ophyd import EpicsMotor, EpicsSignal, EpicsSignalRO
-from ophyd.positioner import PositionerBase
+from ophyd.status import MoveStatus
 
 from ..errors import BadRequest, InstrumentRefused
 from .instrument import (
@@ -58,6 +61,16 @@ class Motor(EpicsMotor):
     def __init__(self, *args, last_error_pv: str = "", **kwargs):
         super().__init__(*args, **kwargs)
         self.last_error = last_error_signal(last_error_pv, self.name)
+        self._egu: str | None = None
+        self._position_as_last_read = False
+
+    @property
+    def egu(self) -> str:
+        """The engineering units (EGU), read once: configuration of the record, and ophyd
+        asks for them at every move."""
+        if self._egu is None:
+            self._egu = super().egu
+        return self._egu
 
     @property
     def setpoint(self) -> EpicsSignal:
@@ -67,7 +80,20 @@ class Motor(EpicsMotor):
     @property
     def position(self) -> float:
         """The readback (RBV) now."""
+        last = self.user_readback._readback  # ophyd's last value read (a sentinel if none)
+        if self._position_as_last_read and isinstance(last, numbers.Real):
+            return float(last)
         return float(self.user_readback.get())
+
+    @contextlib.contextmanager
+    def _last_read_position(self):
+        """``position`` gives the readback last read, without a Channel Access read, for a
+        move's status (its start and finish positions are for display only)."""
+        self._position_as_last_read = True
+        try:
+            yield
+        finally:
+            self._position_as_last_read = False
 
     def check_value(self, pos) -> None:
         low, high = self.limits
@@ -79,10 +105,18 @@ class Motor(EpicsMotor):
                 f"[{low:g}, {high:g}] {self.egu}"
             )
 
-    def move(self, position, wait: bool = True, **kwargs):
+    def move(self, position, wait: bool = True, moved_cb=None, timeout: float | None = None):
         """Move to position (a MoveStatus, done when the record completes the put)."""
         self._started_moving = False
-        status = PositionerBase.move(self, position, **kwargs)  # limits, MoveStatus
+        # PositionerBase.move, with a status that does not read the readback.
+        self.check_value(position)
+        self._run_subs(sub_type=self._SUB_REQ_DONE, success=False)
+        self._reset_sub(self._SUB_REQ_DONE)
+        status = _MoveStatus(self, position, settle_time=self._settle_time,
+                             timeout=self._timeout if timeout is None else timeout)  # fmt: skip
+        if moved_cb is not None:
+            status.add_callback(functools.partial(moved_cb, obj=self))
+        self.subscribe(status._finished, event_type=self._SUB_REQ_DONE, run=False)
         self._move_status = status
         instrument = refusing_instrument(self)
         watch = RefusalWatch.of(instrument) if instrument is not None else None
@@ -149,3 +183,19 @@ class Motor(EpicsMotor):
             return self.motor_done_move.get(use_monitor=False) == 0
         except Exception:  # noqa: BLE001 - a lost IOC: the move is not under way
             return False
+
+
+class _MoveStatus(MoveStatus):
+    """ophyd's MoveStatus without its two or three Channel Access reads of the readback
+    per move (a third of a RIXS step's round trips): the start position is the readback
+    last read, the finish position the target, which a motor record has reached when it
+    completes the put (DMOV 1). A plan reads the readback itself where it records it."""
+
+    def __init__(self, positioner: Motor, target, **kwargs):
+        with positioner._last_read_position():
+            super().__init__(positioner, target, **kwargs)
+
+    def _settled(self) -> None:
+        with self.pos._last_read_position():
+            super()._settled()
+        self.finish_pos = self.target

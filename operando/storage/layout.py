@@ -55,12 +55,16 @@ def create_run(client, start: dict):
     )
 
 
-def stream_node(run, stream: str, descriptors: Iterable[dict]):
+def stream_node(run, stream: str, descriptors: Iterable[dict], *, new: bool = False):
     """The stream's container (created if the run lacks it, from the first of
     ``descriptors``, all of this stream); descriptors it has not recorded yet are added to
-    ``_config_updates``. Returns the plain container (the composite's ``.base``)."""
+    ``_config_updates``. Returns the plain container (the composite's ``.base``).
+
+    new : the caller knows the run lacks the stream (a run it created and has not written
+    the stream of): the look-up is skipped (four requests: the BlueskyRun client also
+    tries the layouts of older versions)."""
     descriptors = list(descriptors)
-    if stream in run:
+    if not new and stream in run:
         node = run[stream].base
     else:
         first = descriptors[0]

@@ -22,14 +22,15 @@ DEFAULT_BATCH_ROWS = 2000
 
 class _Stream:
     def __init__(self, node, descriptor: dict):
+        """A stream this writer has just created (no table, no arrays yet)."""
         self.node = node
         self.data_keys = dict(descriptor.get("data_keys", {}))
         self.array_keys = layout.array_keys(self.data_keys)
-        self.arrays = {k: node[k] for k in self.array_keys if k in node}
+        self.arrays: dict = {}  # array nodes by data key, made at the first flush
         self.dim_names: dict[int, str] = {}
         self.columns = layout.new_columns()
         self.rows = 0
-        self.table = layout.stored_table(node)
+        self.table = None  # the stream's table, made at the first flush
 
 
 class _Run:
@@ -92,8 +93,10 @@ class ColumnWriter:
 
     def _descriptor(self, run: _Run, doc: dict) -> None:
         stream_name = doc.get("name", "primary")
-        node = layout.stream_node(run.node, stream_name, [doc])
-        if stream_name not in run.streams:
+        # This writer made the run, so a stream it has not seen is new to the store too.
+        new = stream_name not in run.streams
+        node = layout.stream_node(run.node, stream_name, [doc], new=new)
+        if new:
             run.streams[stream_name] = _Stream(node, doc)
         run.by_descriptor[doc["uid"]] = run.streams[stream_name]
 
