@@ -126,7 +126,8 @@ def test_bad_dems_input_is_refused(tmp_path, capsys, args, message):
 def test_run_xas_and_rixs_commands(tmp_path):
     data = str(tmp_path / "data")
     xas = operando(
-        "run", "xas", "--edge", "ru-k", "--sample", "lnro:4.8V", "--time-scale", "100000",
+        # 1e6: the electrode's preparation is paced by the simulator's CPU, not its clock
+        "run", "xas", "--edge", "ru-k", "--sample", "lnro:4.8V", "--time-scale", "1000000",
         "--data", data, "--json",
     )  # fmt: skip
     assert xas.returncode == 0, xas.stderr
@@ -150,5 +151,4 @@ def test_run_xas_and_rixs_commands(tmp_path):
                     "--data", data, "--json")  # fmt: skip
     assert rixs.returncode == 0, rixs.stderr
     assert json.loads(rixs.stdout)["feature_intensity"] > 0
-    bad = operando("run", "xas", "--edge", "ni-l", "--sample", "lnmo:charged", "--data", data)
-    assert bad.returncode == 2 and "unknown state" in bad.stderr
+    # Bad X-ray input is refused before anything starts: tests/test_layers.py.
