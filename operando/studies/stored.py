@@ -9,7 +9,6 @@ from ..analysis.results import Summary
 from ..analysis.run_kinds import kind_of, summarize
 from ..analysis.run_summary import RunSummary
 from ..errors import BadRequest
-from ..reports.figures import FIGURES
 from ..storage import open_store, replay
 
 
@@ -26,6 +25,8 @@ def replay_run(uid: str, data: str) -> Summary:
 
 def report_run(run, out: pathlib.Path) -> Summary:
     """Summary and figures of any stored run, from its stored tables, into out/<uid8>*."""
+    from ..reports.figures import FIGURES  # matplotlib: only where figures are drawn
+
     start = run.metadata["start"]
     kind = kind_of(run)
     summary = summarize(run)
