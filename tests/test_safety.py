@@ -97,8 +97,10 @@ def test_the_ioc_refuses_out_of_compliance_puts_itself(session, beamline):
     assert abs(pstat.procedure.current.get(use_monitor=False)[0]) <= 100
 
 
-def _charge(session, c_rate=0.005):
-    """A C/200 charge: 200 h of instrument time, about 7 s at the tests' time scale."""
+def _charge(session, c_rate=0.001):
+    """A C/1000 charge: 1000 h of instrument time, about 36 s at the tests' time scale.
+    The tests stop it at its first page of points; it must not be able to end first on a
+    loaded machine (a C/200 charge once did, under pytest -n 4, so the pause never came)."""
     session.assemble_sim_cell(LNMO)
     return galvanostatic(session.potentiostat, LNMO, cutoff_V=4.8, c_rate=c_rate)
 
