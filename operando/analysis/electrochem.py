@@ -85,6 +85,11 @@ def split_half_cycles(
     """
     t, e, i = (np.asarray(a, float) for a in (t_s, ewe_V, i_mA))
     step = None if step is None else np.asarray(step, float)
+    sizes = {a.shape for a in (t, e, i) + (() if step is None else (step,))}
+    if len(sizes) != 1 or t.ndim != 1:
+        raise ValueError(
+            f"t_s, ewe_V, i_mA (and step) must be 1-D of one length, got shapes {sorted(sizes)}"
+        )
     if not np.all(t[1:] >= t[:-1]):  # stored runs are in time order: no sort to pay then
         order = np.argsort(t, kind="stable")
         t, e, i = t[order], e[order], i[order]

@@ -62,7 +62,7 @@ class Motor(EpicsMotor):
         super().__init__(*args, **kwargs)
         self.last_error = last_error_signal(last_error_pv, self.name)
         self._egu: str | None = None
-        self._position_as_last_read = False
+        self._last_read_here = threading.local()  # per thread: see _last_read_position
 
     @property
     def egu(self) -> str:
@@ -81,19 +81,20 @@ class Motor(EpicsMotor):
     def position(self) -> float:
         """The readback (RBV) now."""
         last = self.user_readback._readback  # ophyd's last value read (a sentinel if none)
-        if self._position_as_last_read and isinstance(last, numbers.Real):
+        if getattr(self._last_read_here, "on", False) and isinstance(last, numbers.Real):
             return float(last)
         return float(self.user_readback.get())
 
     @contextlib.contextmanager
     def _last_read_position(self):
-        """``position`` gives the readback last read, without a Channel Access read, for a
-        move's status (its start and finish positions are for display only)."""
-        self._position_as_last_read = True
+        """In this thread only, ``position`` gives the readback last read, without a
+        Channel Access read, for a move's status (its start position is for display
+        only); other threads still read it."""
+        self._last_read_here.on = True
         try:
             yield
         finally:
-            self._position_as_last_read = False
+            self._last_read_here.on = False
 
     def check_value(self, pos) -> None:
         low, high = self.limits
@@ -187,15 +188,20 @@ class Motor(EpicsMotor):
 
 class _MoveStatus(MoveStatus):
     """ophyd's MoveStatus without its two or three Channel Access reads of the readback
-    per move (a third of a RIXS step's round trips): the start position is the readback
-    last read, the finish position the target, which a motor record has reached when it
-    completes the put (DMOV 1). A plan reads the readback itself where it records it."""
+    per successful move (a third of a RIXS step's round trips): the start position is the
+    readback last read, the finish position of a completed move the target, which the
+    motor record has reached when it completes the put (DMOV 1). A failed move (refused,
+    timed out, superseded) reads the readback for its finish position, as ophyd does. A
+    plan reads the readback itself where it records it."""
 
     def __init__(self, positioner: Motor, target, **kwargs):
         with positioner._last_read_position():
             super().__init__(positioner, target, **kwargs)
 
     def _settled(self) -> None:
+        if self._exception is not None:  # failed: where the motor is, read
+            super()._settled()
+            return
         with self.pos._last_read_position():
             super()._settled()
         self.finish_pos = self.target
