@@ -74,15 +74,15 @@ def stream_node(run, stream: str, descriptors: Iterable[dict], *, new: bool = Fa
         ).base
     updates = list(node.metadata.get("_config_updates", []))
     known = {node.metadata.get("uid")} | {u["uid"] for u in updates}
-    new = [
+    unrecorded = [
         {"uid": d["uid"], "time": d["time"]}
         | ({"configuration": d["configuration"]} if d.get("configuration") else {})
         for d in descriptors
         if d["uid"] not in known
     ]
-    if new:
+    if unrecorded:
         node.update_metadata(
-            metadata={"_config_updates": _jsonable(updates + new)}, drop_revision=True
+            metadata={"_config_updates": _jsonable(updates + unrecorded)}, drop_revision=True
         )
     return node
 
