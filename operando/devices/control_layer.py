@@ -23,6 +23,10 @@ def configure_control_layer(layer: str = "caproto", read_timeout_s: float = READ
         raise BadRequest(f"unknown control layer {layer!r}; choose one of {CONTROL_LAYERS}")
     if ophyd.get_cl().name != layer:
         ophyd.set_cl(layer)
+    if layer == "caproto":
+        from .ca_search import keep_connecting
+
+        keep_connecting()
     try:
         EpicsSignalBase.set_defaults(timeout=read_timeout_s)
     except RuntimeError:
