@@ -19,7 +19,7 @@ pytestmark = pytest.mark.slow  # through the simulated IOC
 @pytest.fixture(scope="module")
 def demo(tmp_path_factory):
     out = tmp_path_factory.mktemp("demo")
-    summary = run_demo(out, time_scale=100000)
+    summary = run_demo(out)  # as `operando demo` runs it, at its own time scales
     return out, summary
 
 
