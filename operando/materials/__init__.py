@@ -19,6 +19,7 @@ A material file::
 
 from __future__ import annotations
 
+import functools
 import pathlib
 import re
 import tomllib
@@ -49,6 +50,7 @@ def parse_formula(formula: str) -> dict[str, float]:
     return composition
 
 
+@functools.lru_cache(maxsize=256)  # a cycling summary asks once per cycle (~95 for 1M points)
 def molar_mass(formula: str) -> float:
     """Molar mass (g/mol) of one formula unit, from xraydb's standard atomic weights."""
     import xraydb

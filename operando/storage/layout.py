@@ -104,8 +104,29 @@ def new_columns() -> dict[str, list]:
 
 
 def stored_table(node):
-    """The stream's table client, or None if none has been written yet."""
-    return node[TABLE_KEY] if TABLE_KEY in node else None
+    """The stream's table client, or None if none has been written yet (one request:
+    ``key in node`` would fetch the node too, then ``node[key]`` again)."""
+    try:
+        return node[TABLE_KEY]
+    except KeyError:
+        return None
+
+
+def run_stream_table(run, stream: str):
+    """The stream's table straight from its run, in one request; None if the run has no
+    such table in this layout (read the stream through its client then)."""
+    try:
+        node = run[stream, TABLE_KEY]
+    except KeyError:
+        return None
+    return node if getattr(node, "structure_family", None) == "table" else None
+
+
+def table_columns(table, keys: list[str]) -> dict[str, np.ndarray]:
+    """The named columns of a stream's table as numpy arrays, in event order (only those
+    columns are read)."""
+    frame = table.read(columns=list(keys))
+    return {k: frame[k].to_numpy() for k in keys}
 
 
 def read_columns(stream, keys: list[str]) -> dict[str, np.ndarray]:
@@ -117,8 +138,7 @@ def read_columns(stream, keys: list[str]) -> dict[str, np.ndarray]:
     base = getattr(stream, "base", None)
     table = stored_table(base) if base is not None else None
     if table is not None and set(keys) <= set(table.structure().columns):
-        frame = table.read(columns=list(keys))
-        return {k: frame[k].to_numpy() for k in keys}
+        return table_columns(table, keys)
     ds = stream.read(variables=list(keys))
     return {k: np.asarray(ds[k].values) for k in keys}
 
