@@ -9,25 +9,51 @@ environment a Channel Access client needs to find it.
 from __future__ import annotations
 
 import os
+import random
 import secrets
 import socket
 import subprocess
 import sys
 import time
 
+# Channel Access ports are taken outside the kernel's ephemeral range. caproto's clients and
+# servers both set SO_REUSEADDR and SO_REUSEPORT on their UDP sockets, so the kernel may give
+# a client socket an ephemeral port a server already holds (measured: 21 of 3000 fresh
+# sockets landed on one of 199 such ports). Datagrams to that port then reach the server, not
+# the client, and the client's searches go unanswered: in CI one sync-client read in ~1,200,
+# and a whole pytest worker whose shared client could then connect no new PV.
+CA_PORT_FLOOR = 10000  # below: ports that system services are usually configured on
+EPHEMERAL_RANGE_FILE = "/proc/sys/net/ipv4/ip_local_port_range"
+
+
+def ephemeral_port_range() -> tuple[int, int]:
+    """The ports the kernel gives sockets that bind port 0 (Linux's default elsewhere)."""
+    try:
+        with open(EPHEMERAL_RANGE_FILE) as f:
+            low, high = f.read().split()
+        return int(low), int(high)
+    except (OSError, ValueError):
+        return 32768, 60999
+
 
 def free_port() -> int:
-    """A TCP port on loopback that nothing listens on now (also free for UDP, checked)."""
-    while True:
-        with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as tcp:
-            tcp.bind(("127.0.0.1", 0))
-            port = tcp.getsockname()[1]
+    """A port on loopback outside the ephemeral range that nothing uses now, for TCP and
+    UDP (checked): a Channel Access server's port."""
+    low, high = ephemeral_port_range()
+    ranges = [r for r in ((CA_PORT_FLOOR, low - 1), (high + 1, 65535)) if r[0] <= r[1]]
+    pick = random.SystemRandom()
+    for _ in range(1000):
+        port = pick.randint(*pick.choice(ranges)) if ranges else 0
         try:
+            with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as tcp:
+                tcp.bind(("127.0.0.1", port))
+                port = tcp.getsockname()[1]
             with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as udp:
                 udp.bind(("127.0.0.1", port))
         except OSError:
             continue
         return port
+    raise RuntimeError("no free port for a Channel Access server on loopback")
 
 
 def beacon_env(interface: str) -> dict[str, str]:
