@@ -1,4 +1,4 @@
-"""Run as a script by test_ca_search: a server that refuses kills caproto's search thread;
+"""Run as a script by test_ca_client: a server that refuses kills caproto's search thread;
 a healthy IOC must still connect afterwards. Prints one line per outcome."""
 
 import os

@@ -25,9 +25,8 @@ def primary_columns(run, keys: tuple[str, ...] = PRIMARY_KEYS) -> dict[str, np.n
     from ..storage.layout import read_columns, run_stream_table, table_columns
 
     table = run_stream_table(run, "primary")  # one request instead of three
-    if table is not None:
-        columns = table.structure().columns
-        return table_columns(table, [k for k in keys if k in columns])
+    if table is not None and set(keys) <= set(table.structure().columns):
+        return table_columns(table, list(keys))
     stream = run["primary"]
     return read_columns(stream, [k for k in keys if k in stream.metadata["data_keys"]])
 

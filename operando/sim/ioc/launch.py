@@ -27,33 +27,42 @@ EPHEMERAL_RANGE_FILE = "/proc/sys/net/ipv4/ip_local_port_range"
 
 
 def ephemeral_port_range() -> tuple[int, int]:
-    """The ports the kernel gives sockets that bind port 0 (Linux's default elsewhere)."""
+    """The ports the kernel gives sockets that bind port 0: Linux's setting, else the widest
+    of the usual defaults (Linux 32768-60999; macOS, BSD and Windows 49152-65535)."""
     try:
         with open(EPHEMERAL_RANGE_FILE) as f:
             low, high = f.read().split()
         return int(low), int(high)
     except (OSError, ValueError):
-        return 32768, 60999
+        return 32768, 65535
 
 
 def free_port() -> int:
     """A port on loopback outside the ephemeral range that nothing uses now, for TCP and
-    UDP (checked): a Channel Access server's port."""
+    UDP (checked): a Channel Access server's port, drawn at random so that processes
+    starting servers at the same time rarely draw the same one."""
     low, high = ephemeral_port_range()
     ranges = [r for r in ((CA_PORT_FLOOR, low - 1), (high + 1, 65535)) if r[0] <= r[1]]
+    if not ranges:  # an ephemeral range from CA_PORT_FLOOR up: what lies below it
+        ranges = [(1024, min(CA_PORT_FLOOR, low) - 1)]
+    sizes = [last - first + 1 for first, last in ranges]
     pick = random.SystemRandom()
     for _ in range(1000):
-        port = pick.randint(*pick.choice(ranges)) if ranges else 0
+        index = pick.randrange(sum(sizes))  # uniform over all the ranges' ports
+        for (first, _last), size in zip(ranges, sizes, strict=True):
+            if index < size:
+                port = first + index
+                break
+            index -= size
         try:
             with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as tcp:
                 tcp.bind(("127.0.0.1", port))
-                port = tcp.getsockname()[1]
             with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as udp:
                 udp.bind(("127.0.0.1", port))
         except OSError:
             continue
         return port
-    raise RuntimeError("no free port for a Channel Access server on loopback")
+    raise RuntimeError(f"no free port for a Channel Access server on loopback in {ranges}")
 
 
 def beacon_env(interface: str) -> dict[str, str]:
