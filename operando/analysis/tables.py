@@ -22,13 +22,9 @@ CYCLING_KEYS = ("t", "Ewe", "I", "step")  # what a cycling summary reads
 def primary_columns(run, keys: tuple[str, ...] = PRIMARY_KEYS) -> dict[str, np.ndarray]:
     """The potentiostat columns of a stored run among keys (clock s, t s, Ewe V, I mA,
     Q mAh, step); only these are read: a long run's table has many more columns."""
-    from ..storage.layout import read_columns, run_stream_table, table_columns
+    from ..storage.layout import read_run_columns
 
-    table = run_stream_table(run, "primary")  # one request instead of three
-    if table is not None and set(keys) <= set(table.structure().columns):
-        return table_columns(table, list(keys))
-    stream = run["primary"]
-    return read_columns(stream, [k for k in keys if k in stream.metadata["data_keys"]])
+    return read_run_columns(run, "primary", keys)
 
 
 def dems_columns(run) -> tuple[dict[str, np.ndarray], dict]:

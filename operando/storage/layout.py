@@ -112,9 +112,9 @@ def stored_table(node):
         return None
 
 
-def run_stream_table(run, stream: str):
+def _run_stream_table(run, stream: str):
     """The stream's table straight from its run, in one request; None if the run has no
-    such table in this layout (read the stream through its client then)."""
+    such table in this layout."""
     try:
         node = run[stream, TABLE_KEY]
     except KeyError:
@@ -122,9 +122,7 @@ def run_stream_table(run, stream: str):
     return node if getattr(node, "structure_family", None) == "table" else None
 
 
-def table_columns(table, keys: list[str]) -> dict[str, np.ndarray]:
-    """The named columns of a stream's table as numpy arrays, in event order (only those
-    columns are read)."""
+def _table_columns(table, keys: list[str]) -> dict[str, np.ndarray]:
     frame = table.read(columns=list(keys))
     return {k: frame[k].to_numpy() for k in keys}
 
@@ -138,9 +136,21 @@ def read_columns(stream, keys: list[str]) -> dict[str, np.ndarray]:
     base = getattr(stream, "base", None)
     table = stored_table(base) if base is not None else None
     if table is not None and set(keys) <= set(table.structure().columns):
-        return table_columns(table, keys)
+        return _table_columns(table, keys)
     ds = stream.read(variables=list(keys))
     return {k: np.asarray(ds[k].values) for k in keys}
+
+
+def read_run_columns(run, stream: str, keys: Iterable[str]) -> dict[str, np.ndarray]:
+    """The columns of a run's stream among ``keys`` (those its data keys hold), as
+    :func:`read_columns` reads them. When the stream's table holds every key, it is taken
+    from the run in one request (the stream, then its table, would be three)."""
+    keys = list(keys)
+    table = _run_stream_table(run, stream)
+    if table is not None and set(keys) <= set(table.structure().columns):
+        return _table_columns(table, keys)
+    node = run[stream]
+    return read_columns(node, [k for k in keys if k in node.metadata["data_keys"]])
 
 
 def append_rows(node, table_client, table: pa.Table, data_keys: dict):

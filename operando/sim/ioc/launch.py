@@ -45,15 +45,11 @@ def free_port() -> int:
     ranges = [r for r in ((CA_PORT_FLOOR, low - 1), (high + 1, 65535)) if r[0] <= r[1]]
     if not ranges:  # an ephemeral range from CA_PORT_FLOOR up: what lies below it
         ranges = [(1024, min(CA_PORT_FLOOR, low) - 1)]
-    sizes = [last - first + 1 for first, last in ranges]
+    sizes = [last - first + 1 for first, last in ranges]  # weights: uniform over all ports
     pick = random.SystemRandom()
     for _ in range(1000):
-        index = pick.randrange(sum(sizes))  # uniform over all the ranges' ports
-        for (first, _last), size in zip(ranges, sizes, strict=True):
-            if index < size:
-                port = first + index
-                break
-            index -= size
+        ((first, last),) = pick.choices(ranges, weights=sizes)
+        port = pick.randint(first, last)
         try:
             with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as tcp:
                 tcp.bind(("127.0.0.1", port))
