@@ -56,6 +56,8 @@ class Session:
     tokens: dict[str, int] = field(default_factory=dict)  # RE subscription tokens by role
     publishers: dict[str, Any] = field(default_factory=dict)  # documents on the wire (wire/)
     catch_up: Any = None  # storage.catch_up.CatchUp: runs the store missed, re-ingested
+    background_writer: Any = None  # storage.BackgroundWriter: the writer's thread
+    closed: bool = False
 
     @functools.cached_property
     def db(self):
@@ -78,6 +80,17 @@ class Session:
         self.RE(assemble_cell(self.potentiostat, self.sim_control, sample))
 
     def close(self) -> None:
+        """Release everything the session holds: brokers, storage threads, devices' Channel
+        Access callbacks, the RunEngine's event loop, the store, a private simulator.
+
+        A process that makes sessions one after another (a test suite, a shell that
+        reconnects) would otherwise keep every earlier session's threads and callbacks
+        (caproto re-runs all of a shared PV's callbacks for each new one). Closing twice
+        does nothing; the session is not usable afterwards.
+        """
+        if self.closed:
+            return
+        self.closed = True
         for publisher in self.publishers.values():
             if hasattr(publisher, "close"):
                 publisher.close()  # the durable broker: what is queued is sent first
@@ -90,6 +103,18 @@ class Session:
                 "document log %s: `operando recover` stores them",
                 sorted(self.catch_up.pending), self.document_log.log_dir,
             )  # fmt: skip
+        if self.catch_up is not None:
+            self.catch_up.close()
+        if self.background_writer is not None:
+            self.background_writer.close()
+        for device in (self.potentiostat, self.mass_spectrometer, self.sim_control,
+                       self.soft_xray, self.hard_xray):  # fmt: skip
+            if device is not None and hasattr(device, "destroy"):
+                device.destroy()
+        loop = getattr(self.RE, "loop", None)
+        if loop is not None and loop.is_running():
+            loop.call_soon_threadsafe(loop.stop)  # ends the RunEngine's thread
+        self.store.close()
         if self.simulator is not None:
             self.simulator.stop()
             self.simulator = None
@@ -273,12 +298,16 @@ def make_session(
         simulator=simulator,
         publishers=publishers,
         catch_up=catch_up,
+        background_writer=background_writer,
     )
 
 
 def _optional(device, timeout: float):
     """The device if its instrument answers, else None (a beamline without it)."""
-    return device if _answers([device], timeout) else None
+    if _answers([device], timeout):
+        return device
+    device.destroy()  # its PVs' callbacks would outlive it
+    return None
 
 
 def _optional_station(station, timeout: float):
@@ -287,6 +316,7 @@ def _optional_station(station, timeout: float):
     try:
         station.connect(timeout)
     except TimeoutError:
+        station.destroy()
         return None
     return station
 

@@ -57,7 +57,8 @@ def store(tmp_path):
     """An in-process tiled over a temporary directory (no network)."""
     from operando.storage import open_store
 
-    return open_store(tmp_path / "data")
+    with open_store(tmp_path / "data") as store:
+        yield store
 
 
 @pytest.fixture

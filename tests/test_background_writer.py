@@ -34,3 +34,32 @@ def test_a_store_that_hangs_slows_acquisition_but_never_stops_it():
     release.set()
     # Every document was handed over; the caller waited at most backlog_wait_s each.
     assert writer._queue.qsize() <= 10 and elapsed < 10 * 0.05 + 2.0
+
+
+def test_close_writes_what_is_queued_then_ends_the_thread():
+    written = []
+    writer = BackgroundWriter(lambda name, doc: written.append(doc["n"]), name="closing-writer")
+    for n in range(5):
+        writer("event", {"n": n})
+    writer.close()
+    assert written == [0, 1, 2, 3, 4]
+    assert not writer._thread.is_alive()
+
+
+def test_a_closed_store_leaves_no_thread_behind(tmp_path):
+    """An embedded store's server runs in threads of its own; closing it ends them (a
+    process that opens store after store, e.g. a shell or the test suite, keeps none)."""
+    import gc
+
+    from operando.storage import open_store
+
+    open_store(tmp_path / "warm").close()  # threads of one-time set-up (executors) are not
+    before = {t.ident for t in threading.enumerate()}
+    for i in range(3):
+        with open_store(tmp_path / f"store{i}") as store:
+            assert store.client is not None
+    gc.collect()
+    deadline = time.monotonic() + 5.0
+    while {t.ident for t in threading.enumerate()} - before and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert {t.name for t in threading.enumerate() if t.ident not in before} == set()

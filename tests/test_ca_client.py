@@ -4,6 +4,7 @@ PVs after a server refused a connection (operando.devices.ca_search)."""
 
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 import pytest
@@ -29,3 +30,34 @@ def test_a_healthy_ioc_connects_after_another_server_refused_a_connection():
     assert "refused PV: not connected" in done.stdout
     assert "search thread alive: True" in done.stdout
     assert "healthy PV connected: True and read: True" in done.stdout
+
+
+def test_a_closed_session_keeps_no_thread_and_no_channel_access_callback(beamline, tmp_path):
+    """Sessions made one after another in one process (a shell that reconnects, this test
+    suite) do not pile up: caproto runs every callback of a shared PV again for each new
+    one, so a session that kept its callbacks made every later one slower."""
+    import gc
+    import threading
+
+    from operando.session import make_session
+
+    def new_session(name):
+        return make_session(str(tmp_path / name), prefix=beamline.prefix,
+                            ca_port=beamline.port, progress=False)  # fmt: skip
+
+    with new_session("first") as s:
+        ewe = s.potentiostat.ewe._read_pv._caproto_pv  # the process's shared caproto PV
+    del s
+    gc.collect()
+    callbacks = len(ewe.connection_state_callback.callbacks)
+    threads = {t.ident for t in threading.enumerate()}
+    for i in range(3):
+        with new_session(f"again{i}") as s:
+            assert s.potentiostat.ewe.get() is not None
+        del s
+    gc.collect()
+    assert len(ewe.connection_state_callback.callbacks) == callbacks
+    deadline = time.monotonic() + 5.0
+    while {t.ident for t in threading.enumerate()} - threads and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert [t.name for t in threading.enumerate() if t.ident not in threads] == []

@@ -236,6 +236,13 @@ class _Station:
         if self.fly is not None:  # fly scans where the endstation has them
             self.fly = connect_fly(self.fly)
 
+    def destroy(self) -> None:
+        """Release every device's Channel Access callbacks (the endstation is unusable
+        afterwards)."""
+        for device in [*self.devices(), self.fly]:
+            if device is not None and hasattr(device, "destroy"):
+                device.destroy()
+
 
 def _parts(prefix: str, pvs: EndstationPVs, name: str, counters_cls):
     error = f"{prefix}{pvs.last_error}" if pvs.last_error else ""

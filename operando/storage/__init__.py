@@ -17,7 +17,6 @@ from __future__ import annotations
 import json
 import logging
 import pathlib
-import queue
 import threading
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
@@ -27,6 +26,7 @@ import numpy as np
 
 from ..errors import StorageError
 from ..run_routing import RunOfDocument
+from .background_writer import BackgroundWriter  # noqa: F401 - re-exported
 from .catch_up import CatchUp  # noqa: F401 - re-exported
 from .recover import RecoveryResult, recover  # noqa: F401 - re-exported
 from .replay import documents_from_tables, replay  # noqa: F401 - re-exported
@@ -40,11 +40,6 @@ class IncompleteRun(StorageError):
 
 LOG_DIRNAME = "document-log"
 WRITER_BATCH_SIZE = 2000  # rows per table write; the document log covers what is not yet flushed
-# Documents waiting for storage before acquisition waits for it (bounds the memory of a
-# backlog when acquisition outpaces the store), and the longest it waits (s): a store that
-# hangs must not stop acquisition, whose documents are in the document log already.
-WRITER_BACKLOG_DOCS = 8  # measured: 64 let RSS grow 190 MB per 1M points, 8 about 7
-WRITER_BACKLOG_WAIT_S = 5.0
 
 
 @dataclass
@@ -69,6 +64,24 @@ class Store:
 
         return find_run(self.client, uid_or_index)
 
+    def close(self) -> None:
+        """Stop the embedded server's threads (its event loop, its catalog's database
+        connection); the store is not usable afterwards. A served store's client only
+        closes its connections. Closing twice does nothing."""
+        http_client = self.client.context.http_client
+        self.client.context.close()
+        # tiled registers the embedded server's exit with threading's own atexit list, which
+        # would hold the closed app (~8 MB) until the process ends.
+        atexits = getattr(threading, "_threading_atexits", None)
+        if atexits is not None and self.data_dir is not None:
+            atexits[:] = [f for f in atexits if _bound_to(f) is not http_client]
+
+    def __enter__(self) -> Store:
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.close()
+
     def complete_run(self, uid_or_index: str | int):
         """Like :meth:`run`, but refuse (one line) a run that is incomplete."""
         from .recover import incomplete_reason
@@ -79,6 +92,11 @@ class Store:
             uid = run.metadata["start"]["uid"]
             raise IncompleteRun(f"run {uid} is incomplete: {why}; its numbers would be wrong")
         return run
+
+
+def _bound_to(func) -> Any:
+    """The object a (partial of a) bound method is bound to, else None."""
+    return getattr(getattr(func, "func", func), "__self__", None)
 
 
 def _init_catalog(uri: str) -> bool:
@@ -307,60 +325,6 @@ class GuardedCallback:
                     discard(run)
             self._run_of.forget(run)
             self._failed.discard(run)
-
-
-class BackgroundWriter:
-    """Run a slow callback (storage) in a worker thread, so acquisition does not wait on it.
-
-    Documents are handed over in order through a queue. At each run's stop document the
-    caller waits until everything of the run has been written, so a run is complete in
-    storage when the RunEngine returns. While ``backlog`` documents wait, the caller waits
-    (at most ``backlog_wait_s``) for the worker to take one: memory stays bounded when
-    acquisition is faster than storage. A store that takes nothing for backlog_wait_s is
-    not waited for again until it takes a document: it delays acquisition once, never
-    stops it. Wrap a :class:`GuardedCallback`: an exception in the worker would otherwise
-    only be logged.
-    """
-
-    def __init__(self, callback: Callable[[str, dict], Any], name: str = "storage-writer",
-                 backlog: int = WRITER_BACKLOG_DOCS,
-                 backlog_wait_s: float = WRITER_BACKLOG_WAIT_S):  # fmt: skip
-        if backlog < 1 or not backlog_wait_s >= 0:
-            raise ValueError(f"backlog must be >= 1 and backlog_wait_s >= 0, got "
-                             f"{backlog!r}, {backlog_wait_s!r}")  # fmt: skip
-        self.callback = callback
-        self.backlog, self.backlog_wait_s = backlog, backlog_wait_s
-        self._queue: queue.Queue = queue.Queue()
-        self._taken = threading.Condition()
-        self._stalled = False
-        self._thread = threading.Thread(target=self._work, daemon=True, name=name)
-        self._thread.start()
-
-    def __call__(self, name: str, doc: dict) -> None:
-        if self._queue.qsize() >= self.backlog and not self._stalled:
-            with self._taken:
-                room = self._taken.wait_for(
-                    lambda: self._queue.qsize() < self.backlog, timeout=self.backlog_wait_s
-                )
-                # A store that took nothing in backlog_wait_s is stalled: acquisition no
-                # longer waits for it until it takes a document again.
-                self._stalled = not room
-        self._queue.put((name, doc))
-        if name == "stop":
-            self._queue.join()
-
-    def _work(self) -> None:
-        while True:
-            name, doc = self._queue.get()
-            with self._taken:
-                self._stalled = False
-                self._taken.notify()
-            try:
-                self.callback(name, doc)
-            except Exception:
-                logger.exception("storage callback failed on a %r document", name)
-            finally:
-                self._queue.task_done()
 
 
 def make_writer(store: Store):

@@ -64,11 +64,17 @@ class CatchUp:
             time.sleep(0.1)
         return not self.pending
 
+    def close(self) -> None:
+        """End the thread once the run it is re-ingesting (if any) is done or given up."""
+        self._queue.put(None)
+
     def _work(self) -> None:
         from .recover import recover
 
         while True:
             uid = self._queue.get()
+            if uid is None:  # close()
+                return
             path = self.log_dir / f"{uid}.jsonl"
             started = time.monotonic()
             while True:
