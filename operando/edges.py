@@ -101,6 +101,12 @@ def edge_element(name: str) -> str:
 
 def edge_energy_eV(element: str, edge: str) -> float:
     """xraydb's tabulated energy (eV) of an element's edge ("K", "L3", ...)."""
+    from periodictable import elements
+
+    try:  # first without xraydb, whose import takes most of a refusal's time
+        elements.symbol(element)
+    except ValueError:
+        raise BadRequest(f"{element!r} is not a chemical element") from None
     import xraydb
 
     try:

@@ -97,7 +97,7 @@ def check_data_dir(data: str | os.PathLike) -> None:
 
 def _check_electrochem(args: argparse.Namespace, own_simulator: bool) -> None:
     """The protocol's own checks, plus the private simulator's compliance."""
-    from .plans.electrochem import check_cycle_parameters
+    from .plans.checks import check_cycle_parameters
     from .studies.samples import study_sample
 
     sample, one_c = study_sample(
@@ -114,7 +114,7 @@ def _check_electrochem(args: argparse.Namespace, own_simulator: bool) -> None:
             one_c_mA_g=one_c,
         )
     else:
-        from .plans.dems import check_dems_parameters
+        from .plans.checks import check_dems_parameters
 
         current = check_dems_parameters(
             sample, rest_s=args.rest_h * 3600.0, current_mA_g=args.current_mA_g,
@@ -133,7 +133,7 @@ def _check_electrochem(args: argparse.Namespace, own_simulator: bool) -> None:
                 f"{lo:g} to {hi:g} C"
             ) from None
     if own_simulator:
-        from .sim.models.potentiostat import Compliance
+        from .sim.models.compliance import Compliance
 
         comp = Compliance()
         if current > comp.max_current_mA:
@@ -151,7 +151,7 @@ def _check_electrochem(args: argparse.Namespace, own_simulator: bool) -> None:
 
 def _check_technique_window(args: argparse.Namespace) -> None:
     """The potentials of a CV, GITT or EIS against the private simulator's voltage window."""
-    from .sim.models.potentiostat import Compliance
+    from .sim.models.compliance import Compliance
 
     comp = Compliance()
     for flag in ("--v-min", "--v-max", "--state-V"):

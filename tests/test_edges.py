@@ -6,7 +6,7 @@ import xraydb
 
 from operando.edges import check_element_in, resolve_edge
 from operando.errors import BadRequest
-from operando.plans.ex_situ import state_steps
+from operando.plans.checks import state_steps
 from operando.sim.models.materials import MATERIALS
 from operando.sim.models.xas_generic import element_valence, mass_mu
 from operando.sim.models.xray import ElectrodeState

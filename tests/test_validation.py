@@ -119,3 +119,30 @@ def test_a_formula_without_simulator_physics_is_refused_before_anything(tmp_path
     err = capsys.readouterr().err.strip()
     assert len(err.splitlines()) == 1 and "simulated materials: lco, lfp" in err
     assert not data.exists()  # nothing written, nothing started
+
+
+REFUSALS = {
+    "cycle": [*_replace(CYCLE, "--v-max", "100")],
+    "dems": [*DEMS, "--current-mA-g", "1e6"],
+    "cv": ["run", "cv", "--material", "lnmo", "--mass-mg", "1", "--v-min", "2", "--v-max", "9",
+           "--scan-rate-mV-s", "1"],
+    "xas": ["run", "xas", "--edge", "zz-k", "--sample", "lnro:4.8V"],
+    "rixs": ["run", "rixs", "--sample", "lnmo:charged"],
+}  # fmt: skip
+
+
+def test_a_refusal_imports_neither_the_control_stack_nor_the_analysis(tmp_path):
+    """Refusing bad input takes a fraction of a second because it needs none of bluesky,
+    ophyd, scipy, xraydb or tiled (each of which takes up to seconds to import)."""
+    heavy = ("bluesky", "ophyd", "scipy", "xraydb", "tiled", "caproto", "matplotlib")
+    argvs = [[*argv, "--data", str(tmp_path / "d")] for argv in REFUSALS.values()]
+    script = (
+        "import sys\nfrom operando.cli import main\n"
+        f"codes = [main(argv) for argv in {argvs!r}]\n"
+        f"print(codes, sorted(m for m in {heavy!r} if m in sys.modules))\n"
+    )
+    done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True,
+                          timeout=120)  # fmt: skip
+    assert done.returncode == 0, done.stderr[-2000:]
+    assert done.stdout.split("] ", 1) == [str([2] * len(REFUSALS))[:-1], "[]\n"], done.stdout
+    assert not (tmp_path / "d").exists()

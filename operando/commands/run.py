@@ -59,13 +59,15 @@ def cmd_dems(args: argparse.Namespace) -> int:
 
 
 def cmd_xas(args: argparse.Namespace) -> int:
-    from ..studies.running import open_session
-    from ..studies.xray import check_xas_request, run_xas
+    from ..studies.electrodes import check_xas_request
 
     check_xas_request(args.edge, args.sample)  # refuse bad input before anything starts
     positive("--prep-c-rate", args.prep_c_rate)
     positive("--dwell-s", args.dwell_s)
     positive("--time-scale", args.time_scale)
+    from ..studies.running import open_session
+    from ..studies.xray import run_xas
+
     with open_session(args.data, args.prefix, args.ca_port, args.time_scale) as session:
         summary = run_xas(
             session, args.edge, args.sample, dwell_s=args.dwell_s,
@@ -77,12 +79,13 @@ def cmd_xas(args: argparse.Namespace) -> int:
 
 def cmd_rixs(args: argparse.Namespace) -> int:
     from ..studies.electrodes import parse_sample
+
+    parse_sample(args.sample)  # refuse bad input before anything starts
+    positive("--exposure-s", args.exposure_s)
+    positive("--time-scale", args.time_scale)
     from ..studies.running import open_session
     from ..studies.xray import run_rixs
 
-    parse_sample(args.sample)
-    positive("--exposure-s", args.exposure_s)
-    positive("--time-scale", args.time_scale)
     with open_session(args.data, args.prefix, args.ca_port, args.time_scale) as session:
         summary = run_rixs(session, args.sample, exposure_s=args.exposure_s)
     print_summary(summary, args.json)

@@ -1,6 +1,6 @@
 """Electrode materials: a name and a chemical formula, and what follows from them.
 
-A :class:`Material` is metadata: its molar mass comes from the formula (xraydb's
+A :class:`Material` is metadata: its molar mass comes from the formula (periodictable's
 standard atomic weights), its theoretical capacity from the lithium it holds (per Li) or the
 electrons that transfer (``transferable_electrons`` per formula unit), and 1C (mA/g) from
 that capacity unless the field uses a convention (``one_c_mA_g``, e.g. 250 mA/g for Li-rich
@@ -34,7 +34,7 @@ _TOKEN = re.compile(r"([A-Z][a-z]?)(\d*\.?\d*)")
 
 def parse_formula(formula: str) -> dict[str, float]:
     """Element -> atoms per formula unit, e.g. ``"Li1.2Ni0.2Mn0.6O2"`` (no brackets)."""
-    import xraydb
+    from periodictable import elements
 
     text = str(formula).strip()
     tokens = _TOKEN.findall(text)
@@ -43,7 +43,7 @@ def parse_formula(formula: str) -> dict[str, float]:
     composition: dict[str, float] = {}
     for element, count in tokens:
         try:
-            xraydb.atomic_number(element)
+            elements.symbol(element)
         except ValueError:
             raise BadRequest(f"{element!r} in {formula!r} is not a chemical element") from None
         composition[element] = composition.get(element, 0.0) + float(count or 1)
@@ -52,10 +52,11 @@ def parse_formula(formula: str) -> dict[str, float]:
 
 @functools.lru_cache(maxsize=256)  # a cycling summary asks once per cycle (~95 for 1M points)
 def molar_mass(formula: str) -> float:
-    """Molar mass (g/mol) of one formula unit, from xraydb's standard atomic weights."""
-    import xraydb
+    """Molar mass (g/mol) of one formula unit, from periodictable's standard atomic weights
+    (IUPAC)."""
+    from periodictable import elements
 
-    return sum(xraydb.atomic_mass(el) * n for el, n in parse_formula(formula).items())
+    return sum(elements.symbol(el).mass * n for el, n in parse_formula(formula).items())
 
 
 def same_composition(a: str, b: str) -> bool:

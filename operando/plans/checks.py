@@ -7,11 +7,13 @@ connects to anything; the instrument's compliance is checked by each plan's firs
 from __future__ import annotations
 
 import math
+import re
 
 from ..errors import BadRequest
 from ..instruments import CELL_TEMPERATURE_RANGE_C, MAX_STEPS
 from ..sample import Sample
-from .stubs import ONE_C_MA_G
+
+ONE_C_MA_G = 250.0  # the field's convention for Li-rich oxides: 1C = 250 mA/g
 
 DEFAULT_RECORD_DT_S = 60.0  # s between recorded points ...
 DEFAULT_RECORD_DE_V = 0.005  # ... or V of potential change, whichever comes first
@@ -149,3 +151,88 @@ def check_cycle_parameters(
     )  # fmt: skip
     check_duration(cycles, current, sample, one_c_mA_g, rest_s)
     return current
+
+
+# DEMS: the gas sampling of dems_cycling
+MIN_BASELINE_SAMPLES = 3  # the rest must hold this many samples (the background)
+SAMPLE_INTERVAL_RANGE_S = (1.0, 86400.0)
+YEAR_S = HOURS_PER_YEAR * 3600.0
+
+
+def check_dems_parameters(
+    sample: Sample,
+    *,
+    rest_s: float,
+    current_mA_g: float,
+    v_min: float,
+    v_max: float,
+    cycles: int,
+    sample_interval_s: float,
+    record_dt_s: float = DEFAULT_RECORD_DT_S,
+    record_dE_V: float = DEFAULT_RECORD_DE_V,
+) -> float:
+    """Check the parameters of :func:`dems_cycling`; return the current (mA). Pure."""
+    lo, hi = SAMPLE_INTERVAL_RANGE_S
+    if not (isinstance(sample_interval_s, (int, float)) and lo <= sample_interval_s <= hi):
+        raise BadRequest(
+            f"sample_interval_s must lie in [{lo:g}, {hi:g}] s, got {sample_interval_s!r}"
+        )
+    shortest_rest = MIN_BASELINE_SAMPLES * sample_interval_s
+    if not (isinstance(rest_s, (int, float)) and shortest_rest <= rest_s <= YEAR_S):
+        raise BadRequest(
+            f"the rest before cycling ({rest_s!r} s) must hold at least "
+            f"{MIN_BASELINE_SAMPLES} gas samples ({shortest_rest:g} s at this sampling "
+            f"interval) and last at most a year ({YEAR_S:g} s): it gives the mass "
+            "spectrometer's background"
+        )
+    if not (isinstance(cycles, int) and 1 <= cycles <= (MAX_STEPS - 1) // 2):
+        raise BadRequest(
+            f"cycles must be a whole number from 1 to {(MAX_STEPS - 1) // 2} (the instrument "
+            f"holds {MAX_STEPS} steps, one of them the rest), got {cycles!r}"
+        )
+    return check_cycle_parameters(
+        sample, v_min=v_min, v_max=v_max, cycles=cycles, current_mA_g=current_mA_g,
+        record_dt_s=record_dt_s, record_dE_V=record_dE_V,
+    )  # fmt: skip
+
+
+# The states of ex situ electrodes ("pristine", "4.5V", "4.8V-2.0V"): prepare_ex_situ_electrodes
+DISCHARGED_BELOW_V = 3.5  # a state cutoff at or below this is reached after a first cycle
+PAPER_MATERIALS = ("lnmo", "lnro")  # their "<V>V" at or below 3.5 V means after a cycle
+_RANGE = re.compile(r"\s*(\d+(?:\.\d+)?)\s*V\s*-\s*(\d+(?:\.\d+)?)\s*V\s*")
+
+
+def state_steps(state: str, material: str, v_max: float = 4.8) -> tuple[float, float] | None:
+    """(charge cutoff V, discharge cutoff V or None) of a state: None for "pristine";
+    "4.2V" -> (4.2, None), charged to it; "4.8V-2.0V" -> (4.8, 2.0), charged then discharged.
+    For the paper's materials "2.0V" (at or below 3.5 V) keeps its meaning: v_max, then 2.0."""
+    match = _RANGE.fullmatch(state)
+    if match:
+        high, low = (float(g) for g in match.groups())
+        for value in (high, low):
+            if not 1.0 <= value <= 5.0:
+                raise BadRequest(f"state cutoff {value} V outside 1.0-5.0 V")
+        if not low < high:
+            raise BadRequest(f"state {state!r}: charge to Vmax, then discharge to a lower Vmin")
+        return high, low
+    cutoff = state_cutoff_V(state)
+    if cutoff is None:
+        return None
+    if material in PAPER_MATERIALS and cutoff <= DISCHARGED_BELOW_V:
+        return v_max, cutoff
+    return cutoff, None
+
+
+def state_cutoff_V(state: str) -> float | None:
+    """The cutoff (V) of a state name: None for "pristine", 4.5 for "4.5V"."""
+    if state == "pristine":
+        return None
+    match = re.fullmatch(r"\s*(\d+(?:\.\d+)?)\s*V\s*", state)
+    if not match:
+        raise BadRequest(
+            f"unknown state {state!r}: use 'pristine', a cutoff like '4.5V' or '4.8V-2.0V'"
+        )
+    value = float(match.group(1))
+    if not 1.0 <= value <= 5.0:
+        raise BadRequest(f"state cutoff {value} V outside 1.0-5.0 V")
+    return value

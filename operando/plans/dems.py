@@ -12,62 +12,19 @@ from bluesky.utils import MsgGenerator
 
 from ..devices.dems import MassSpectrometer
 from ..devices.potentiostat import Potentiostat
-from ..errors import BadRequest
-from ..instruments import MAX_STEPS
 from ..sample import Sample
-from .checks import check_temperature
-from .electrochem import (
+from .checks import (  # noqa: F401  (check_dems_parameters is part of this module's API)
     DEFAULT_RECORD_DE_V,
     DEFAULT_RECORD_DT_S,
-    HOURS_PER_YEAR,
-    check_cycle_parameters,
-    electrochem_run,
+    check_dems_parameters,
+    check_temperature,
 )
+from .electrochem import electrochem_run
 from .stubs import Step, plan
 
 DEFAULT_REST_S = 6 * 3600.0
 DEFAULT_CURRENT_MA_G = 10.0
 DEFAULT_SAMPLE_INTERVAL_S = 120.0
-MIN_BASELINE_SAMPLES = 3  # the rest must hold this many samples (the background)
-SAMPLE_INTERVAL_RANGE_S = (1.0, 86400.0)
-YEAR_S = HOURS_PER_YEAR * 3600.0
-
-
-def check_dems_parameters(
-    sample: Sample,
-    *,
-    rest_s: float,
-    current_mA_g: float,
-    v_min: float,
-    v_max: float,
-    cycles: int,
-    sample_interval_s: float,
-    record_dt_s: float = DEFAULT_RECORD_DT_S,
-    record_dE_V: float = DEFAULT_RECORD_DE_V,
-) -> float:
-    """Check the parameters of :func:`dems_cycling`; return the current (mA). Pure."""
-    lo, hi = SAMPLE_INTERVAL_RANGE_S
-    if not (isinstance(sample_interval_s, (int, float)) and lo <= sample_interval_s <= hi):
-        raise BadRequest(
-            f"sample_interval_s must lie in [{lo:g}, {hi:g}] s, got {sample_interval_s!r}"
-        )
-    shortest_rest = MIN_BASELINE_SAMPLES * sample_interval_s
-    if not (isinstance(rest_s, (int, float)) and shortest_rest <= rest_s <= YEAR_S):
-        raise BadRequest(
-            f"the rest before cycling ({rest_s!r} s) must hold at least "
-            f"{MIN_BASELINE_SAMPLES} gas samples ({shortest_rest:g} s at this sampling "
-            f"interval) and last at most a year ({YEAR_S:g} s): it gives the mass "
-            "spectrometer's background"
-        )
-    if not (isinstance(cycles, int) and 1 <= cycles <= (MAX_STEPS - 1) // 2):
-        raise BadRequest(
-            f"cycles must be a whole number from 1 to {(MAX_STEPS - 1) // 2} (the instrument "
-            f"holds {MAX_STEPS} steps, one of them the rest), got {cycles!r}"
-        )
-    return check_cycle_parameters(
-        sample, v_min=v_min, v_max=v_max, cycles=cycles, current_mA_g=current_mA_g,
-        record_dt_s=record_dt_s, record_dE_V=record_dE_V,
-    )  # fmt: skip
 
 
 @plan

@@ -17,7 +17,6 @@ hand; the plan records which slot each electrode is meant for.
 
 from __future__ import annotations
 
-import re
 from dataclasses import replace
 
 import bluesky.plan_stubs as bps
@@ -28,57 +27,16 @@ from ..devices.simcontrol import SimControl
 from ..errors import BadRequest
 from ..instruments import N_SLOTS, pv_string
 from ..sample import Sample
-from .checks import check_recording
+from .checks import check_recording, state_steps
 from .electrochem import galvanostatic, galvanostatic_cycle
 from .stubs import configure_cell, plan
 
-DISCHARGED_BELOW_V = 3.5  # a state cutoff at or below this is reached after a first cycle
 # A preparation's curve is not the measurement (the electrode's state is): it is recorded
 # every 10 min or 20 mV. The state reached does not depend on it (the simulator's LNMO and
 # LNRO cycled at C/50 end within 1e-5 of the same oxidised fractions at 60 s / 5 mV), and it
 # takes a tenth of the points.
 PREPARATION_RECORD_DT_S = 600.0
 PREPARATION_RECORD_DE_V = 0.02
-
-
-PAPER_MATERIALS = ("lnmo", "lnro")  # their "<V>V" at or below 3.5 V means after a cycle
-_RANGE = re.compile(r"\s*(\d+(?:\.\d+)?)\s*V\s*-\s*(\d+(?:\.\d+)?)\s*V\s*")
-
-
-def state_steps(state: str, material: str, v_max: float = 4.8) -> tuple[float, float] | None:
-    """(charge cutoff V, discharge cutoff V or None) of a state: None for "pristine";
-    "4.2V" -> (4.2, None), charged to it; "4.8V-2.0V" -> (4.8, 2.0), charged then discharged.
-    For the paper's materials "2.0V" (at or below 3.5 V) keeps its meaning: v_max, then 2.0."""
-    match = _RANGE.fullmatch(state)
-    if match:
-        high, low = (float(g) for g in match.groups())
-        for value in (high, low):
-            if not 1.0 <= value <= 5.0:
-                raise BadRequest(f"state cutoff {value} V outside 1.0-5.0 V")
-        if not low < high:
-            raise BadRequest(f"state {state!r}: charge to Vmax, then discharge to a lower Vmin")
-        return high, low
-    cutoff = state_cutoff_V(state)
-    if cutoff is None:
-        return None
-    if material in PAPER_MATERIALS and cutoff <= DISCHARGED_BELOW_V:
-        return v_max, cutoff
-    return cutoff, None
-
-
-def state_cutoff_V(state: str) -> float | None:
-    """The cutoff (V) of a state name: None for "pristine", 4.5 for "4.5V"."""
-    if state == "pristine":
-        return None
-    match = re.fullmatch(r"\s*(\d+(?:\.\d+)?)\s*V\s*", state)
-    if not match:
-        raise BadRequest(
-            f"unknown state {state!r}: use 'pristine', a cutoff like '4.5V' or '4.8V-2.0V'"
-        )
-    value = float(match.group(1))
-    if not 1.0 <= value <= 5.0:
-        raise BadRequest(f"state cutoff {value} V outside 1.0-5.0 V")
-    return value
 
 
 def assemble_cell(pstat: Potentiostat, sim: SimControl, sample: Sample) -> MsgGenerator[None]:

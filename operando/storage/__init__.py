@@ -24,7 +24,7 @@ from typing import Any
 
 import numpy as np
 
-from ..errors import StorageError
+from ..errors import NotFound, StorageError
 from ..run_routing import RunOfDocument
 from .background_writer import BackgroundWriter  # noqa: F401 - re-exported
 from .catch_up import CatchUp  # noqa: F401 - re-exported
@@ -205,6 +205,19 @@ def open_store(data: str | pathlib.Path, api_key: str | None = None) -> Store:
         context = Context.from_app(app, headers={"accept-encoding": "identity"})
     client = from_context(context, structure_clients=structure_clients())
     return Store(client=client, data_dir=data_dir)
+
+
+def open_existing_store(data: str | pathlib.Path, api_key: str | None = None) -> Store:
+    """:func:`open_store` for reading: a directory that holds no store is refused
+    (NotFound, one line) instead of being made into a new, empty one."""
+    from .catalog import CATALOG, TABLES
+
+    text = str(data)
+    if not text.startswith(("http://", "https://")):
+        path = pathlib.Path(text).expanduser()
+        if not ((path / CATALOG).is_file() or (path / TABLES).is_file()):
+            raise NotFound(f"--data {text}: no run store there (no {CATALOG})")
+    return open_store(data, api_key)
 
 
 def _open_served(uri: str, api_key: str | None) -> Store:

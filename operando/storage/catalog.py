@@ -31,12 +31,12 @@ def find_run(client, uid_or_index: str | int):
         if isinstance(uid_or_index, int) or len(str(uid_or_index)) < 5:
             return client[index]
     uid = str(uid_or_index)
+    if len(uid) < 5:
+        raise BadRequest(f"a run uid prefix needs 5 characters or more, got {uid!r}")
     try:
         return client[uid]
     except KeyError:
         pass
-    if len(uid) < 5:
-        raise BadRequest(f"a run uid prefix needs 5 characters or more, got {uid!r}")
     matches = [key for key in client.keys() if key.startswith(uid)]
     if not matches:
         raise NotFound(f"no run whose uid begins with {uid!r}")

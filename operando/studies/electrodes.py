@@ -24,7 +24,7 @@ PREPARATION_C_RATE = 0.1
 
 def parse_sample(text: str, materials_dir: str | None = None) -> tuple[str, str]:
     """(material, state) from ``material[:state]``; refuses unknown names with the choices."""
-    from ..plans.ex_situ import state_steps
+    from ..plans.checks import state_steps
 
     material, _, state = text.strip().lower().partition(":")
     if material in REFERENCE_SLOTS and not state:
@@ -67,3 +67,15 @@ def prepare_electrode(
     )  # fmt: skip
     session.RE(plan)
     return sample_label(material, state)  # the name the plan gives the electrode
+
+
+def check_xas_request(edge: str, samples: list[str]) -> None:
+    """Refuse, before anything moves, an unknown edge or a sample without its element."""
+    from ..edges import check_element_in, edge_named
+
+    edge_named(edge)
+    known = load_materials()
+    for text in samples:
+        material, state = parse_sample(text)
+        if state != "reference":
+            check_element_in(edge, known[material].formula, text)

@@ -15,9 +15,9 @@ from __future__ import annotations
 import pathlib
 from collections.abc import Callable
 
-from ..errors import BadRequest, NotFound
+from ..errors import BadRequest
 from ..io.tables_export import stream_table, write_csv, write_parquet
-from ..storage import open_store
+from ..storage import open_existing_store
 from .run_spectra import run_spectra, spectrum_streams
 
 FORMATS = ("csv", "parquet", "xdi", "athena", "nexus")
@@ -27,15 +27,6 @@ SPECTRUM_FORMATS = ("xdi", "athena")
 def _check_out(out: pathlib.Path) -> None:
     if out.exists() and not out.is_dir():
         raise BadRequest(f"--out {out} is an existing file; give a directory (made if missing)")
-
-
-def _open(data: str):
-    text = str(data)
-    if not text.startswith(("http://", "https://")):
-        path = pathlib.Path(text).expanduser()
-        if not (path / "catalog.db").is_file():
-            raise NotFound(f"--data {text}: no run store there (no catalog.db)")
-    return open_store(data)
 
 
 def _spectra(run, stream_prefix: bool) -> list:
@@ -101,7 +92,7 @@ def export_runs(
         raise BadRequest(f"--format {fmt!r}: allowed are {', '.join(FORMATS)}")
     out = pathlib.Path(out)
     _check_out(out)
-    store = store if store is not None else _open(data)
+    store = store if store is not None else open_existing_store(data)
     runs = [store.run(uid) for uid in uids]  # an unknown uid is refused here (NotFound)
     for run in runs:
         start = run.metadata["start"]

@@ -9,13 +9,13 @@ from ..analysis.results import Summary
 from ..analysis.run_kinds import kind_of, summarize
 from ..analysis.run_summary import RunSummary
 from ..errors import BadRequest
-from ..storage import open_store, replay
+from ..storage import open_existing_store, replay
 
 
 def replay_run(uid: str, data: str) -> Summary:
     """A stored run's summary recomputed from its stored documents, through the callback
     that ran live (:class:`~operando.analysis.run_summary.RunSummary`)."""
-    run = open_store(data).complete_run(uid)  # an incomplete run is refused in one line
+    run = open_existing_store(data).complete_run(uid)  # an incomplete run is refused in one line
     callback = RunSummary()
     replay(run, [callback])
     if callback.summary is None:
@@ -39,6 +39,6 @@ def report_run(run, out: pathlib.Path) -> Summary:
 
 def report_runs(uids: list[str], data: str, out: pathlib.Path) -> list[Summary]:
     """:func:`report_run` of each uid (or unique prefix) of the store."""
-    store = open_store(data)
+    store = open_existing_store(data)
     out.mkdir(parents=True, exist_ok=True)
     return [report_run(store.complete_run(uid), out) for uid in uids]

@@ -55,9 +55,9 @@ def valence_of_files(
         raise BadRequest("no --sample given")
     store = None
     if data is not None:
-        from ..storage import open_store
+        from ..storage import open_existing_store
 
-        store = open_store(data)
+        store = open_existing_store(data)
 
     def read(spec: str) -> XasSpectrum:
         if is_run_spec(spec):

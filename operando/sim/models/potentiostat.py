@@ -17,7 +17,6 @@ import math
 import time
 from array import array
 from collections.abc import Callable
-from dataclasses import dataclass
 
 import numpy as np
 from scipy.optimize import brentq
@@ -25,37 +24,12 @@ from scipy.optimize import brentq
 from ...instruments import Step
 from . import impedance
 from .cell import Cell
+from .compliance import Compliance, ComplianceError  # noqa: F401 - the instrument's limits
 
 TECHNIQUES = ("OCV", "CC", "CV", "SWEEP")
 STATUSES = ("Idle", "Running", "Limit reached", "Fault")
 MAX_DQ_MAH_G = 0.2  # largest charge step of the integrator, per g of active material
 IDLE_STEP_S = 1800.0  # integration step of a cell resting on an idle channel (s)
-
-
-class ComplianceError(ValueError):
-    """A setting the instrument refuses: outside its hardware compliance or inconsistent."""
-
-
-@dataclass
-class Compliance:
-    max_current_mA: float = 100.0
-    v_min_V: float = 0.0
-    v_max_V: float = 5.5
-
-    def check_current(self, current_mA: float) -> None:
-        if not math.isfinite(current_mA):
-            raise ComplianceError(f"current must be a finite number (mA), got {current_mA}")
-        if abs(current_mA) > self.max_current_mA:
-            raise ComplianceError(
-                f"|I| = {abs(current_mA):g} mA exceeds the compliance of {self.max_current_mA:g} mA"
-            )
-
-    def check_voltage(self, volts: float, what: str) -> None:
-        if not self.v_min_V <= volts <= self.v_max_V:
-            raise ComplianceError(
-                f"{what} {volts:g} V lies outside the voltage window "
-                f"[{self.v_min_V:g}, {self.v_max_V:g}] V"
-            )
 
 
 class DataBuffer:

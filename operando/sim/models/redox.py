@@ -14,8 +14,6 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 
-from scipy.optimize import brentq
-
 from .gas import GasReaction
 
 F_MAH_PER_MOL = 96485.332 / 3.6  # mAh per mol of electrons: 26801.5
@@ -50,6 +48,8 @@ def _solve_increasing(f, guess: float, step: float = 0.01) -> float:
         return hi
     if f_lo >= 0:
         return lo
+    from scipy.optimize import brentq  # here: a command line's checks import this module
+
     return brentq(f, lo, hi, xtol=1e-7)
 
 
