@@ -51,12 +51,13 @@ def test_a_closed_session_keeps_no_thread_and_no_channel_access_callback(beamlin
     gc.collect()
     callbacks = len(ewe.connection_state_callback.callbacks)
     threads = {t.ident for t in threading.enumerate()}
-    for i in range(3):
+    for i in range(2):
         with new_session(f"again{i}") as s:
             assert s.potentiostat.ewe.get() is not None
         del s
     gc.collect()
-    assert len(ewe.connection_state_callback.callbacks) == callbacks
+    # (at most: callbacks of other tests' devices in this process may be collected meanwhile)
+    assert len(ewe.connection_state_callback.callbacks) <= callbacks
     deadline = time.monotonic() + 5.0
     while {t.ident for t in threading.enumerate()} - threads and time.monotonic() < deadline:
         time.sleep(0.05)

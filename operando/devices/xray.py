@@ -86,7 +86,17 @@ class Monochromator(Motor):
 
 class _Channel(ScalerChannel):
     """A scaler channel named by :meth:`_Counters.select` after connecting (ophyd's reads
-    ``.NMn`` at construction, which fails if the IOC is not up yet)."""
+    ``.NMn`` at construction, which fails if the IOC is not up yet).
+
+    Its counts, preset and gate are made when first used: an endstation reads three or four
+    of the 32 channels, and the other 90-odd signals per scaler cost every session's
+    start-up their Channel Access searches and metadata reads."""
+
+    s = FCpt(EpicsSignalRO, "{self.prefix}.S{self._ch_num}", kind=Kind.hinted,
+             auto_monitor=False, lazy=True)  # fmt: skip
+    preset = FCpt(EpicsSignal, "{self.prefix}.PR{self._ch_num}", kind=Kind.config, lazy=True)
+    gate = FCpt(EpicsSignal, "{self.prefix}.G{self._ch_num}", string=True, kind=Kind.config,
+                lazy=True)  # fmt: skip
 
     def match_name(self) -> None:
         pass
