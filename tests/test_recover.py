@@ -105,18 +105,20 @@ def test_a_log_torn_at_ten_random_places_recovers_every_intact_event(tmp_path, c
         intact = [(json.loads(x)["name"], json.loads(x)["doc"])
                   for x in text.splitlines() if _parses(x)]  # fmt: skip
         expected = sum(count_events(intact).values())
-        result = recover(open_store(data), log)
-        store = open_store(data)  # afresh, as a later reader
-        run = store.run(result.uid)
-        stored = len(run["primary"].read()["t"])
+        with open_store(data) as store:
+            result = recover(store, log)
+        with open_store(data) as store:  # afresh, as a later reader
+            run = store.run(result.uid)
+            stored = len(run["primary"].read()["t"])
+            stop = run.metadata["stop"]
+            documents = list(run.documents())
         counts.append((kind, expected, stored))
         assert result.events_in_log == expected == stored == result.events_stored
         assert result.ok and result.completed
-        stop = run.metadata["stop"]
         assert stop["exit_status"] == "fail" and RECOVERED_REASON in stop["reason"]
         if kind == "torn middle line":
             assert result.damaged_lines == [cut + 1]
-        _validate(list(run.documents()))
+        _validate(documents)
         if k >= 3:
             continue  # the commands' refusal: once for each kind of damage is enough
         # report and replay refuse the incomplete run in one line, exit non-zero

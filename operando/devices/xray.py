@@ -92,6 +92,7 @@ class _Channel(ScalerChannel):
     of the 32 channels, and the other 90-odd signals per scaler cost every session's
     start-up their Channel Access searches and metadata reads."""
 
+    lazy_wait_for_connection = False  # made when first used; waits when first read, not before
     s = FCpt(EpicsSignalRO, "{self.prefix}.S{self._ch_num}", kind=Kind.hinted,
              auto_monitor=False, lazy=True)  # fmt: skip
     preset = FCpt(EpicsSignal, "{self.prefix}.PR{self._ch_num}", kind=Kind.config, lazy=True)

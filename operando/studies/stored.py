@@ -15,9 +15,10 @@ from ..storage import open_existing_store, replay
 def replay_run(uid: str, data: str) -> Summary:
     """A stored run's summary recomputed from its stored documents, through the callback
     that ran live (:class:`~operando.analysis.run_summary.RunSummary`)."""
-    run = open_existing_store(data).complete_run(uid)  # an incomplete run is refused in one line
     callback = RunSummary()
-    replay(run, [callback])
+    with open_existing_store(data) as store:
+        run = store.complete_run(uid)  # an incomplete run is refused in one line
+        replay(run, [callback])
     if callback.summary is None:
         raise BadRequest(f"run {uid}: {callback.error}")
     return callback.summary
@@ -39,6 +40,6 @@ def report_run(run, out: pathlib.Path) -> Summary:
 
 def report_runs(uids: list[str], data: str, out: pathlib.Path) -> list[Summary]:
     """:func:`report_run` of each uid (or unique prefix) of the store."""
-    store = open_existing_store(data)
-    out.mkdir(parents=True, exist_ok=True)
-    return [report_run(store.complete_run(uid), out) for uid in uids]
+    with open_existing_store(data) as store:
+        out.mkdir(parents=True, exist_ok=True)
+        return [report_run(store.complete_run(uid), out) for uid in uids]
