@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import functools
 import getpass
+import logging
 import os
 import uuid
 from dataclasses import dataclass, field
@@ -35,6 +36,8 @@ INSTRUMENT_SUFFIXES = {
     "hard_xray": "HXR:",
     "sim": "SIM:",
 }
+
+logger = logging.getLogger(__name__)
 
 
 @dataclass
@@ -85,39 +88,74 @@ class Session:
 
         A process that makes sessions one after another (a test suite, a shell that
         reconnects) would otherwise keep every earlier session's threads and callbacks
-        (caproto re-runs all of a shared PV's callbacks for each new one). Closing twice
-        does nothing; the session is not usable afterwards.
+        (caproto re-runs all of a shared PV's callbacks for each new one). A run left
+        paused is aborted first (its stop document stored); a plan still running is
+        refused. Closing twice does nothing; the session is not usable afterwards.
         """
         if self.closed:
             return
+        state = getattr(self.RE, "state", "idle")
+        if state == "running":
+            raise BadRequest(
+                "a plan is running in this session: stop it (RE.stop() or RE.abort()) first"
+            )
         self.closed = True
+        try:
+            if state == "paused":
+                self.RE.abort(reason="the session was closed while the run was paused")
+            for token in self.tokens.values():
+                self.RE.unsubscribe(token)  # no document reaches a closed callback
+            for step in (self._close_publishers, self._finish_storage, self._release_devices,
+                         self._stop_run_engine_loop, self.store.close):  # fmt: skip
+                try:
+                    step()
+                except Exception:  # noqa: BLE001 - the other steps and the simulator still run
+                    logger.exception("closing the session: %s failed", step.__name__)
+        finally:
+            if self.simulator is not None:
+                self.simulator.stop()
+                self.simulator = None
+
+    def _close_publishers(self) -> None:
         for publisher in self.publishers.values():
             if hasattr(publisher, "close"):
                 publisher.close()  # the durable broker: what is queued is sent first
         self.publishers = {}
-        if self.catch_up is not None and not self.catch_up.wait(5.0):
-            import logging
 
-            logging.getLogger(__name__).warning(
-                "runs %s are not yet in the store (it does not answer); they are in the "
-                "document log %s: `operando recover` stores them",
-                sorted(self.catch_up.pending), self.document_log.log_dir,
-            )  # fmt: skip
-        if self.catch_up is not None:
-            self.catch_up.close()
+    def _finish_storage(self) -> None:
+        """Write what is queued, then let catch-up finish (it is fed by the writer)."""
         if self.background_writer is not None:
             self.background_writer.close()
-        for device in (self.potentiostat, self.mass_spectrometer, self.sim_control,
-                       self.soft_xray, self.hard_xray):  # fmt: skip
-            if device is not None and hasattr(device, "destroy"):
-                device.destroy()
+        if self.catch_up is not None:
+            if not self.catch_up.wait(5.0):
+                logger.warning(
+                    "runs %s are not yet in the store (it does not answer); they are in the "
+                    "document log %s: `operando recover` stores them",
+                    sorted(self.catch_up.pending), self.document_log.log_dir,
+                )  # fmt: skip
+            self.catch_up.close()
+
+    def _release_devices(self) -> None:
+        from .devices.instrument import destroy_instrument
+
+        for device in (self.potentiostat, self.mass_spectrometer, self.sim_control):
+            if device is not None:
+                destroy_instrument(device)
+        for station in (self.soft_xray, self.hard_xray):
+            if station is not None:
+                station.destroy()
+
+    def _stop_run_engine_loop(self) -> None:
         loop = getattr(self.RE, "loop", None)
-        if loop is not None and loop.is_running():
-            loop.call_soon_threadsafe(loop.stop)  # ends the RunEngine's thread
-        self.store.close()
-        if self.simulator is not None:
-            self.simulator.stop()
-            self.simulator = None
+        if loop is None:
+            return
+        if loop.is_running():
+            loop.call_soon_threadsafe(loop.stop)
+        thread = getattr(self.RE, "_th", None)  # bluesky's thread running the loop
+        if thread is not None:
+            thread.join(5.0)
+        if not loop.is_running():
+            loop.close()
 
     def __enter__(self) -> Session:
         return self
@@ -306,7 +344,9 @@ def _optional(device, timeout: float):
     """The device if its instrument answers, else None (a beamline without it)."""
     if _answers([device], timeout):
         return device
-    device.destroy()  # its PVs' callbacks would outlive it
+    from .devices.instrument import destroy_instrument
+
+    destroy_instrument(device)  # its PVs' callbacks would outlive it
     return None
 
 

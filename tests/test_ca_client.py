@@ -45,11 +45,20 @@ def test_a_closed_session_keeps_no_thread_and_no_channel_access_callback(beamlin
         return make_session(str(tmp_path / name), prefix=beamline.prefix,
                             ca_port=beamline.port, progress=False)  # fmt: skip
 
+    def shared_pvs(s):
+        """Two of the process's shared caproto PVs: a device's component, and a LastError
+        signal made beside a motor's components (which ophyd's destroy does not reach)."""
+        return [s.potentiostat.ewe._read_pv._caproto_pv,
+                s.hard_xray.mono.last_error._read_pv._caproto_pv]  # fmt: skip
+
+    def callbacks_on(pvs):
+        return [len(pv.connection_state_callback.callbacks) for pv in pvs]
+
     with new_session("first") as s:
-        ewe = s.potentiostat.ewe._read_pv._caproto_pv  # the process's shared caproto PV
+        pvs = shared_pvs(s)
     del s
     gc.collect()
-    callbacks = len(ewe.connection_state_callback.callbacks)
+    callbacks = callbacks_on(pvs)
     threads = {t.ident for t in threading.enumerate()}
     for i in range(2):
         with new_session(f"again{i}") as s:
@@ -57,8 +66,35 @@ def test_a_closed_session_keeps_no_thread_and_no_channel_access_callback(beamlin
         del s
     gc.collect()
     # (at most: callbacks of other tests' devices in this process may be collected meanwhile)
-    assert len(ewe.connection_state_callback.callbacks) <= callbacks
+    after = callbacks_on(pvs)
+    assert all(now <= then for now, then in zip(after, callbacks, strict=True)), (after, callbacks)
     deadline = time.monotonic() + 5.0
     while {t.ident for t in threading.enumerate()} - threads and time.monotonic() < deadline:
         time.sleep(0.05)
     assert [t.name for t in threading.enumerate() if t.ident not in threads] == []
+
+
+def test_closing_a_session_with_a_paused_run_stores_it_as_aborted(beamline, tmp_path):
+    """A run left paused (Ctrl-C, then the shell closed) is ended before the session
+    releases its storage: its stop document is stored, exit status abort."""
+    import bluesky.plan_stubs as bps
+    import bluesky.preprocessors as bpp
+    from bluesky.utils import RunEngineInterrupted
+
+    from operando.session import make_session
+    from operando.storage import open_store
+
+    s = make_session(str(tmp_path / "data"), prefix=beamline.prefix, ca_port=beamline.port,
+                     progress=False)  # fmt: skip
+
+    @bpp.run_decorator(md={"purpose": "paused, then the session closed"})
+    def paused():
+        yield from bps.checkpoint()
+        yield from bps.pause()
+
+    with pytest.raises(RunEngineInterrupted):
+        s.RE(paused())
+    assert s.RE.state == "paused"
+    s.close()
+    with open_store(tmp_path / "data") as store:
+        assert store.run(-1).metadata["stop"]["exit_status"] == "abort"

@@ -100,6 +100,7 @@ def connect_fly(sweep: FlySweep, timeout: float = FLY_CONNECT_TIMEOUT_S) -> FlyS
     try:
         sweep.wait_for_connection(timeout=timeout)
     except TimeoutError:
+        sweep.destroy()  # its PVs would go on being searched for
         return None
     return sweep
 

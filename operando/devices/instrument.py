@@ -86,6 +86,22 @@ def last_error_signal(pv: str, name: str) -> EpicsSignalRO | None:
     return EpicsSignalRO(pv, string=True, name=f"{name}_last_error", kind="omitted")
 
 
+def destroy_instrument(device) -> None:
+    """ophyd's ``destroy`` of a device, plus the signals made beside its components (a
+    LastError signal given as a PV, a refusal watch's LastErrorPV), which ophyd's walk of
+    components does not reach: each would keep its callbacks on the process's shared PV."""
+    devices = [device, *(sub for _, sub in device.walk_subdevices())]
+    device.destroy()
+    for each in devices:
+        extras = [each.__dict__.get("last_error")]
+        watch = each.__dict__.get("_refusal_watch")
+        if watch is not None:
+            extras.append(watch._last_error_pv)
+        for signal in extras:
+            if signal is not None and hasattr(signal, "destroy"):
+                signal.destroy()
+
+
 def _same_pv(a: str, b: str) -> bool:
     """Whether two PV names are one PV (a record's name is its VAL field's)."""
     return a.removesuffix(".VAL") == b.removesuffix(".VAL")

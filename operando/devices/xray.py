@@ -32,7 +32,7 @@ from ophyd.status import Status
 
 from ..errors import BadRequest
 from .flyscan import FlySweep, HardFlySweep, SoftFlySweep, connect_fly
-from .instrument import COMPLETION_TIMEOUT_S, Setpoint, last_error_signal
+from .instrument import COMPLETION_TIMEOUT_S, Setpoint, destroy_instrument, last_error_signal
 from .motor_record import Motor
 
 SOFT_CHANNELS = {"i0": "I0", "tey": "TEY", "fy": "FY"}  # role -> scaler channel name (.NMn)
@@ -133,9 +133,10 @@ class _Counters(ScalerCH):
         """Counting time per point (s): the scaler's preset time."""
         return self.preset_time
 
-    def select(self, roles: dict[str, str]) -> None:
+    def select(self, roles: dict[str, str], timeout: float = 10.0) -> None:
         """Read the channel names (.NMn) and read channel ``roles[role]`` as
-        ``<name>_<role>``; a name the scaler does not have is refused, listing its names."""
+        ``<name>_<role>``; a name the scaler does not have is refused, listing its names.
+        The selected channels' signals are connected within timeout (s)."""
         by_name = {}
         for attr in self.channels.component_names:
             channel = getattr(self.channels, attr)
@@ -151,6 +152,8 @@ class _Counters(ScalerCH):
             channel = getattr(self.channels, attr)
             channel.s.name = f"{self.name}_{role}"
             channel.s.kind = Kind.hinted
+            for signal in (channel.s, channel.preset, channel.gate):  # made now (lazy):
+                signal.wait_for_connection(timeout=timeout)  # connected before any run
             attrs.append(attr)
         self.channels.kind = Kind.normal
         self.channels.read_attrs = attrs
@@ -243,7 +246,7 @@ class _Station:
         if a device does not answer; BadRequest if the scaler lacks a channel)."""
         for device in self.devices():
             device.wait_for_connection(timeout=timeout)
-        self.counters.select(self.pvs.channels)
+        self.counters.select(self.pvs.channels, timeout)
         if self.fly is not None:  # fly scans where the endstation has them
             self.fly = connect_fly(self.fly)
 
@@ -251,8 +254,8 @@ class _Station:
         """Release every device's Channel Access callbacks (the endstation is unusable
         afterwards)."""
         for device in [*self.devices(), self.fly]:
-            if device is not None and hasattr(device, "destroy"):
-                device.destroy()
+            if device is not None:
+                destroy_instrument(device)
 
 
 def _parts(prefix: str, pvs: EndstationPVs, name: str, counters_cls):

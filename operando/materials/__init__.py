@@ -43,7 +43,8 @@ def parse_formula(formula: str) -> dict[str, float]:
     composition: dict[str, float] = {}
     for element, count in tokens:
         try:
-            elements.symbol(element)
+            if elements.symbol(element) is not elements[elements.symbol(element).number]:
+                raise ValueError(element)  # an isotope's symbol (D, T): write the element
         except ValueError:
             raise BadRequest(f"{element!r} in {formula!r} is not a chemical element") from None
         composition[element] = composition.get(element, 0.0) + float(count or 1)

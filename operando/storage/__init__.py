@@ -74,7 +74,9 @@ class Store:
         # would hold the closed app (~8 MB) until the process ends.
         atexits = getattr(threading, "_threading_atexits", None)
         if atexits is not None and self.data_dir is not None:
-            atexits[:] = [f for f in atexits if _bound_to(f) is not http_client]
+            for func in list(atexits):  # remove, not rebuild: others may register meanwhile
+                if _bound_to(func) is http_client:
+                    atexits.remove(func)
 
     def __enter__(self) -> Store:
         return self

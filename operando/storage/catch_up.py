@@ -43,6 +43,7 @@ class CatchUp:
         self.recovered: dict[str, object] = {}  # uid -> RecoveryResult
         self.pending: set[str] = set()
         self._queue: queue.Queue = queue.Queue()
+        self._stop = threading.Event()
         self._thread = threading.Thread(target=self._work, daemon=True, name="store-catch-up")
         self._thread.start()
 
@@ -64,9 +65,13 @@ class CatchUp:
             time.sleep(0.1)
         return not self.pending
 
-    def close(self) -> None:
-        """End the thread once the run it is re-ingesting (if any) is done or given up."""
+    def close(self, timeout: float = 5.0) -> None:
+        """End the thread: a run still waiting for the store is left to ``operando
+        recover`` (its document log has it); waits at most timeout s for a recovery under
+        way."""
+        self._stop.set()
         self._queue.put(None)
+        self._thread.join(timeout)
 
     def _work(self) -> None:
         from .recover import recover
@@ -77,7 +82,7 @@ class CatchUp:
                 return
             path = self.log_dir / f"{uid}.jsonl"
             started = time.monotonic()
-            while True:
+            while not self._stop.is_set():
                 try:
                     result = recover(self.store, path)
                     if result.ok:
@@ -98,5 +103,5 @@ class CatchUp:
                             "from %s", uid, exc, path,
                         )  # fmt: skip
                         break
-                    time.sleep(self.retry_s)
+                    self._stop.wait(self.retry_s)
             self.pending.discard(uid)
