@@ -101,10 +101,10 @@ def edge_element(name: str) -> str:
 
 def edge_energy_eV(element: str, edge: str) -> float:
     """xraydb's tabulated energy (eV) of an element's edge ("K", "L3", ...)."""
-    from periodictable import elements
+    from .materials import chemical_element
 
     try:  # first without xraydb, whose import takes most of a refusal's time
-        elements.symbol(element)
+        chemical_element(element)
     except ValueError:
         raise BadRequest(f"{element!r} is not a chemical element") from None
     import xraydb

@@ -32,10 +32,19 @@ F_MAH_PER_MOL = 96485.332 / 3.6  # mAh per mol of electrons
 _TOKEN = re.compile(r"([A-Z][a-z]?)(\d*\.?\d*)")
 
 
+def chemical_element(symbol: str):
+    """periodictable's element of a symbol ("Ni"): its standard atomic weight is ``.mass``.
+    ValueError for anything else, an isotope's symbol (D, T) included."""
+    from periodictable import elements  # light: a command line's checks use it
+
+    element = elements.symbol(symbol)
+    if element is not elements[element.number]:
+        raise ValueError(f"{symbol!r} names an isotope, not an element")
+    return element
+
+
 def parse_formula(formula: str) -> dict[str, float]:
     """Element -> atoms per formula unit, e.g. ``"Li1.2Ni0.2Mn0.6O2"`` (no brackets)."""
-    from periodictable import elements
-
     text = str(formula).strip()
     tokens = _TOKEN.findall(text)
     if not tokens or "".join(el + n for el, n in tokens) != text:
@@ -43,8 +52,7 @@ def parse_formula(formula: str) -> dict[str, float]:
     composition: dict[str, float] = {}
     for element, count in tokens:
         try:
-            if elements.symbol(element) is not elements[elements.symbol(element).number]:
-                raise ValueError(element)  # an isotope's symbol (D, T): write the element
+            chemical_element(element)
         except ValueError:
             raise BadRequest(f"{element!r} in {formula!r} is not a chemical element") from None
         composition[element] = composition.get(element, 0.0) + float(count or 1)
@@ -55,9 +63,7 @@ def parse_formula(formula: str) -> dict[str, float]:
 def molar_mass(formula: str) -> float:
     """Molar mass (g/mol) of one formula unit, from periodictable's standard atomic weights
     (IUPAC)."""
-    from periodictable import elements
-
-    return sum(elements.symbol(el).mass * n for el, n in parse_formula(formula).items())
+    return sum(chemical_element(el).mass * n for el, n in parse_formula(formula).items())
 
 
 def same_composition(a: str, b: str) -> bool:
