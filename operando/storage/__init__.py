@@ -188,6 +188,8 @@ def open_store(data: str | pathlib.Path, api_key: str | None = None) -> Store:
 
     from tiled.client import Context, from_context
 
+    from .column_copy import COLUMNS
+    from .column_copy import register as register_copies
     from .run_clients import structure_clients
 
     text = str(data)
@@ -206,6 +208,7 @@ def open_store(data: str | pathlib.Path, api_key: str | None = None) -> Store:
         # ~0.6 s read of a 1M-row table; benchmarks/reanalysis.py): ask for them as is.
         context = Context.from_app(app, headers={"accept-encoding": "identity"})
     client = from_context(context, structure_clients=structure_clients())
+    register_copies(context, data_dir / COLUMNS)
     return Store(client=client, data_dir=data_dir)
 
 
@@ -346,7 +349,10 @@ def make_writer(store: Store):
     """The writer of runs into the store's catalog: column-wise, in batches of
     ``WRITER_BATCH_SIZE`` rows per stream (:class:`operando.storage.writer.ColumnWriter`, in
     TiledWriter's layout; TiledWriter unpacks every page into per-event rows, which cost
-    twice the CPU on long runs)."""
+    twice the CPU on long runs). An embedded store's runs also get their streams' parquet
+    copies (:mod:`operando.storage.column_copy`)."""
+    from .column_copy import COLUMNS
     from .writer import ColumnWriter
 
-    return ColumnWriter(store.client, batch_size=WRITER_BATCH_SIZE)
+    columns_dir = None if store.data_dir is None else store.data_dir / COLUMNS
+    return ColumnWriter(store.client, batch_size=WRITER_BATCH_SIZE, columns_dir=columns_dir)

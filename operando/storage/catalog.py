@@ -1,7 +1,8 @@
 """The embedded catalog: find runs, detect damage, relocate, rebuild from document logs.
 
 The embedded store is a directory: ``catalog.db`` (tiled's SQL catalog), ``tables.sqlite``
-(event tables), ``data/`` (arrays) and ``document-log/`` (every document of every run, the
+(event tables), ``data/`` (arrays), ``columns/`` (parquet copies of finished streams,
+:mod:`operando.storage.column_copy`) and ``document-log/`` (every document of every run, the
 record of last resort). tiled writes absolute locations of the tables and arrays into the
 catalog; :func:`relocate` rewrites them when the directory was copied or moved, so a store
 opens wherever it lies. A damaged catalog is reported, never re-created over the data;
@@ -16,6 +17,7 @@ import sqlite3
 import time
 
 from ..errors import BadRequest, NotFound, StorageError
+from .column_copy import COLUMNS
 
 CATALOG = "catalog.db"
 TABLES = "tables.sqlite"
@@ -86,13 +88,14 @@ def relocate(data_dir: pathlib.Path) -> None:
 
 
 def rebuild(data_dir: pathlib.Path) -> pathlib.Path:
-    """Set the catalog, tables and arrays aside (nothing is deleted) and return where.
+    """Set the catalog, tables, arrays and column copies aside (nothing is deleted) and
+    return where.
 
     The caller then opens a fresh store and recovers every document log into it.
     """
     aside = data_dir / f"set-aside-{time.strftime('%Y%m%dT%H%M%S')}"
     aside.mkdir()
-    for name in (CATALOG, TABLES, DATA, LOCATION):
+    for name in (CATALOG, TABLES, DATA, COLUMNS, LOCATION):
         if (data_dir / name).exists():
             (data_dir / name).rename(aside / name)
     _forget_engines(data_dir)

@@ -71,5 +71,5 @@ def _append_missing_rows(node, descriptor: dict, cols: dict[str, list]) -> int:
     missing = [i for i, s in enumerate(cols["seq_num"]) if s not in stored]
     table = pa.table(dict(cols)).take(pa.array(missing, type=pa.int64()))
     for lo in range(0, table.num_rows, APPEND_BATCH_ROWS):
-        client = layout.append_rows(node, client, table.slice(lo, APPEND_BATCH_ROWS), data_keys)
+        client, _ = layout.append_rows(node, client, table.slice(lo, APPEND_BATCH_ROWS), data_keys)
     return len(missing)

@@ -143,9 +143,15 @@ def read_columns(stream, keys: list[str]) -> dict[str, np.ndarray]:
 
 def read_run_columns(run, stream: str, keys: Iterable[str]) -> dict[str, np.ndarray]:
     """The columns of a run's stream among ``keys`` (those its data keys hold), as
-    :func:`read_columns` reads them. When the stream's table holds every key, it is taken
-    from the run in one request (the stream, then its table, would be three)."""
+    :func:`read_columns` reads them. From the stream's parquet copy when it has one
+    (:mod:`operando.storage.column_copy`); else, when the stream's table holds every key,
+    it is taken from the run in one request (the stream, then its table, would be three)."""
+    from .column_copy import read_copy
+
     keys = list(keys)
+    copied = read_copy(run, stream, keys)
+    if copied is not None:
+        return copied
     table = _run_stream_table(run, stream)
     if table is not None and set(keys) <= set(table.structure().columns):
         return _table_columns(table, keys)
@@ -155,10 +161,10 @@ def read_run_columns(run, stream: str, keys: Iterable[str]) -> dict[str, np.ndar
 
 def append_rows(node, table_client, table: pa.Table, data_keys: dict):
     """Append a table of rows to the stream's table (created on first use, null columns as
-    strings, data keys as metadata; later rows cast to the stored schema). Returns the
-    table's client."""
+    strings, data keys as metadata; rows cast to the stored schema). Returns the table's
+    client and the rows as stored."""
     if table.num_rows == 0:
-        return table_client
+        return table_client, table
     if table_client is None:
         schema = table.schema
         for i, f in enumerate(schema):
@@ -170,8 +176,9 @@ def append_rows(node, table_client, table: pa.Table, data_keys: dict):
             metadata=_jsonable({k: v for k, v in data_keys.items() if k in schema.names}),
         )
     schema = table_client.structure().arrow_schema_decoded
-    table_client.append_partition(0, table.select(schema.names).cast(schema))
-    return table_client
+    stored = table.select(schema.names).cast(schema)
+    table_client.append_partition(0, stored)
+    return table_client, stored
 
 
 def write_stop(run, stop: dict) -> None:

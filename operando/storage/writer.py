@@ -6,7 +6,9 @@ the point. :class:`ColumnWriter` keeps each stream's columns as lists, extends t
 page's columns as they come, and appends ``batch_size`` rows at a time as one Arrow table
 (array data keys to their array nodes),
 in the same layout (:mod:`operando.storage.layout`), so tiled's BlueskyRun client reads,
-exports and replays the runs as it does TiledWriter's.
+exports and replays the runs as it does TiledWriter's. Given a ``columns_dir`` (an embedded
+store), it also writes each stream's rows into a parquet copy, finished when the run stops
+(:mod:`operando.storage.column_copy`).
 """
 
 from __future__ import annotations
@@ -16,14 +18,17 @@ import pyarrow as pa
 from ..errors import StorageError
 from ..run_routing import RunOfDocument
 from . import layout
+from .column_copy import start_copy
 
 DEFAULT_BATCH_ROWS = 2000
 
 
 class _Stream:
-    def __init__(self, node, descriptor: dict):
-        """A stream this writer has just created (no table, no arrays yet)."""
+    def __init__(self, node, descriptor: dict, copy=None):
+        """A stream this writer has just created (no table, no arrays yet); ``copy``: its
+        parquet copy (a :class:`~operando.storage.column_copy.StreamCopy`) or None."""
         self.node = node
+        self.copy = copy
         self.data_keys = dict(descriptor.get("data_keys", {}))
         self.array_keys = layout.array_keys(self.data_keys)
         self.arrays: dict = {}  # array nodes by data key, made at the first flush
@@ -46,13 +51,16 @@ class ColumnWriter:
 
     batch_size : rows per stream kept in memory before they are appended (the document log
     holds whatever is not yet stored).
+    columns_dir : where the streams' parquet copies go (an embedded store's ``columns``
+    directory); None: no copies.
     """
 
-    def __init__(self, client, batch_size: int = DEFAULT_BATCH_ROWS):
+    def __init__(self, client, batch_size: int = DEFAULT_BATCH_ROWS, columns_dir=None):
         if batch_size < 1:
             raise ValueError(f"batch_size must be at least 1, got {batch_size}")
         self.client = client
         self.batch_size = batch_size
+        self.columns_dir = columns_dir
         self._run_of = RunOfDocument()
         self._runs: dict[str, _Run] = {}  # open runs by start uid
 
@@ -78,6 +86,10 @@ class ColumnWriter:
                 for stream in run.streams.values():
                     self._flush(stream)
                 layout.write_stop(run.node, doc)
+                # Only a run stored whole, stop included, has its copies finished.
+                for stream in run.streams.values():
+                    if stream.copy is not None:
+                        stream.copy.finish()
             finally:
                 self.discard(uid)
         elif name in ("resource", "datum", "datum_page", "stream_resource", "stream_datum"):
@@ -87,9 +99,13 @@ class ColumnWriter:
             )
 
     def discard(self, uid: str) -> None:
-        """Let go of a run (stopped, or no longer written: its log holds it)."""
-        self._runs.pop(uid, None)
+        """Let go of a run (stopped, or no longer written: its log holds it); copies not
+        finished are removed."""
+        run = self._runs.pop(uid, None)
         self._run_of.forget(uid)
+        for stream in run.streams.values() if run is not None else ():
+            if stream.copy is not None:
+                stream.copy.abandon()
 
     def _descriptor(self, run: _Run, doc: dict) -> None:
         stream_name = doc.get("name", "primary")
@@ -97,7 +113,8 @@ class ColumnWriter:
         new = stream_name not in run.streams
         node = layout.stream_node(run.node, stream_name, [doc], new=new)
         if new:
-            run.streams[stream_name] = _Stream(node, doc)
+            copy = start_copy(self.columns_dir, doc["run_start"], stream_name)
+            run.streams[stream_name] = _Stream(node, doc, copy)
         run.by_descriptor[doc["uid"]] = run.streams[stream_name]
 
     def _flush(self, stream: _Stream) -> None:
@@ -109,6 +126,10 @@ class ColumnWriter:
                 stream.data_keys[key], stream.dim_names,
             )  # fmt: skip
         table = pa.table(dict(stream.columns))
-        stream.table = layout.append_rows(stream.node, stream.table, table, stream.data_keys)
+        stream.table, stored = layout.append_rows(
+            stream.node, stream.table, table, stream.data_keys
+        )
+        if stream.copy is not None:
+            stream.copy.append(stored)
         stream.columns = layout.new_columns()
         stream.rows = 0
