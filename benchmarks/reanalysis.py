@@ -5,11 +5,13 @@ until it holds the requested number of potentiostat points (about a million by d
 the documents of a real run: the start document, descriptors and baseline readings of the
 session's acquisition run, with the primary stream's event pages replaced by the long one.
 It is written through the session's writer (``operando.storage.make_writer``) into the
-embedded tiled, and the same columns into a parquet file (pyarrow); both writes are timed.
+embedded tiled (its table and its parquet copy), and the same columns into a parquet file
+(pyarrow); both writes are timed.
 
 Reanalysis (capacities, CE, dQ/dV of every cycle) is timed both ways:
-- stored: ``operando.analysis.run_kinds.summarize`` of ``store.run(uid)`` (reads the primary
-  table from tiled, then ``summarize_cycling``);
+- stored: ``operando.analysis.run_kinds.summarize`` of ``store.run(uid)`` (finds the run in
+  tiled, reads the primary stream's columns from its parquet copy beside the store,
+  ``operando/storage/column_copy.py``, then ``summarize_cycling``);
 - baseline: ``pyarrow.parquet.read_table`` of the four columns it needs, then
   ``operando.analysis.electrochem.summarize_cycling`` on them.
 Each way is timed REPEATS times, alternating, and the medians compared (the first call of
