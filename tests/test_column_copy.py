@@ -124,3 +124,20 @@ def test_recovering_a_run_in_place_removes_its_unfinished_copy(tmp_path):
         assert result.ok and result.appended_in_place > 0
         assert not partial.exists()
         assert len(read_run_columns(store.run(uid), "primary", ["Ewe"])["Ewe"]) == 250
+
+
+def test_a_copy_that_cannot_be_written_never_fails_the_run(store, caplog):
+    """The copy is a convenience and the table the record: a copy the disk refuses (here
+    the copies' directory is a file) is given up with a warning; the run is stored whole."""
+    (store.data_dir / COLUMNS).write_text("not a directory")
+    docs = _documents(n=250)
+    uid = docs[0][1]["uid"]
+    guarded = GuardedCallback(make_writer(store), "tiled writer")
+    for name, doc in docs:
+        guarded(name, doc)
+    assert guarded.failed_runs == []
+    assert "cannot write" in caplog.text
+    run = store.run(uid)
+    assert run.metadata["stop"]["exit_status"] == "success"
+    assert read_copy(run, "primary", ["Ewe"]) is None
+    assert len(read_run_columns(run, "primary", ["Ewe"])["Ewe"]) == 250

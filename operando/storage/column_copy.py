@@ -19,6 +19,8 @@ reader (pandas, polars, pyarrow); each file's schema metadata names its run and 
 
 from __future__ import annotations
 
+import contextlib
+import logging
 import os
 import pathlib
 import weakref
@@ -27,6 +29,8 @@ from typing import TYPE_CHECKING, Any
 if TYPE_CHECKING:
     import numpy as np
     import pyarrow as pa
+
+logger = logging.getLogger(__name__)
 
 COLUMNS = "columns"  # the copies' directory in an embedded store's data directory
 SUFFIX = ".parquet"
@@ -56,7 +60,9 @@ def copy_path(columns_dir: pathlib.Path, uid: str, stream: str) -> pathlib.Path 
 
 class StreamCopy:
     """The copy of one stream being written: batches appended as the table's, the file
-    named final by :meth:`finish`, removed by :meth:`abandon`."""
+    named final by :meth:`finish`, removed by :meth:`abandon`. A copy that cannot be
+    written (full disk, permissions) is abandoned with a warning, and never fails the
+    table's write: the run is then read from its table."""
 
     def __init__(self, path: pathlib.Path, uid: str, stream: str):
         self.path = path
@@ -65,18 +71,23 @@ class StreamCopy:
         self._writer = None
         self._pending: list[pa.Table] = []
         self._pending_rows = 0
+        self.failed = False
 
     def append(self, table: pa.Table) -> None:
         """Add rows (the table's schema must stay that of the first rows)."""
-        if table.num_rows == 0:
+        if self.failed or table.num_rows == 0:
             return
         self._pending.append(table)
         self._pending_rows += table.num_rows
         if self._pending_rows >= ROW_GROUP_ROWS:
-            self._write_pending()
+            self._guarded(self._write_pending)
 
     def finish(self) -> None:
         """Write what is pending and give the file its final name."""
+        if not self.failed:
+            self._guarded(self._finish)
+
+    def _finish(self) -> None:
         self._write_pending()
         if self._writer is None:
             return  # no rows: no copy (the stream has no table either)
@@ -84,15 +95,23 @@ class StreamCopy:
         self._writer = None
         os.replace(self.partial, self.path)
 
+    def _guarded(self, step) -> None:
+        try:
+            step()
+        except Exception:  # noqa: BLE001 - the copy is a convenience, the table is the record
+            logger.warning("cannot write %s; read from the table", self.path, exc_info=True)
+            self.failed = True
+            self.abandon()
+
     def abandon(self) -> None:
         """Close and remove the unfinished file (the run's table is read instead)."""
         self._pending.clear()
-        if self._writer is not None:
-            try:
-                self._writer.close()
-            finally:
-                self._writer = None
-        self.partial.unlink(missing_ok=True)
+        writer, self._writer = self._writer, None
+        if writer is not None:
+            with contextlib.suppress(Exception):
+                writer.close()
+        with contextlib.suppress(OSError):
+            self.partial.unlink(missing_ok=True)
 
     def _write_pending(self) -> None:
         if not self._pending:
@@ -132,11 +151,16 @@ def start_copy(columns_dir: pathlib.Path | None, uid: str, stream: str) -> Strea
     return None if path is None else StreamCopy(path, uid, stream)
 
 
-def remove_unfinished(columns_dir: pathlib.Path | None, uid: str) -> None:
-    """Remove a run's unfinished copies (left by a writer that stopped mid-run)."""
-    if columns_dir is not None:
-        for partial in (pathlib.Path(columns_dir) / uid).glob(f"*{SUFFIX}{PARTIAL}"):
-            partial.unlink(missing_ok=True)
+def remove_copies(columns_dir: pathlib.Path | None, uid: str) -> None:
+    """Remove a run's copies, finished or not (the run is about to be completed in place,
+    or a writer stopped mid-run): the run is read from its table from then on."""
+    if columns_dir is None:
+        return
+    folder = pathlib.Path(columns_dir) / uid
+    for path in folder.glob(f"*{SUFFIX}*"):
+        path.unlink(missing_ok=True)
+    with contextlib.suppress(OSError):
+        folder.rmdir()
 
 
 def read_copy(run, stream: str, keys: list[str]) -> dict[str, np.ndarray] | None:

@@ -160,7 +160,7 @@ def stored_event_counts(run) -> dict[str, int]:
 def recover(store, log_path: str | pathlib.Path) -> RecoveryResult:
     """Re-ingest one document log into the store (see the module docstring)."""
     from . import make_writer
-    from .column_copy import COLUMNS, remove_unfinished
+    from .column_copy import COLUMNS, remove_copies
 
     contents = read_log_checked(log_path)
     docs, added, orphans = complete_documents(contents)
@@ -170,12 +170,12 @@ def recover(store, log_path: str | pathlib.Path) -> RecoveryResult:
         # Partly stored (or stored with fewer events than the log holds): completed in place
         # from the log; nothing stored is deleted (see operando.storage.complete).
         run = store.client[uid]
-        # A writer that stopped mid-run may have left an unfinished copy; this run is read
-        # from its table from now on.
-        remove_unfinished(None if store.data_dir is None else store.data_dir / COLUMNS, uid)
         stop = run.metadata.get("stop")
         appended, already_whole = 0, bool(stop) and sum(stored_event_counts(run).values()) >= in_log
         if not already_whole:
+            # A writer that stopped mid-run left at most an unfinished copy; the completed
+            # run is read from its table.
+            remove_copies(None if store.data_dir is None else store.data_dir / COLUMNS, uid)
             try:
                 appended = complete_in_place(run, docs)
             except Exception as exc:
