@@ -176,23 +176,27 @@ def test_kill_9_mid_dems_then_attach_stores_the_gas_samples_too(tmp_path):
 
 def test_a_new_run_refuses_a_channel_that_is_running(beamline, tmp_path, session):
     from operando.cli import main
-    from operando.plans import galvanostatic
     from operando.sample import sample_for
+    from operando.studies.running import simulator_time_scale
 
     sample = sample_for("lnmo", 3.85)
     session.assemble_sim_cell(sample)
-    # start a long charge directly on the instrument, as another client would
+    # start a long charge directly on the instrument, as another client would; the clock
+    # slowed so that it is still running when the command checks, whatever the load
     p = session.potentiostat
-    p.procedure.n_steps.set(1).wait()
-    p.procedure.technique.set([1] * 64).wait()
-    p.procedure.current.set([0.0005] * 64).wait()
-    p.procedure.e_upper.set([4.8] * 64).wait()
-    p.procedure.e_lower.set([2.0] * 64).wait()
-    p.start_cmd.set(1).wait()
-    assert p.status.get(use_monitor=False) == "Running"
-    argv = ["run", "cycle", "--material", "lnmo", "--mass-mg", "3.85", "--c-rate", "0.02",
-            "--v-min", "2", "--v-max", "4.8", "--prefix", beamline.prefix, "--ca-port",
-            str(beamline.port), "--data", str(tmp_path / "d2")]  # fmt: skip
-    assert main(argv) == 2
-    assert not (tmp_path / "d2").exists()
-    del galvanostatic
+    with simulator_time_scale(session, 100.0):
+        try:
+            p.procedure.n_steps.set(1).wait()
+            p.procedure.technique.set([1] * 64).wait()
+            p.procedure.current.set([0.0005] * 64).wait()
+            p.procedure.e_upper.set([4.8] * 64).wait()
+            p.procedure.e_lower.set([2.0] * 64).wait()
+            p.start_cmd.set(1).wait()
+            assert p.status.get(use_monitor=False) == "Running"
+            argv = ["run", "cycle", "--material", "lnmo", "--mass-mg", "3.85", "--c-rate",
+                    "0.02", "--v-min", "2", "--v-max", "4.8", "--prefix", beamline.prefix,
+                    "--ca-port", str(beamline.port), "--data", str(tmp_path / "d2")]  # fmt: skip
+            assert main(argv) == 2
+            assert not (tmp_path / "d2").exists()
+        finally:
+            p.stop_cmd.set(1).wait()
