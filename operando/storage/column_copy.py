@@ -36,10 +36,11 @@ COLUMNS = "columns"  # the copies' directory in an embedded store's data directo
 SUFFIX = ".parquet"
 PARTIAL = ".partial"
 # Rows per parquet row group: the writer's batches (2000 rows) are gathered, since 500 row
-# groups of 2000 rows read 3x slower than 61 of 16384 (a million-point run's four cycling
-# columns: 53 ms against 17 ms; 65536 rows read 13 ms but hold 4x the memory: ~2 MB per
-# stream of ~14 columns here).
-ROW_GROUP_ROWS = 16384
+# groups of 2000 rows read slower (a million-point run's four cycling columns: ~53 ms; 245
+# groups of 4096: ~37 ms; 61 of 16384: ~21 ms). Larger groups cost resident memory held
+# through the run: at 16384 rows the session's rose by ~12 MB in a run's first 40k points
+# (benchmarks/acquisition.py), at 4096 by none it could tell from noise.
+ROW_GROUP_ROWS = 4096
 
 # Where each open embedded store keeps its copies, by its tiled client context (shared by
 # every client of that store, runs and streams included); a served store is not listed.
