@@ -141,3 +141,37 @@ def test_a_copy_that_cannot_be_written_never_fails_the_run(store, caplog):
     assert run.metadata["stop"]["exit_status"] == "success"
     assert read_copy(run, "primary", ["Ewe"]) is None
     assert len(read_run_columns(run, "primary", ["Ewe"])["Ewe"]) == 250
+
+
+def test_a_damaged_or_foreign_copy_is_never_read(store, caplog):
+    """A copy cut short (a power cut, a half-finished rsync) or one that names another run
+    is passed over with a warning, and the table is read."""
+    docs = _documents(n=250)
+    uid = docs[0][1]["uid"]
+    _write(store, docs)
+    run = store.run(uid)
+    folder = store.data_dir / COLUMNS / uid
+    good = (folder / "primary.parquet").read_bytes()
+    (folder / "primary.parquet").write_bytes(good[: len(good) // 2])
+    assert read_copy(run, "primary", ["Ewe"]) is None and "cannot read" in caplog.text
+    assert len(read_run_columns(run, "primary", ["Ewe"])["Ewe"]) == 250
+    (folder / "primary.parquet").write_bytes((folder / "spectra.parquet").read_bytes())
+    assert read_copy(run, "primary", ["seq_num"]) is None and "names another" in caplog.text
+
+
+def test_copies_left_under_a_uid_are_cleared_when_that_run_is_written(store):
+    docs = _documents(n=100)
+    uid = docs[0][1]["uid"]
+    stale = store.data_dir / COLUMNS / uid / "old_stream.parquet"
+    stale.parent.mkdir(parents=True)
+    stale.write_bytes(b"from a run set aside")
+    _write(store, docs)
+    assert sorted(p.name for p in stale.parent.iterdir()) == ["primary.parquet", "spectra.parquet"]
+
+
+def test_a_uid_that_is_not_a_plain_name_gets_no_copy(tmp_path):
+    from operando.storage.column_copy import copy_path
+
+    assert copy_path(tmp_path, "../escape", "primary") is None
+    assert copy_path(tmp_path, "abc", "../primary") is None
+    assert copy_path(tmp_path, "abc", "primary") == tmp_path / "abc" / "primary.parquet"

@@ -57,10 +57,12 @@ class BackgroundWriter:
         if name == "stop":
             self._queue.join()
 
-    def close(self, timeout: float = WRITER_BACKLOG_WAIT_S) -> None:
-        """Write what is queued, then end the worker thread (at most ``timeout`` s)."""
+    def close(self, timeout: float = WRITER_BACKLOG_WAIT_S) -> bool:
+        """Write what is queued, then end the worker thread (at most ``timeout`` s). True
+        if it ended."""
         self._queue.put(None)
         self._thread.join(timeout)
+        return not self._thread.is_alive()
 
     def _work(self) -> None:
         while True:

@@ -6,7 +6,7 @@ SQLite alone, 0.5-0.6 s through tiled, several times the analysis itself
 (``benchmarks/reanalysis.py``). A stopped run never changes, so the column writer also
 writes each stream's rows, as it appends them to the table, into
 ``<data>/columns/<run uid>/<stream>.parquet``; the reading side takes the columns from there
-(about 20 ms for those four columns).
+(about 40 ms for those four columns).
 
 The copy holds exactly the rows and columns of the stored table (the same Arrow batches,
 cast to the table's schema). It takes its final name only once the run's stop document is
@@ -52,9 +52,14 @@ def register(context: Any, columns_dir: pathlib.Path) -> None:
     _COPIES_OF[context] = pathlib.Path(columns_dir)
 
 
+def _plain_name(name: str) -> bool:
+    return bool(name) and name == pathlib.Path(name).name and not name.startswith(".")
+
+
 def copy_path(columns_dir: pathlib.Path, uid: str, stream: str) -> pathlib.Path | None:
-    """Where a stream's finished copy lies; None for a name that is not a plain file name."""
-    if not stream or stream != pathlib.Path(stream).name or stream.startswith("."):
+    """Where a stream's finished copy lies; None when the run uid or the stream name is not
+    a plain file name (no copy is kept then)."""
+    if not (_plain_name(uid) and _plain_name(stream)):
         return None
     return pathlib.Path(columns_dir) / uid / f"{stream}{SUFFIX}"
 
@@ -94,7 +99,16 @@ class StreamCopy:
             return  # no rows: no copy (the stream has no table either)
         self._writer.close()
         self._writer = None
+        # On disk before it is named final: a power cut must not leave a finished name on a
+        # short file (the document log and the table are durable at the stop too).
+        with open(self.partial, "rb") as f:
+            os.fsync(f.fileno())
         os.replace(self.partial, self.path)
+        folder = os.open(self.path.parent, os.O_RDONLY)
+        try:
+            os.fsync(folder)
+        finally:
+            os.close(folder)
 
     def _guarded(self, step) -> None:
         try:
@@ -152,32 +166,54 @@ def start_copy(columns_dir: pathlib.Path | None, uid: str, stream: str) -> Strea
     return None if path is None else StreamCopy(path, uid, stream)
 
 
-def remove_copies(columns_dir: pathlib.Path | None, uid: str) -> None:
-    """Remove a run's copies, finished or not (the run is about to be completed in place,
-    or a writer stopped mid-run): the run is read from its table from then on."""
-    if columns_dir is None:
+def remove_copies(columns_dir: pathlib.Path | None, uid: str, *, finished: bool = True) -> None:
+    """Remove a run's unfinished copies (a writer that stopped mid-run left them), and with
+    ``finished`` its finished ones too (the run is about to be completed in place): the run
+    is read from its table from then on. An unfinished file that cannot be removed is only
+    logged; a finished one raises OSError, since it would be stale."""
+    if columns_dir is None or not _plain_name(uid):
         return
     folder = pathlib.Path(columns_dir) / uid
-    for path in folder.glob(f"*{SUFFIX}*"):
-        path.unlink(missing_ok=True)
+    for path in folder.glob(f"*{SUFFIX}{PARTIAL}"):
+        try:
+            path.unlink(missing_ok=True)
+        except OSError:
+            logger.warning("cannot remove the unfinished copy %s", path, exc_info=True)
+    if finished:
+        for path in folder.glob(f"*{SUFFIX}"):
+            path.unlink(missing_ok=True)
     with contextlib.suppress(OSError):
         folder.rmdir()
 
 
 def read_copy(run, stream: str, keys: list[str]) -> dict[str, np.ndarray] | None:
     """The named columns of a run's stream from its finished copy, as numpy arrays in event
-    order; None when there is no copy or it lacks one of the keys (read the table then)."""
+    order; None (read the table then) when there is no copy, the run has no stop, the copy
+    lacks one of the keys, names another run or stream, or cannot be read (logged).
+    Numeric columns are as the table's; a null in a string column is None here."""
     context = getattr(run, "context", None)
     columns_dir = None if context is None else _COPIES_OF.get(context)
-    if columns_dir is None:
+    metadata = getattr(run, "metadata", {})
+    uid = (metadata.get("start") or {}).get("uid")
+    if columns_dir is None or not uid or not metadata.get("stop"):
         return None
-    path = copy_path(columns_dir, run.metadata["start"]["uid"], stream)
+    path = copy_path(columns_dir, uid, stream)
     if path is None or not path.is_file():
         return None
+    import pyarrow as pa
     import pyarrow.parquet as pq
 
-    parquet = pq.ParquetFile(path)
-    if not set(keys) <= set(parquet.schema_arrow.names):
+    try:
+        with pq.ParquetFile(path) as parquet:
+            schema = parquet.schema_arrow
+            names = {k.decode(): v.decode() for k, v in (schema.metadata or {}).items()}
+            if names.get("operando.run_uid") != uid or names.get("operando.stream") != stream:
+                logger.warning("%s names another run or stream; read from the table", path)
+                return None
+            if not set(keys) <= set(schema.names):
+                return None
+            table = parquet.read(columns=list(keys))
+    except (OSError, pa.ArrowException):
+        logger.warning("cannot read %s; read from the table", path, exc_info=True)
         return None
-    table = parquet.read(columns=list(keys))
     return {k: table.column(k).to_numpy() for k in keys}

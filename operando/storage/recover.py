@@ -172,10 +172,17 @@ def recover(store, log_path: str | pathlib.Path) -> RecoveryResult:
         run = store.client[uid]
         stop = run.metadata.get("stop")
         appended, already_whole = 0, bool(stop) and sum(stored_event_counts(run).values()) >= in_log
+        columns_dir = None if store.data_dir is None else store.data_dir / COLUMNS
+        try:
+            # A writer that stopped mid-run left at most an unfinished copy; a run completed
+            # in place is read from its table.
+            remove_copies(columns_dir, uid, finished=not already_whole)
+        except OSError as exc:
+            raise StorageError(
+                f"run {uid}: cannot remove its column copy before completing it ({exc}); "
+                "nothing stored was removed, and recover can be run again"
+            ) from None
         if not already_whole:
-            # A writer that stopped mid-run left at most an unfinished copy; the completed
-            # run is read from its table.
-            remove_copies(None if store.data_dir is None else store.data_dir / COLUMNS, uid)
             try:
                 appended = complete_in_place(run, docs)
             except Exception as exc:

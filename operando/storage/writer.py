@@ -18,7 +18,7 @@ import pyarrow as pa
 from ..errors import StorageError
 from ..run_routing import RunOfDocument
 from . import layout
-from .column_copy import start_copy
+from .column_copy import remove_copies, start_copy
 
 DEFAULT_BATCH_ROWS = 2000
 
@@ -68,6 +68,9 @@ class ColumnWriter:
         uid = self._run_of(name, doc)
         if name == "start":
             self._runs[uid] = _Run(layout.create_run(self.client, doc))
+            # Copies left under this uid (a run set aside, a directory copied in) are not
+            # this run's.
+            remove_copies(self.columns_dir, uid)
             return
         run = self._runs.get(uid)
         if run is None:
@@ -97,6 +100,12 @@ class ColumnWriter:
                 f"a {name!r} document: the column writer stores internal data only "
                 "(operando's devices emit no external files)"
             )
+
+    def close(self) -> None:
+        """Let go of every run still open (their unfinished copies are removed; their logs
+        hold them)."""
+        for uid in list(self._runs):
+            self.discard(uid)
 
     def discard(self, uid: str) -> None:
         """Let go of a run (stopped, or no longer written: its log holds it); copies not

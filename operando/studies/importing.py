@@ -280,11 +280,14 @@ def store_documents(data: str, runs: list[dict]) -> None:
     store = open_store(data)
     log = DocumentLog(store.log_dir) if store.log_dir is not None else None
     writer = make_writer(store)
-    for run in runs:
-        for name, doc in run["docs"]:
-            if log is not None:
-                log(name, doc)
-            writer(name, doc)
+    try:
+        for run in runs:
+            for name, doc in run["docs"]:
+                if log is not None:
+                    log(name, doc)
+                writer(name, doc)
+    finally:
+        writer.close()  # a run cut short by an error leaves no unfinished column copy
 
 
 def import_files(
