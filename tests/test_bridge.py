@@ -31,7 +31,7 @@ def bridge_session(beamline, tmp_path_factory):
     port, prefix = free_port(), f"BRIDGE{os.getpid()}:"
     saved = os.environ["EPICS_CA_ADDR_LIST"]
     # Searches go to both servers: the simulator's (the test session's) and the bridge's.
-    os.environ["EPICS_CA_ADDR_LIST"] = f"{saved} 127.0.0.1:{port}"
+    both = os.environ["EPICS_CA_ADDR_LIST"] = f"{saved} 127.0.0.1:{port}"
     cmd = [sys.executable, "-m", "operando.bridge", "--prefix", prefix, "--port", str(port),
            "--time-scale", repr(TIME_SCALE),
            "--ms-driver", "operando.bridge.memory:InMemoryMassSpectrometer"]  # fmt: skip
@@ -42,6 +42,7 @@ def bridge_session(beamline, tmp_path_factory):
                          connect_timeout=3.0, progress=False)  # fmt: skip
         assert s.sim_control is None and s.hard_xray is None  # no simulator, no X-rays
         assert s.mass_spectrometer is not None
+        s.ca_addr_list = both  # see ioc()
         yield s
         s.potentiostat.open_circuit()
     finally:
@@ -71,7 +72,12 @@ def ioc(request):
     if request.param == "simulator":
         session = request.getfixturevalue("session")
         return session, lambda: session.assemble_sim_cell(LNRO)
-    return request.getfixturevalue("bridge_session"), lambda: None
+    bridge = request.getfixturevalue("bridge_session")
+    # A simulator test's session points the client at the simulator alone: the bridge's
+    # PVs first searched after it (its LastErrorPV) would go unanswered, and each refusal
+    # then waits out its grace period instead of failing at once.
+    os.environ["EPICS_CA_ADDR_LIST"] = bridge.ca_addr_list
+    return bridge, lambda: None
 
 
 def primary(session, uid):
