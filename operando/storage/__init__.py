@@ -57,6 +57,14 @@ class Store:
             return self.served_log_dir
         return self.data_dir / LOG_DIRNAME
 
+    @property
+    def columns_dir(self) -> pathlib.Path | None:
+        """Where the parquet copies of finished streams lie (an embedded store's
+        ``columns``; :mod:`operando.storage.column_copy`); None for a served store."""
+        from .column_copy import COLUMNS
+
+        return None if self.data_dir is None else self.data_dir / COLUMNS
+
     def run(self, uid_or_index: str | int):
         """A stored run by uid, by a unique uid prefix (5 characters or more), or by
         position (-1 is the latest run)."""
@@ -188,7 +196,6 @@ def open_store(data: str | pathlib.Path, api_key: str | None = None) -> Store:
 
     from tiled.client import Context, from_context
 
-    from .column_copy import COLUMNS
     from .column_copy import register as register_copies
     from .run_clients import structure_clients
 
@@ -208,8 +215,9 @@ def open_store(data: str | pathlib.Path, api_key: str | None = None) -> Store:
         # ~0.6 s read of a 1M-row table; benchmarks/reanalysis.py): ask for them as is.
         context = Context.from_app(app, headers={"accept-encoding": "identity"})
     client = from_context(context, structure_clients=structure_clients())
-    register_copies(context, data_dir / COLUMNS)
-    return Store(client=client, data_dir=data_dir)
+    store = Store(client=client, data_dir=data_dir)
+    register_copies(context, store.columns_dir)
+    return store
 
 
 def open_existing_store(data: str | pathlib.Path, api_key: str | None = None) -> Store:
@@ -351,8 +359,6 @@ def make_writer(store: Store):
     TiledWriter's layout; TiledWriter unpacks every page into per-event rows, which cost
     twice the CPU on long runs). An embedded store's runs also get their streams' parquet
     copies (:mod:`operando.storage.column_copy`)."""
-    from .column_copy import COLUMNS
     from .writer import ColumnWriter
 
-    columns_dir = None if store.data_dir is None else store.data_dir / COLUMNS
-    return ColumnWriter(store.client, batch_size=WRITER_BATCH_SIZE, columns_dir=columns_dir)
+    return ColumnWriter(store.client, batch_size=WRITER_BATCH_SIZE, columns_dir=store.columns_dir)

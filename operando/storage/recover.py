@@ -160,7 +160,7 @@ def stored_event_counts(run) -> dict[str, int]:
 def recover(store, log_path: str | pathlib.Path) -> RecoveryResult:
     """Re-ingest one document log into the store (see the module docstring)."""
     from . import make_writer
-    from .column_copy import COLUMNS, remove_copies
+    from .column_copy import remove_copies
 
     contents = read_log_checked(log_path)
     docs, added, orphans = complete_documents(contents)
@@ -172,11 +172,10 @@ def recover(store, log_path: str | pathlib.Path) -> RecoveryResult:
         run = store.client[uid]
         stop = run.metadata.get("stop")
         appended, already_whole = 0, bool(stop) and sum(stored_event_counts(run).values()) >= in_log
-        columns_dir = None if store.data_dir is None else store.data_dir / COLUMNS
         try:
             # A writer that stopped mid-run left at most an unfinished copy; a run completed
             # in place is read from its table.
-            remove_copies(columns_dir, uid, finished=not already_whole)
+            remove_copies(store.columns_dir, uid, finished=not already_whole)
         except OSError as exc:
             raise StorageError(
                 f"run {uid}: cannot remove its column copy before completing it ({exc}); "
