@@ -42,13 +42,22 @@ def test_run_cycle_then_replay_gives_the_same_summary(tmp_path, capsys):
 
 
 def in_process(capsys, *argv: str) -> tuple[int, str, str]:
-    """Exit code, stdout and stderr of `operando ARGV` run in this process: for the commands
-    that read what a run's own process stored (a new process of theirs would only repeat
-    the imports, about 4 s each)."""
+    """Exit code, stdout and stderr of `operando ARGV` run in this process. A new process
+    would only repeat the imports (about 4 s each); one command per test that measures
+    (`run cycle` above) still starts its own, as a user's shell does. A `run` command starts
+    its own simulator and points Channel Access at it: the environment is restored after,
+    so that later tests in this process search their own beamline."""
+    import os
+
     from operando.cli import main
 
+    environment = dict(os.environ)
     capsys.readouterr()  # what came before is not this command's
-    code = main(list(argv))
+    try:
+        code = main(list(argv))
+    finally:
+        os.environ.clear()
+        os.environ.update(environment)
     out, err = capsys.readouterr()
     return code, out, err
 
@@ -91,12 +100,13 @@ def test_bad_input_is_refused_before_anything_starts(tmp_path, capsys, args, mes
 @pytest.mark.slow
 def test_run_dems_then_replay_gives_the_same_gas_summary(tmp_path, capsys):
     data = str(tmp_path / "data")
-    run = operando(
-        "run", "dems", "--material", "lnro", "--mass-mg", "32.9", "--current-mA-g", "10",
-        "--cycles", "1", "--rest-h", "2", "--time-scale", "100000", "--data", data, "--json",
+    code, measured, err = in_process(
+        capsys, "run", "dems", "--material", "lnro", "--mass-mg", "32.9", "--current-mA-g",
+        "10", "--cycles", "1", "--rest-h", "2", "--time-scale", "100000", "--data", data,
+        "--json",
     )  # fmt: skip
-    assert run.returncode == 0, run.stderr
-    live = json.loads(run.stdout)
+    assert code == 0, err
+    live = json.loads(measured)
     for key in ("lattice_o_loss_pct", "o2_capacity_mAh_g", "irreversible_capacity_mAh_g"):
         assert key in live
     (cycle,) = live["cycles"]
@@ -108,7 +118,7 @@ def test_run_dems_then_replay_gives_the_same_gas_summary(tmp_path, capsys):
 
     code, replayed, err = in_process(capsys, "replay", live["uid"][:8], "--data", data, "--json")
     assert code == 0, err
-    assert replayed == run.stdout
+    assert replayed == measured  # from storage, by a store opened afresh
 
     out = tmp_path / "report"
     code, _, err = in_process(capsys, "report", live["uid"], "--data", data, "--out", str(out))
@@ -138,18 +148,18 @@ def test_bad_dems_input_is_refused(tmp_path, capsys, args, message):
 @pytest.mark.slow
 def test_run_xas_and_rixs_commands(tmp_path, capsys):
     data = str(tmp_path / "data")
-    xas = operando(
+    code, measured, err = in_process(
         # 1e6: the electrode's preparation is paced by the simulator's CPU, not its clock
-        "run", "xas", "--edge", "ru-k", "--sample", "lnro:4.8V", "--time-scale", "1000000",
-        "--data", data, "--json",
+        capsys, "run", "xas", "--edge", "ru-k", "--sample", "lnro:4.8V", "--time-scale",
+        "1000000", "--data", data, "--json",
     )  # fmt: skip
-    assert xas.returncode == 0, xas.stderr
-    result = json.loads(xas.stdout)
+    assert code == 0, err
+    result = json.loads(measured)
     assert result["samples"]["lnro 4.8V"]["valence"] == pytest.approx(5.0, abs=0.3)
     assert result["calibration"]["monotonic"] is True
     code, replayed, err = in_process(capsys, "replay", result["uid"], "--data", data, "--json")
     assert code == 0, err
-    assert replayed == xas.stdout  # from storage, in another process than the one that measured
+    assert replayed == measured  # from storage, by a store opened afresh
     # The stored spectra feed `operando xas valence` as files do.
     run = f"run:{result['uid'][:8]}"
     code, valence, err = in_process(
@@ -160,8 +170,8 @@ def test_run_xas_and_rixs_commands(tmp_path, capsys):
     assert code == 0, err
     (charged,) = json.loads(valence)["samples"]
     assert charged["valence"] == pytest.approx(5.0, abs=0.3) and charged["uncertainty"] < 0.3
-    rixs = operando("run", "rixs", "--sample", "lnmo:pristine", "--time-scale", "100000",
-                    "--data", data, "--json")  # fmt: skip
-    assert rixs.returncode == 0, rixs.stderr
-    assert json.loads(rixs.stdout)["feature_intensity"] > 0
+    code, rixs, err = in_process(capsys, "run", "rixs", "--sample", "lnmo:pristine",
+                                 "--time-scale", "100000", "--data", data, "--json")  # fmt: skip
+    assert code == 0, err
+    assert json.loads(rixs)["feature_intensity"] > 0
     # Bad X-ray input is refused before anything starts: tests/test_layers.py.
