@@ -73,3 +73,43 @@ def session(beamline, tmp_path):
     # Whatever a test did, leave the shared simulated cell at open circuit.
     s.potentiostat.open_circuit()
     s.close()
+
+
+@pytest.fixture(scope="module")
+def module_session(beamline, tmp_path_factory):
+    """One session for a module whose tests each set up their own cell or electrode and
+    find their run by uid or as the latest: making a session (store, devices, RunEngine)
+    takes about a second. Modules use it through :func:`shared_session`."""
+    from operando.session import make_session
+
+    data = tmp_path_factory.mktemp("module") / "data"
+    s = make_session(str(data), prefix=beamline.prefix, ca_port=beamline.port, operator="pytest")
+    yield s
+    s.potentiostat.open_circuit()
+    s.close()
+
+
+@pytest.fixture
+def shared_session(module_session):
+    """The module's session, left as a fresh one would be for the next test: what the test
+    subscribed unsubscribed, its metadata and beam policies restored, the RunEngine idle,
+    the shared simulated cell at open circuit. A module opts in with a ``session`` fixture
+    that returns this one."""
+    import dataclasses
+
+    s = module_session
+    RE = s.RE
+    tokens = set(RE.dispatcher._token_mapping)
+    metadata = dict(RE.md)
+    stations = [st for st in (s.soft_xray, s.hard_xray) if st is not None]
+    beams = [dataclasses.replace(st.beam) for st in stations]
+    yield s
+    for token in set(RE.dispatcher._token_mapping) - tokens:
+        RE.unsubscribe(token)
+    if RE.state != "idle":
+        RE.abort("left by a failed test")
+    RE.md.clear()
+    RE.md.update(metadata)
+    for station, beam in zip(stations, beams, strict=True):
+        station.beam = beam
+    s.potentiostat.open_circuit()

@@ -19,6 +19,13 @@ from operando.studies.running import simulator_time_scale
 MASS_MG, AREA_CM2 = 3.85, 1.54
 
 
+@pytest.fixture
+def session(shared_session):
+    """One session for the module (tests/conftest.py): each test sets up its own cell or
+    electrode and finds its run by uid or as the latest."""
+    return shared_session
+
+
 def _cycle(session, material, **kwargs):
     sample = sample_for(material, MASS_MG, AREA_CM2)
     session.assemble_sim_cell(sample)

@@ -19,30 +19,10 @@ DEMS_MASS_MG = 32.9
 DEMS_AREA_CM2 = 1.13
 
 
-@pytest.fixture(scope="module")
-def dems_session(beamline, tmp_path_factory):
-    """One session for this module: making one (store, devices, RunEngine) takes ~1.5 s,
-    and each test assembles its own cell and finds its run by uid or as the latest."""
-    from operando.session import make_session
-
-    data = tmp_path_factory.mktemp("dems") / "data"
-    s = make_session(str(data), prefix=beamline.prefix, ca_port=beamline.port, operator="pytest")
-    yield s
-    s.close()
-
-
 @pytest.fixture
-def session(dems_session):
-    """The module's session, left as the next test expects it: what the test subscribed
-    unsubscribed, the RunEngine idle, the shared simulated cell at open circuit."""
-    RE = dems_session.RE
-    tokens = set(RE.dispatcher._token_mapping)
-    yield dems_session
-    for token in set(RE.dispatcher._token_mapping) - tokens:
-        RE.unsubscribe(token)
-    if RE.state != "idle":
-        RE.abort("left by a failed test")
-    dems_session.potentiostat.open_circuit()
+def session(shared_session):
+    """One session for the module (tests/conftest.py): each test assembles its own cell."""
+    return shared_session
 
 
 def dems_run(session, material, **kwargs):

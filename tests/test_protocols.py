@@ -20,6 +20,13 @@ from operando.storage import replay
 
 
 @pytest.fixture
+def session(shared_session):
+    """One session for the module (tests/conftest.py): each test sets up its own cell or
+    electrode and finds its run by uid or as the latest."""
+    return shared_session
+
+
+@pytest.fixture
 def slower(session):
     """The shared simulator at 20,000x for a test whose X-ray scans must not outlast the
     cell's relaxation by days of instrument time."""

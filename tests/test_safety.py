@@ -17,6 +17,13 @@ from operando.sample import Sample, sample_for
 LNMO = sample_for("lnmo", 3.85, 1.54)
 
 
+@pytest.fixture
+def session(shared_session):
+    """One session for the module (tests/conftest.py): each test sets up its own cell or
+    electrode and finds its run by uid or as the latest."""
+    return shared_session
+
+
 class Recorder:
     """Every message the RunEngine processes, in order."""
 

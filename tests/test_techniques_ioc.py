@@ -21,6 +21,13 @@ MASS_MG, AREA_CM2 = 1.0, 1.54
 SPINEL = KINETICS["lnmo-spinel"]  # the simulator's truth, compared with what is measured
 
 
+@pytest.fixture
+def session(shared_session):
+    """One session for the module (tests/conftest.py): each test sets up its own cell or
+    electrode and finds its run by uid or as the latest."""
+    return shared_session
+
+
 def _run(session, sample, plan):
     (uid,) = session.RE(plan)
     run = session.store.run(uid)

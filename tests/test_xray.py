@@ -17,6 +17,13 @@ from operando.studies.running import simulator_time_scale
 FAST_TIME_SCALE = 1_000_000.0  # no gas sampling: the simulator's CPU sets the pace
 
 
+@pytest.fixture
+def session(shared_session):
+    """One session for the module (tests/conftest.py): each test sets up its own cell or
+    electrode and finds its run by uid or as the latest."""
+    return shared_session
+
+
 @pytest.fixture(scope="module")
 def electrodes(beamline, tmp_path_factory):
     """pristine, 4.8 V and 2.0 V electrodes of both materials, mounted in slots 1..6 of the
