@@ -7,6 +7,7 @@ import subprocess
 import sys
 
 import pytest
+from cli_here import operando_here
 
 
 def operando(*args, timeout=300):
@@ -36,30 +37,9 @@ def test_run_cycle_then_replay_gives_the_same_summary(tmp_path, capsys):
         assert key in live
 
     # from storage, in another process than the one that measured
-    code, replayed, err = in_process(capsys, "replay", live["uid"], "--data", data, "--json")
+    code, replayed, err = operando_here(capsys, "replay", live["uid"], "--data", data, "--json")
     assert code == 0, err
     assert replayed == run.stdout  # to the last digit
-
-
-def in_process(capsys, *argv: str) -> tuple[int, str, str]:
-    """Exit code, stdout and stderr of `operando ARGV` run in this process. A new process
-    would only repeat the imports (about 4 s each); one command per test that measures
-    (`run cycle` above) still starts its own, as a user's shell does. A `run` command starts
-    its own simulator and points Channel Access at it: the environment is restored after,
-    so that later tests in this process search their own beamline."""
-    import os
-
-    from operando.cli import main
-
-    environment = dict(os.environ)
-    capsys.readouterr()  # what came before is not this command's
-    try:
-        code = main(list(argv))
-    finally:
-        os.environ.clear()
-        os.environ.update(environment)
-    out, err = capsys.readouterr()
-    return code, out, err
 
 
 def refused(capsys, *argv: str) -> tuple[int, str]:
@@ -100,7 +80,7 @@ def test_bad_input_is_refused_before_anything_starts(tmp_path, capsys, args, mes
 @pytest.mark.slow
 def test_run_dems_then_replay_gives_the_same_gas_summary(tmp_path, capsys):
     data = str(tmp_path / "data")
-    code, measured, err = in_process(
+    code, measured, err = operando_here(
         capsys, "run", "dems", "--material", "lnro", "--mass-mg", "32.9", "--current-mA-g",
         "10", "--cycles", "1", "--rest-h", "2", "--time-scale", "100000", "--data", data,
         "--json",
@@ -116,12 +96,12 @@ def test_run_dems_then_replay_gives_the_same_gas_summary(tmp_path, capsys):
     }  # fmt: skip
     assert cycle["o2_max_rate_nmol_min"] < 0.01 and cycle["o2_onset_V"] is None
 
-    code, replayed, err = in_process(capsys, "replay", live["uid"][:8], "--data", data, "--json")
+    code, replayed, err = operando_here(capsys, "replay", live["uid"][:8], "--data", data, "--json")
     assert code == 0, err
     assert replayed == measured  # from storage, by a store opened afresh
 
     out = tmp_path / "report"
-    code, _, err = in_process(capsys, "report", live["uid"], "--data", data, "--out", str(out))
+    code, _, err = operando_here(capsys, "report", live["uid"], "--data", data, "--out", str(out))
     assert code == 0, err
     stem = live["uid"][:8]
     assert json.loads((out / f"{stem}_summary.json").read_text()) == json.loads(replayed)
@@ -148,7 +128,7 @@ def test_bad_dems_input_is_refused(tmp_path, capsys, args, message):
 @pytest.mark.slow
 def test_run_xas_and_rixs_commands(tmp_path, capsys):
     data = str(tmp_path / "data")
-    code, measured, err = in_process(
+    code, measured, err = operando_here(
         # 1e6: the electrode's preparation is paced by the simulator's CPU, not its clock
         capsys, "run", "xas", "--edge", "ru-k", "--sample", "lnro:4.8V", "--time-scale",
         "1000000", "--data", data, "--json",
@@ -157,12 +137,12 @@ def test_run_xas_and_rixs_commands(tmp_path, capsys):
     result = json.loads(measured)
     assert result["samples"]["lnro 4.8V"]["valence"] == pytest.approx(5.0, abs=0.3)
     assert result["calibration"]["monotonic"] is True
-    code, replayed, err = in_process(capsys, "replay", result["uid"], "--data", data, "--json")
+    code, replayed, err = operando_here(capsys, "replay", result["uid"], "--data", data, "--json")
     assert code == 0, err
     assert replayed == measured  # from storage, by a store opened afresh
     # The stored spectra feed `operando xas valence` as files do.
     run = f"run:{result['uid'][:8]}"
-    code, valence, err = in_process(
+    code, valence, err = operando_here(
         capsys, "xas", "valence", "--data", data, "--method", "fraction", "--json",
         "--reference", f"{run}/RuCl3=3", "--reference", f"{run}/RuO2=4",
         "--reference", f"{run}/Ru metal foil=0", "--sample", f"{run}/lnro 4.8V",
@@ -170,7 +150,7 @@ def test_run_xas_and_rixs_commands(tmp_path, capsys):
     assert code == 0, err
     (charged,) = json.loads(valence)["samples"]
     assert charged["valence"] == pytest.approx(5.0, abs=0.3) and charged["uncertainty"] < 0.3
-    code, rixs, err = in_process(capsys, "run", "rixs", "--sample", "lnmo:pristine",
+    code, rixs, err = operando_here(capsys, "run", "rixs", "--sample", "lnmo:pristine",
                                  "--time-scale", "100000", "--data", data, "--json")  # fmt: skip
     assert code == 0, err
     assert json.loads(rixs)["feature_intensity"] > 0

@@ -11,6 +11,7 @@ import sys
 import time
 
 import pytest
+from cli_here import operando_here
 from sync_ca import CA_TIMEOUT_S, again_if_search_unanswered, read_again_if_unanswered
 
 pytestmark = pytest.mark.slow
@@ -79,7 +80,9 @@ def test_nan_and_inf_puts_to_every_numeric_setpoint_are_refused_with_a_reason(be
     print(f"{len(refused)} numeric setpoint PVs refused NaN/inf; e.g.", list(refused.items())[:3])
 
 
-def _kill_then_attach(tmp_path, argv: list[str], logged_marker: str) -> tuple[dict, dict, str]:
+def _kill_then_attach(
+    tmp_path, capsys, argv: list[str], logged_marker: str
+) -> tuple[dict, dict, str]:
     """Start `operando <argv> --data DIR` in a process, SIGKILL it once its document log
     holds logged_marker, let the instrument record on, then `operando attach
     --open-circuit`. Returns (start document, the instrument's PV values, attach's output)."""
@@ -124,17 +127,15 @@ def _kill_then_attach(tmp_path, argv: list[str], logged_marker: str) -> tuple[di
         while int(read_pvs("PSTAT:Buf:Count")["PSTAT:Buf:Count"]) <= at_kill:
             assert time.monotonic() < deadline, "the instrument stopped recording"
             time.sleep(0.05)
-        proc = subprocess.run(
-            [sys.executable, "-m", "operando.cli", "attach", "--data", str(data),
-             "--open-circuit"],
-            capture_output=True, text=True, timeout=120,
-        )  # fmt: skip
-        assert proc.returncode == 0, proc.stdout + proc.stderr
-        print(proc.stdout.strip())
+        # attach in this process: another one than the killed client's (a process of its
+        # own would only repeat the imports, about 4 s)
+        code, out, err = operando_here(capsys, "attach", "--data", str(data), "--open-circuit")
+        assert code == 0, out + err
+        print(out.strip())
         pvs = read_pvs("PSTAT:Buf:Count", "PSTAT:Status", "DEMS:Buf:Count", "DEMS:Acquiring")
     finally:
         os.kill(beamline["simulator_pid"], signal.SIGTERM)
-    return start, pvs, proc.stdout
+    return start, pvs, out
 
 
 def _stored(data, uid: str, stream: str) -> int:
@@ -143,10 +144,10 @@ def _stored(data, uid: str, stream: str) -> int:
     return len(open_store(data).run(uid)[stream].read()["clock"])
 
 
-def test_kill_9_mid_charge_then_attach_stores_every_point_and_opens_the_circuit(tmp_path):
+def test_kill_9_mid_charge_then_attach_stores_every_point_and_opens_the_circuit(tmp_path, capsys):
     argv = ["run", "cycle", "--material", "lnmo", "--mass-mg", "3.85", "--c-rate", "0.02",
             "--v-min", "2", "--v-max", "4.8", "--time-scale", "2000"]  # fmt: skip
-    start, pvs, out = _kill_then_attach(tmp_path, argv, '"event_page"')
+    start, pvs, out = _kill_then_attach(tmp_path, capsys, argv, '"event_page"')
     count = int(pvs["PSTAT:Buf:Count"])
     assert pvs["PSTAT:Status"] not in (1, b"Running", "Running")  # the circuit is open
     stored = _stored(tmp_path / "data", start["uid"], "primary")
@@ -159,13 +160,13 @@ def test_kill_9_mid_charge_then_attach_stores_every_point_and_opens_the_circuit(
     assert run.metadata["stop"]["reason"].startswith("re-attached")
 
 
-def test_kill_9_mid_dems_then_attach_stores_the_gas_samples_too(tmp_path):
+def test_kill_9_mid_dems_then_attach_stores_the_gas_samples_too(tmp_path, capsys):
     """The mass spectrometer's record is read into the run's dems stream as well, and its
     sampling stops with the cell."""
     argv = ["run", "dems", "--material", "lnmo", "--mass-mg", "32.9", "--current-mA-g", "10",
             "--cycles", "1", "--rest-h", "0.5", "--sample-interval-s", "60",
             "--time-scale", "2000"]  # fmt: skip
-    start, pvs, out = _kill_then_attach(tmp_path, argv, '"name": "dems"')
+    start, pvs, out = _kill_then_attach(tmp_path, capsys, argv, '"name": "dems"')
     assert pvs["PSTAT:Status"] not in (1, b"Running", "Running")
     assert pvs["DEMS:Acquiring"] in (0, b"Idle", "Idle")
     data = tmp_path / "data"
