@@ -113,6 +113,7 @@ def measure(args: argparse.Namespace) -> tuple[list[Row], dict]:
         "xray_step_ratio_vs_bare_ca": xr.step_ratio,
         "replay_docs_per_s": rp.docs_per_s,
         "replay_jsonl_docs_per_s": rp.jsonl_docs_per_s,
+        "replay_events_per_s": rp.events_per_s,
         "replay_ratio_vs_jsonl": rp.ratio_vs_jsonl,
         "reanalysis_points": re_.points,
         "reanalysis_s": re_.tiled_s,

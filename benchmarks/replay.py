@@ -33,6 +33,16 @@ class ReplayResult:
         return self.jsonl_docs / self.jsonl_s
 
     @property
+    def events_per_s(self) -> float:
+        """Events delivered per second, the pages unpacked: each is one event document's
+        worth, which is how a document count compares with a log of single events."""
+        return self.points / self.replay_s
+
+    @property
+    def jsonl_events_per_s(self) -> float:
+        return self.points / self.jsonl_s
+
+    @property
     def ratio_vs_jsonl(self) -> float:
         """Speed of replay relative to parsing the log of the same run (time over time, so
         that the two sides' different pagination does not enter)."""
@@ -69,4 +79,7 @@ def rows(r: ReplayResult) -> list[Row]:
         Row(f"replay ({r.points} pts) -> RunSummary", r.docs_per_s, "docs/s",
             r.jsonl_docs_per_s, "docs/s json.loads of its log", r.ratio_vs_jsonl,
             ">= 100,000 docs/s or ratio >= 0.5"),
+        Row("  the same, as events (pages unpacked)", r.events_per_s, "events/s",
+            r.jsonl_events_per_s, "events/s from its log", r.ratio_vs_jsonl,
+            "(the documents are pages of events)"),
     ]  # fmt: skip
