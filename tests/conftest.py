@@ -124,8 +124,11 @@ def shared_session(module_session):
         RE.unsubscribe(token)
     if RE.state != "idle":
         RE.abort("left by a failed test")
+    scan_id = RE.md.get("scan_id")  # runs of the store keep counting, as in one session
     RE.md.clear()
     RE.md.update(metadata)
+    if scan_id is not None:
+        RE.md["scan_id"] = scan_id
     for station, beam in zip(stations, beams, strict=True):
         station.beam = beam
     s.potentiostat.open_circuit()
