@@ -125,9 +125,8 @@ class Session:
     def _finish_storage(self) -> None:
         """Write what is queued, then let catch-up finish (it is fed by the writer)."""
         ended = self.background_writer is None or self.background_writer.close()
-        close_runs = getattr(self.writer.callback, "close", None)
-        if ended and close_runs is not None:
-            close_runs()  # runs left open (no stop): their unfinished column copies go
+        if ended:  # runs left open (no stop): their unfinished column copies go
+            self.writer.callback.close()
         if self.catch_up is not None:
             if not self.catch_up.wait(5.0):
                 logger.warning(

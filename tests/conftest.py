@@ -78,8 +78,13 @@ def store(tmp_path):
 
 
 @pytest.fixture
-def session(beamline, tmp_path):
-    """RunEngine + storage + devices against the session's simulated beamline."""
+def session(request, beamline, tmp_path):
+    """RunEngine + storage + devices against the session's simulated beamline: one per
+    test, or the module's (:func:`shared_session`) where the module sets
+    ``ONE_SESSION_PER_MODULE = True``."""
+    if getattr(request.module, "ONE_SESSION_PER_MODULE", False):
+        yield request.getfixturevalue("shared_session")
+        return
     from operando.session import make_session
 
     s = make_session(
@@ -109,8 +114,8 @@ def module_session(beamline, tmp_path_factory):
 def shared_session(module_session):
     """The module's session, left as a fresh one would be for the next test: what the test
     subscribed unsubscribed, its metadata and beam policies restored, the RunEngine idle,
-    the shared simulated cell at open circuit. A module opts in with a ``session`` fixture
-    that returns this one."""
+    the shared simulated cell at open circuit. A module opts in with
+    ``ONE_SESSION_PER_MODULE = True`` (see :func:`session`)."""
     import dataclasses
 
     s = module_session

@@ -42,15 +42,6 @@ def test_run_cycle_then_replay_gives_the_same_summary(tmp_path, capsys):
     assert replayed == run.stdout  # to the last digit
 
 
-def refused(capsys, *argv: str) -> tuple[int, str]:
-    """Exit code and stderr of `operando ARGV` run in this process (a refusal starts nothing,
-    so no process is needed to show it)."""
-    from operando.cli import main
-
-    code = main(list(argv))
-    return code, capsys.readouterr().err
-
-
 @pytest.mark.parametrize(
     "args, message",
     [
@@ -120,7 +111,10 @@ def test_run_dems_then_replay_gives_the_same_gas_summary(tmp_path, capsys):
 )
 def test_bad_dems_input_is_refused(tmp_path, capsys, args, message):
     argv = ["run", "dems", "--material", "lnmo", "--mass-mg", "32.9", "--data"]
-    code, err = refused(capsys, *argv, str(tmp_path / "data"), *args, "--time-scale", "100000")
+    # in this process: a refusal starts nothing, so no process is needed to show it
+    code, _, err = operando_here(
+        capsys, *argv, str(tmp_path / "data"), *args, "--time-scale", "100000"
+    )
     assert code == 2, err
     assert message in err and not (tmp_path / "data").exists()
 

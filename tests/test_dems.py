@@ -19,10 +19,9 @@ DEMS_MASS_MG = 32.9
 DEMS_AREA_CM2 = 1.13
 
 
-@pytest.fixture
-def session(shared_session):
-    """One session for the module (tests/conftest.py): each test assembles its own cell."""
-    return shared_session
+# Each test sets up its own cell or electrode and finds its run by uid or as the latest:
+# one session serves the module (tests/conftest.py, shared_session).
+ONE_SESSION_PER_MODULE = True
 
 
 def dems_run(session, material, **kwargs):

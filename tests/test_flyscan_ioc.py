@@ -11,11 +11,9 @@ from sync_ca import CA_TIMEOUT_S
 pytestmark = pytest.mark.slow
 
 
-@pytest.fixture
-def session(shared_session):
-    """One session for the module (tests/conftest.py): each test sets up its own cell or
-    electrode and finds its run by uid or as the latest."""
-    return shared_session
+# Each test sets up its own cell or electrode and finds its run by uid or as the latest:
+# one session serves the module (tests/conftest.py, shared_session).
+ONE_SESSION_PER_MODULE = True
 
 
 def _last_error(prefix: str) -> str:

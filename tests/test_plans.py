@@ -11,11 +11,9 @@ from operando.sample import sample_for
 LNRO = sample_for("lnro", 3.85, 1.54)
 
 
-@pytest.fixture
-def session(shared_session):
-    """One session for the module (tests/conftest.py): each test sets up its own cell or
-    electrode and finds its run by uid or as the latest."""
-    return shared_session
+# Each test sets up its own cell or electrode and finds its run by uid or as the latest:
+# one session serves the module (tests/conftest.py, shared_session).
+ONE_SESSION_PER_MODULE = True
 
 
 def primary(session, uid):

@@ -18,12 +18,9 @@ from operando.plans.xray import EDGES
 from operando.sample import sample_for
 from operando.storage import replay
 
-
-@pytest.fixture
-def session(shared_session):
-    """One session for the module (tests/conftest.py): each test sets up its own cell or
-    electrode and finds its run by uid or as the latest."""
-    return shared_session
+# Each test sets up its own cell or electrode and finds its run by uid or as the latest:
+# one session serves the module (tests/conftest.py, shared_session).
+ONE_SESSION_PER_MODULE = True
 
 
 @pytest.fixture

@@ -21,11 +21,9 @@ MASS_MG, AREA_CM2 = 1.0, 1.54
 SPINEL = KINETICS["lnmo-spinel"]  # the simulator's truth, compared with what is measured
 
 
-@pytest.fixture
-def session(shared_session):
-    """One session for the module (tests/conftest.py): each test sets up its own cell or
-    electrode and finds its run by uid or as the latest."""
-    return shared_session
+# Each test sets up its own cell or electrode and finds its run by uid or as the latest:
+# one session serves the module (tests/conftest.py, shared_session).
+ONE_SESSION_PER_MODULE = True
 
 
 def _run(session, sample, plan):

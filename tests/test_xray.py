@@ -17,11 +17,9 @@ from operando.studies.running import simulator_time_scale
 FAST_TIME_SCALE = 1_000_000.0  # no gas sampling: the simulator's CPU sets the pace
 
 
-@pytest.fixture
-def session(shared_session):
-    """One session for the module (tests/conftest.py): each test sets up its own cell or
-    electrode and finds its run by uid or as the latest."""
-    return shared_session
+# Each test sets up its own cell or electrode and finds its run by uid or as the latest:
+# one session serves the module (tests/conftest.py, shared_session).
+ONE_SESSION_PER_MODULE = True
 
 
 @pytest.fixture(scope="module")
