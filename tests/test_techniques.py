@@ -10,7 +10,7 @@ import pytest
 from plan_bench import LNMO, Bench, fake, index, is_, set_index, sets_of, start_documents
 
 from operando.analysis.cv import voltammogram_peaks
-from operando.analysis.gitt import gitt_analysis, weppner_huggins_cm2_s
+from operando.analysis.gitt import gitt_analysis, weppner_huggins_cm2_s, weppner_huggins_invalid
 from operando.analysis.impedance import fit_randles, randles
 from operando.analysis.results import EisSummary, GittSummary
 from operando.devices.impedance import ImpedanceAnalyzer
@@ -160,6 +160,25 @@ def test_weppner_huggins_recovers_d_of_a_synthetic_transient():
     assert x[0] < 1.0 and all(b < a for a, b in zip(x, x[1:], strict=False))
     summary = GittSummary("u", 2.0, pulses).to_json()
     assert summary["diffusion_coefficient_cm2_s"][0] == pytest.approx(3e-11, rel=1e-3)
+
+
+def test_a_pulse_across_a_step_of_the_titration_curve_gets_no_d_and_a_reason():
+    t, e, i, step = _synthetic_gitt(3e-11, 2.0)
+    # the rested potential jumps 0.5 V across the second pulse (a two-phase step ending),
+    # while the transient during it rises as little as in the others
+    e = e + np.where(t > 2 * 1000 + 2 * 100.0, 0.5, 0.0)
+    pulses = gitt_analysis(t, e, i, step, radius_um=2.0, active_mass_mg=1.0,
+                           formula="LiNi0.5Mn1.5O4", li_pristine=1.0)  # fmt: skip
+    d = [p["diffusion_coefficient_cm2_s"] for p in pulses]
+    assert d[1] is None and "not short" in pulses[1]["weppner_huggins_invalid"]
+    assert [p["weppner_huggins_invalid"] for p in pulses[::2]] == [None, None]
+    assert d[0] == pytest.approx(3e-11, rel=1e-6)
+
+
+def test_weppner_huggins_refuses_a_transient_against_the_rested_potential():
+    reason = weppner_huggins_invalid(100.0, 0.01, -0.02, 3e-11, 2.0)
+    assert "differ in sign" in reason
+    assert weppner_huggins_invalid(100.0, 0.01, 0.02, 3e-11, 2.0) is None
 
 
 def test_weppner_huggins_scales_with_the_particle_radius_squared():

@@ -59,12 +59,17 @@ def test_gitt_recovers_the_diffusion_coefficient_within_a_factor_of_2(session):
                 v_max=5.0, pulses=12, one_c_mA_g=one_c,
                 md={"analysis": {"particle_radius_um": SPINEL.particle_radius_um}})  # fmt: skip
     _, summary = _run(session, sample, plan)
-    d = np.array(summary["diffusion_coefficient_cm2_s"])
+    d = summary["diffusion_coefficient_cm2_s"]
     assert len(d) >= 10
+    # a pulse the formula cannot describe gets no D and says why; most can
+    refused = [p for p in summary["pulses"] if p["diffusion_coefficient_cm2_s"] is None]
+    assert all(p["weppner_huggins_invalid"] for p in refused)
+    assert len(refused) <= 2, refused
+    plateau = [p["diffusion_coefficient_cm2_s"] for p in summary["pulses"][2:]]
     x = summary["x_li"]
     assert all(b < a for a, b in zip(x, x[1:], strict=False))  # Li leaves pulse by pulse
     # on the plateau (after the first two pulses, which start from the pristine potential)
-    ratio = np.median(d[2:]) / SPINEL.diffusion_coefficient_cm2_s
+    ratio = np.median([v for v in plateau if v is not None]) / SPINEL.diffusion_coefficient_cm2_s
     assert 0.5 <= ratio <= 2.0, (ratio, d)
     # the rests' spherical-diffusion relaxation gives D too
     d_relax = [p["relaxation_diffusion_coefficient_cm2_s"] for p in summary["pulses"]]

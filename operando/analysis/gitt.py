@@ -11,6 +11,14 @@ against sqrt(t) over the pulse times sqrt(tau). For spheres of radius r, V_M / S
 The particle radius is a parameter of the analysis (from microscopy), not a measured
 quantity.
 
+The formula holds only for pulses short against the diffusion time over V_M/S,
+tau << (V_M/S)^2 / D, and for a transient that moves the same way as the rested potential.
+Each pulse's result is checked against both with its own D: a pulse whose D says
+tau > (V_M/S)^2 / D (``SHORT_PULSE_LIMIT``), typically one that crossed a step of the
+titration curve (a large dE_s against a small dE_t), or whose dE_s and dE_t differ in sign,
+gets no D (None) and the reason in ``weppner_huggins_invalid``, rather than a number that
+can be orders of magnitude off.
+
 Each rest is also fitted with the spherical-diffusion relaxation after a pulse of length
 tau (:mod:`.relaxation`): its time constant r^2/D gives a second D per pulse that does not
 need the short-pulse limit of Weppner-Huggins (the rest should last a good share of r^2/D).
@@ -24,6 +32,9 @@ from .electrochem import li_equivalents
 from .relaxation import fit_relaxation
 
 COMPLETE = 0.95  # a pulse that lasted less than this share of the longest is cut short
+# Largest D tau / (V_M/S)^2 a Weppner-Huggins result may imply: beyond it the pulse was not
+# short against the diffusion time its own D gives, which the formula assumes.
+SHORT_PULSE_LIMIT = 1.0
 
 
 def pulses(t_s: np.ndarray, i_mA: np.ndarray, step: np.ndarray) -> list[np.ndarray]:
@@ -46,6 +57,27 @@ def weppner_huggins_cm2_s(
     return float(4.0 / (np.pi * tau_s) * v_over_s_cm**2 * (delta_es_V / delta_et) ** 2)
 
 
+def weppner_huggins_invalid(
+    tau_s: float, delta_es_V: float, delta_et_V: float, d_cm2_s: float, radius_um: float
+) -> str | None:
+    """Why a pulse's Weppner-Huggins D cannot stand (None if it can): the transient and the
+    rested potential moved in opposite directions, or the pulse (tau, s) was not short
+    against the diffusion time (V_M/S)^2 / D (s) that its own D implies."""
+    if delta_es_V * delta_et_V <= 0:
+        return (
+            f"dE_s ({delta_es_V:+.4g} V) and dE_t ({delta_et_V:+.4g} V) differ in sign: the "
+            "potential did not rise as sqrt(t) with the rested potential"
+        )
+    diffusion_time_s = (radius_um * 1e-4 / 3.0) ** 2 / d_cm2_s
+    if tau_s > SHORT_PULSE_LIMIT * diffusion_time_s:
+        return (
+            f"the pulse ({tau_s:.4g} s) is not short against the diffusion time its D implies "
+            f"((r/3)^2/D = {diffusion_time_s:.3g} s); dE_s/dE_t = {delta_es_V / delta_et_V:.3g} "
+            "suggests the pulse crossed a step of the titration curve"
+        )
+    return None
+
+
 def gitt_analysis(
     t_s: np.ndarray,
     ewe_V: np.ndarray,
@@ -58,7 +90,8 @@ def gitt_analysis(
     li_pristine: float,
 ) -> list[dict]:
     """Per complete pulse: ``pulse``, ``x_li`` (Li per formula unit after it),
-    ``diffusion_coefficient_cm2_s`` (Weppner-Huggins), ``delta_es_V``, ``delta_et_V``,
+    ``diffusion_coefficient_cm2_s`` (Weppner-Huggins; None where the formula's assumptions
+    fail, with the reason in ``weppner_huggins_invalid``), ``delta_es_V``, ``delta_et_V``,
     ``rested_V``, and from the rest after it ``relaxation_tau_s`` (r^2/D, s) and
     ``relaxation_diffusion_coefficient_cm2_s`` (None if the rest cannot be fitted)."""
     t_s, ewe_V, i_mA, step = (np.asarray(a, dtype=float) for a in (t_s, ewe_V, i_mA, step))
@@ -88,12 +121,16 @@ def gitt_analysis(
             relax_tau, relax_d = relax.tau_s, relax.diffusion_coefficient_cm2_s(radius_um)
         except ValueError:
             relax_tau = relax_d = None
+        d = weppner_huggins_cm2_s(tau, e1 - e0, slope, radius_um)
+        delta_et = slope * float(np.sqrt(tau))
+        invalid = weppner_huggins_invalid(tau, float(e1 - e0), delta_et, d, radius_um)
         out.append({
             "pulse": n,
             "x_li": li_pristine - li_equivalents(capacity_mAh_g, formula),
-            "diffusion_coefficient_cm2_s": weppner_huggins_cm2_s(tau, e1 - e0, slope, radius_um),
+            "diffusion_coefficient_cm2_s": None if invalid else d,
+            "weppner_huggins_invalid": invalid,
             "delta_es_V": float(e1 - e0),
-            "delta_et_V": slope * float(np.sqrt(tau)),
+            "delta_et_V": delta_et,
             "rested_V": float(e1),
             "relaxation_tau_s": relax_tau,
             "relaxation_diffusion_coefficient_cm2_s": relax_d,

@@ -281,8 +281,9 @@ class CvSummary(Summary):
 @dataclass
 class GittSummary(Summary):
     """GITT: per complete pulse the Li content ``x_li`` after it and the Weppner-Huggins
-    ``diffusion_coefficient_cm2_s``, for particles of ``particle_radius_um``; details of
-    each pulse under ``pulses``."""
+    ``diffusion_coefficient_cm2_s`` (None for a pulse that breaks the formula's
+    assumptions), for particles of ``particle_radius_um``; details of each pulse, and why a
+    D is missing, under ``pulses``."""
 
     kind: ClassVar[str] = "gitt"
     particle_radius_um: float | None = None

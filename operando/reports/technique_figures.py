@@ -58,8 +58,9 @@ def plot_gitt(run, summary, path: str | pathlib.Path) -> pathlib.Path:
     ax_e.plot(c["t"] / 3600.0, c["Ewe"], "-", lw=1)
     ax_e.set_xlabel("t (h)")
     ax_e.set_ylabel("Ewe (V vs Li/Li+)")
-    ax_d.semilogy([p["x_li"] for p in summary.pulses],
-                  [p["diffusion_coefficient_cm2_s"] for p in summary.pulses], "o-")  # fmt: skip
+    valid = [p for p in summary.pulses if p["diffusion_coefficient_cm2_s"] is not None]
+    ax_d.semilogy([p["x_li"] for p in valid],
+                  [p["diffusion_coefficient_cm2_s"] for p in valid], "o-")  # fmt: skip
     ax_d.set_xlabel("x in Li_x")
     ax_d.set_ylabel("D (cm2/s)")
     fig.suptitle(_title(run, f"GITT (r = {summary.particle_radius_um} um)"))

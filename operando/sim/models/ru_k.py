@@ -9,7 +9,8 @@ paper measured on LNRO:
   the sum of its sites' spectra (a mixed-valence sample absorbs as its sites do), so the
   half-height edge moves with the Ru5+ fraction by the lever rule, not by a slope.
 - **Edges.** The Ru4+O6 site (RuO2 and LNRO's Ru4+) and the RuCl3 edge are parameters of
-  the references (``REFERENCE_EDGES_EV``); the metal's onset is the tabulated Ru K edge
+  the references (``REFERENCE_EDGES_EV``, whose provenance is stated there: not yet
+  tabulated values); the metal's onset is the tabulated Ru K edge
   (xraydb: J. A. Bearden & A. F. Burr, Rev. Mod. Phys. 39, 125 (1967)). The Ru5+O6 site
   sits ``RU5_SITE_SHIFT_EV`` = 1.5 eV above Ru4+O6: the Ru K shift between the Ru4+ and
   Ru5+ oxides SrRuO3 and Sr2GdRuO6 (the literature comparison of Xu et al., ref. 66 there)
@@ -47,10 +48,15 @@ EXAFS_ONSET_EV = 15.0  # above E0: XANES below, EXAFS above (a smooth switch)
 
 # Shannon (1976) effective ionic radii, sixfold coordination (A).
 SHANNON_RADIUS_A = {"Ru3+": 0.68, "Ru4+": 0.62, "Ru5+": 0.565, "O2-": 1.40}
-# Half-height edge energies of the reference sites (eV). The Ru4+O6 edge is that of an
-# oxide of octahedral Ru4+ (RuO2 and LNRO's Ru4+ alike); RuCl3's is lower (Ru3+ and the
-# softer chloride ligand). Representative values for a Ru foil calibrated to 22117 eV;
-# they are parameters of the reference compounds, not derived from the sample.
+# Half-height edge energies of the reference sites (eV), for a Ru foil calibrated to 22117 eV.
+# The Ru4+O6 edge is that of an oxide of octahedral Ru4+ (RuO2 and LNRO's Ru4+ alike);
+# RuCl3's is lower (Ru3+ and the softer chloride ligand). Provenance, plainly: neither is a
+# tabulated value. 22126.8 eV is Xu et al.'s measured edge of pristine LNRO, which is Ru4+O6,
+# standing in for RuO2's because no tabulation of RuO2 or RuCl3 edges could be reached and
+# checked here; RuCl3's is a representative value 1.9 eV lower. They set the absolute energy
+# scale only: the valence a calibration reads comes from where the sample sits between the
+# references, and LNRO's charged edge moves by RU5_SITE_SHIFT_EV, cited from other compounds.
+# Replace both with cited tabulated values when a source is at hand.
 REFERENCE_EDGES_EV = {"Ru4+O6": 22126.8, "RuCl3": 22124.9}
 RU5_SITE_SHIFT_EV = 1.5  # Ru5+O6 above Ru4+O6: SrRuO3 -> Sr2GdRuO6 (see the docstring)
 # Debye-Waller sigma^2 (A^2) at room temperature, typical of metal-oxygen (0.003-0.005) and
