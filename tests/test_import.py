@@ -95,8 +95,24 @@ def test_peis_gives_a_nyquist_figure(tmp_path):
     keys = run["docs"][1][1]["data_keys"]
     assert {keys[k]["units"] for k in ("Re_Z", "minus_Im_Z")} == {"Ohm"}
     assert keys["frequency"]["units"] == "Hz"
-    path = plot_nyquist(_run(run["docs"]), tmp_path / "nyquist.png")
+    path = plot_nyquist(_run(run["docs"]), tmp_path / "nyquist.png", run["summary"])
     assert path.stat().st_size > 10_000
+
+
+def test_each_real_peis_spectrum_gets_a_two_arc_circuit_fit_and_an_inductive_one_a_reason():
+    (run,) = prepare([str(BIOLOGIC / "PEIS.mpr")], SampleOptions())
+    for s in run["summary"].to_json()["spectra"]:
+        fit = s["fit"]
+        assert fit is not None, s["fit_refused"]
+        assert fit["fit_rms_rel"] < 0.03  # the circuit describes a real cell's spectrum
+        assert fit["film_frequency_Hz"] > fit["ct_frequency_Hz"]
+        assert 0 < fit["r_s_ohm"] <= s["hf_intercept_ohm"]
+        assert all(isinstance(w, str) for w in fit["warnings"])
+    (run,) = prepare(
+        [str(BIOLOGIC / "dataset_with_loop_01_05_PEIS_DUSB0_C01.mpt")], SampleOptions()
+    )
+    (spectrum,) = run["summary"].to_json()["spectra"]
+    assert spectrum["fit"] is None and "inductive" in spectrum["fit_refused"]
 
 
 def test_the_zilien_set_is_one_ecms_run_on_one_clock():

@@ -11,7 +11,14 @@ from plan_bench import LNMO, Bench, fake, index, is_, set_index, sets_of, start_
 
 from operando.analysis.cv import voltammogram_peaks
 from operando.analysis.gitt import gitt_analysis, weppner_huggins_cm2_s, weppner_huggins_invalid
-from operando.analysis.impedance import fit_randles, randles
+from operando.analysis.impedance import (
+    fit_randles,
+    fit_two_arc_cell,
+    not_fittable,
+    randles,
+    two_arc_cell,
+    two_arc_cell_of,
+)
 from operando.analysis.results import EisSummary, GittSummary
 from operando.devices.impedance import ImpedanceAnalyzer
 from operando.errors import BadRequest
@@ -127,6 +134,35 @@ def test_randles_fit_of_the_simulators_spherical_diffusion_gets_r_ct_and_r2_over
     assert fit["r_ct_ohm"] == pytest.approx(100.0, rel=0.02)
     assert fit["warburg_sigma"] == pytest.approx(50.0, rel=0.02)
     assert fit["diffusion_time_s"] == pytest.approx(1000.0, rel=0.1)
+
+
+@pytest.mark.parametrize("order", ["film first", "film second"])
+def test_two_arc_fit_recovers_a_film_and_a_depressed_charge_transfer_arc(order):
+    film, ct = (8.0, 2e-5, 0.8), (40.0, 3e-3, 0.9)  # R (ohm), Q (F s^(n-1)), n
+    arcs = film + ct if order == "film first" else ct + film
+    freq = np.logspace(4, -2, 61)
+    rng = np.random.default_rng(2)
+    z = two_arc_cell(freq, 4.0, *arcs, 5.0, 300.0)
+    z = z * (1 + 0.002 * rng.standard_normal(z.size))
+    fit = fit_two_arc_cell(freq, z)
+    # the arc of the higher apex frequency is the film, whichever slot it was in
+    assert fit["r_film_ohm"] == pytest.approx(8.0, rel=0.05)
+    assert fit["r_ct_ohm"] == pytest.approx(40.0, rel=0.05)
+    assert (fit["n_film"], fit["n_dl"]) == pytest.approx((0.8, 0.9), abs=0.03)
+    assert fit["film_frequency_Hz"] > fit["ct_frequency_Hz"]
+    assert fit["c_dl_F"] == pytest.approx(3e-3 ** (1 / 0.9) * 40.0 ** (0.1 / 0.9), rel=0.1)
+    assert fit["fit_rms_rel"] < 0.01 and fit["warnings"] == []
+    rebuilt = two_arc_cell_of(fit, freq)
+    assert np.max(np.abs(rebuilt - z) / np.abs(z)) < 0.02
+
+
+def test_a_spectrum_without_a_cells_arcs_is_not_fitted_and_says_why():
+    freq = np.logspace(5, 2, 16)
+    inductive = 2.0 + 1j * 2 * np.pi * freq * 1e-6
+    assert "inductive" in not_fittable(freq, inductive)
+    with pytest.raises(ValueError, match="inductive"):
+        fit_two_arc_cell(freq, inductive)
+    assert "at least 10" in not_fittable(freq[:5], 1 - 1j * freq[:5])
 
 
 def _synthetic_gitt(d_cm2_s: float, radius_um: float, tau: float = 100.0, n: int = 4):

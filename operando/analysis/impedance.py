@@ -110,3 +110,164 @@ def fit_randles(freq_Hz: np.ndarray, z_ohm: np.ndarray) -> dict:
         values["diffusion_time_s"] = None
     values["fit_rms_rel"] = float(np.sqrt(np.mean(best.fun**2)))
     return values
+
+
+# --- real cells: a surface film and depressed arcs ------------------------------------------
+#
+# A measured cell rarely shows the ideal Randles arc: a surface film (SEI/CEI) adds a
+# second arc, and both arcs are depressed. The field's circuit for it is
+# R_s + (R_1 || Q_1) + (R_2 || Q_2) + W, each Q a constant-phase element
+# Z = 1 / (Q (j omega)^n), 0.5 <= n <= 1 (n = 1: a capacitor), W the spherical diffusion
+# element above in series. The two R || Q are alike in form, so after the fit the arc of
+# the higher apex frequency is named the film and the other the charge transfer (a film's
+# capacitance is the smaller: it is thicker than the double layer). Capacitances are the
+# effective capacitance of each R || Q (Hsu & Mansfeld, Corrosion 57, 747 (2001)):
+# C = Q^(1/n) R^((1-n)/n).
+
+TWO_ARC_PARAMETERS = ("r_s", "r_1", "q_1", "n_1", "r_2", "q_2", "n_2", "sigma", "tau")
+_N_SLOTS = [3, 6]  # positions of the CPE exponents (fitted as they are, not as logarithms)
+MIN_CAPACITIVE_SHARE = 0.5  # a spectrum with -Im Z > 0 at fewer points has no arc to fit
+
+
+def two_arc_cell(freq_Hz: np.ndarray, *p: float) -> np.ndarray:
+    """Impedance (ohm, complex) of R_s + (R_1 || Q_1) + (R_2 || Q_2) + W at freq_Hz (Hz),
+    parameters in the order of ``TWO_ARC_PARAMETERS`` (ohm; Q in F s^(n-1); sigma in
+    ohm s^-1/2; tau in s)."""
+    r_s, r_1, q_1, n_1, r_2, q_2, n_2, sigma, tau = p
+    omega = 2 * np.pi * np.asarray(freq_Hz, dtype=float)
+    jw = 1j * omega
+    return (
+        r_s
+        + 1.0 / (q_1 * jw**n_1 + 1.0 / r_1)
+        + 1.0 / (q_2 * jw**n_2 + 1.0 / r_2)
+        + spherical_warburg(omega, sigma, tau)
+    )
+
+
+def not_fittable(freq_Hz: np.ndarray, z_ohm: np.ndarray) -> str | None:
+    """Why a spectrum has no arc an equivalent circuit of a cell can describe (None if it
+    has): too few frequencies, or mostly inductive (-Im Z <= 0)."""
+    if np.size(freq_Hz) < 10:
+        return f"{np.size(freq_Hz)} frequencies; a circuit fit needs at least 10"
+    share = float(np.mean(-np.imag(z_ohm) > 0))
+    if share < MIN_CAPACITIVE_SHARE:
+        return (
+            f"-Im Z > 0 at only {share:.0%} of the frequencies: the spectrum is inductive "
+            "(cables, a short), not the capacitive arcs of a cell"
+        )
+    return None
+
+
+def _two_arc_starts(freq: np.ndarray, z: np.ndarray) -> list[np.ndarray]:
+    order = np.argsort(-freq)
+    f, z = freq[order], z[order]
+    omega = 2 * np.pi * f
+    r_s = max(float(z.real[0]), 1e-6 * float(np.abs(z).max()))
+    width = max(float(np.ptp(z.real)), 1e-6)
+    sigma = max(float(-z.imag[-1] * np.sqrt(omega[-1])), 1e-12)
+    w_hi, w_lo = omega[len(f) // 4], omega[(3 * len(f)) // 4]  # where each arc may peak
+    starts = []
+    for share in (0.2, 0.5, 0.8):
+        r_1, r_2 = share * width / 2, (1 - share) * width / 2
+        for tau in (0.3, 3.0, 30.0):
+            logs = np.log([r_s, r_1, 1 / (w_hi * r_1), 1.0, r_2, 1 / (w_lo * r_2), 1.0,
+                           sigma, tau / omega[-1]])  # fmt: skip
+            logs[_N_SLOTS] = 0.85
+            starts.append(logs)
+    return starts
+
+
+def fit_two_arc_cell(freq_Hz: np.ndarray, z_ohm: np.ndarray) -> dict:
+    """Fit R_s + (R_film || Q_film) + (R_ct || Q_dl) + W to a measured spectrum:
+    ``r_s_ohm``, ``r_film_ohm``, ``r_ct_ohm``; the CPE exponents ``n_film``, ``n_dl``; the
+    effective capacitances ``c_film_F``, ``c_dl_F``; the arcs' apex frequencies
+    ``film_frequency_Hz``, ``ct_frequency_Hz`` (1 / (2 pi (R Q)^(1/n))); ``warburg_sigma``,
+    ``diffusion_time_s`` (None when the spectrum does not reach it) and ``fit_rms_rel``.
+    Raises ValueError with the reason for a spectrum that is ``not_fittable``."""
+    freq = np.asarray(freq_Hz, dtype=float)
+    z = np.asarray(z_ohm, dtype=complex)
+    reason = not_fittable(freq, z)
+    if reason:
+        raise ValueError(reason)
+    scale = np.abs(z)
+    omega_lo, omega_hi = 2 * np.pi * freq.min(), 2 * np.pi * freq.max()
+    lower, upper = np.full(9, -np.inf), np.full(9, np.inf)
+    lower[_N_SLOTS], upper[_N_SLOTS] = 0.5, 1.0
+    lower[8], upper[8] = np.log([1.0 / (TAU_SPAN * omega_hi), TAU_SPAN / omega_lo])
+
+    def values(x: np.ndarray) -> np.ndarray:
+        p = np.exp(x)
+        p[_N_SLOTS] = x[_N_SLOTS]
+        return p
+
+    def residuals(x: np.ndarray) -> np.ndarray:
+        with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
+            d = (two_arc_cell(freq, *values(x)) - z) / scale
+        d = np.where(np.isfinite(d), d, 1e6)
+        return np.concatenate((d.real, d.imag))
+
+    best = None
+    for start in _two_arc_starts(freq, z):
+        start = np.clip(start, lower + 1e-9, upper - 1e-9)
+        result = least_squares(residuals, start, bounds=(lower, upper), method="trf",
+                               max_nfev=3000)  # fmt: skip
+        if best is None or result.cost < best.cost:
+            best = result
+    p = dict(zip(TWO_ARC_PARAMETERS, (float(v) for v in values(best.x)), strict=True))
+    arcs = []
+    for k in ("1", "2"):
+        r, q, n = p[f"r_{k}"], p[f"q_{k}"], p[f"n_{k}"]
+        arcs.append(
+            (1.0 / (2 * np.pi * (r * q) ** (1 / n)), r, n, q ** (1 / n) * r ** ((1 - n) / n))
+        )
+    (f_film, r_film, n_film, c_film), (f_ct, r_ct, n_dl, c_dl) = sorted(arcs, reverse=True)
+    at_bound = best.x[8] > upper[8] - 1e-3  # the spectrum never saw the particles' size
+    out = {
+        "r_s_ohm": p["r_s"], "r_film_ohm": r_film, "c_film_F": c_film, "n_film": n_film,
+        "film_frequency_Hz": f_film, "r_ct_ohm": r_ct, "c_dl_F": c_dl, "n_dl": n_dl,
+        "ct_frequency_Hz": f_ct, "warburg_sigma": p["sigma"],
+        "diffusion_time_s": None if at_bound else p["tau"],
+        "fit_rms_rel": float(np.sqrt(np.mean(best.fun**2))),
+    }  # fmt: skip
+    out["warnings"] = _two_arc_warnings(out, float(freq.min()), float(freq.max()))
+    return out
+
+
+def two_arc_cell_of(fit: dict, freq_Hz: np.ndarray) -> np.ndarray:
+    """Impedance (ohm, complex) at freq_Hz (Hz) of a ``fit_two_arc_cell`` result, rebuilt
+    from what it reports (each Q from its arc's R, n and apex frequency)."""
+    p = [fit["r_s_ohm"]]
+    for r, n, f in (
+        ("r_film_ohm", "n_film", "film_frequency_Hz"),
+        ("r_ct_ohm", "n_dl", "ct_frequency_Hz"),
+    ):
+        p += [fit[r], (1.0 / (2 * np.pi * fit[f])) ** fit[n] / fit[r], fit[n]]
+    return two_arc_cell(freq_Hz, *p, fit["warburg_sigma"], fit["diffusion_time_s"])
+
+
+POOR_FIT_RMS_REL = 0.05  # residuals above this share of |Z|: the circuit does not describe it
+
+
+def _two_arc_warnings(fit: dict, f_min: float, f_max: float) -> list[str]:
+    """What a user should know before trusting a two-arc fit's numbers."""
+    out = []
+    for arc, key, n in (
+        ("film", "film_frequency_Hz", "n_film"),
+        ("charge-transfer", "ct_frequency_Hz", "n_dl"),
+    ):
+        if not f_min <= fit[key] <= f_max:
+            out.append(
+                f"the {arc} arc's apex ({fit[key]:.3g} Hz) lies outside the measured "
+                f"{f_min:.3g}-{f_max:.3g} Hz: its resistance and capacitance are extrapolated"
+            )
+        if fit[n] <= 0.5 + 1e-6:
+            out.append(
+                f"{n} is at its lower bound 0.5: that arc behaves as diffusion (a Warburg), "
+                "not as a capacitor"
+            )
+    if fit["fit_rms_rel"] > POOR_FIT_RMS_REL:
+        out.append(
+            f"residuals are {fit['fit_rms_rel']:.1%} of |Z|: the circuit does not describe "
+            "this spectrum well"
+        )
+    return out

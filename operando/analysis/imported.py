@@ -15,7 +15,7 @@ from typing import Any, ClassVar
 import numpy as np
 
 from .electrochem import cumulative_charge_mAh, pair_cycles, split_half_cycles
-from .results import CYCLE_KEYS, CyclingSummary, Summary, round_floats
+from .results import CYCLE_KEYS, CyclingSummary, Summary, round_floats, round_significant
 from .tables import cycling_summary, primary_columns
 
 
@@ -64,7 +64,12 @@ class ImportedSummary(Summary):
 
 
 class ImpedanceSummary(ImportedSummary):
+    """Capacitances (F, 1e-6 and below) keep 4 significant digits, not 4 decimals."""
+
     kind: ClassVar[str] = "impedance"
+
+    def to_json(self) -> dict:
+        return round_significant({"uid": self.uid, **self.values})
 
 
 class VoltammetrySummary(ImportedSummary):
@@ -103,8 +108,11 @@ def _table(run, stream: str = "primary") -> dict[str, np.ndarray]:
 
 def impedance(run) -> ImpedanceSummary:
     """Per spectrum (EC-Lab's cycle number): frequency range (Hz), high-frequency
-    intercept (Ohm: Re Z where -Im Z crosses zero, else at the highest frequency) and the
-    apex of the arc (largest -Im Z, its frequency and Re Z)."""
+    intercept (Ohm: Re Z where -Im Z crosses zero, else at the highest frequency), the
+    apex of the arc (largest -Im Z, its frequency and Re Z), and under ``fit`` the
+    two-arc cell circuit fitted to it (``analysis.impedance.fit_two_arc_cell``, with its
+    ``warnings``), or ``fit`` None and ``fit_refused`` saying why (an inductive spectrum,
+    too few frequencies)."""
     c = _table(run)
     spectra = []
     numbers = c.get("cycle", np.ones(c["frequency"].size))
@@ -125,8 +133,19 @@ def impedance(run) -> ImpedanceSummary:
             "f_min_Hz": float(f[-1]), "hf_intercept_ohm": hf, "apex_minus_im_z_ohm":
             float(mim[apex]), "apex_re_z_ohm": float(re_z[apex]), "apex_frequency_Hz":
             float(f[apex]), "lowest_f_re_z_ohm": float(re_z[-1]),
+            **_circuit_fit(f, re_z - 1j * mim),
         })  # fmt: skip
     return ImpedanceSummary(run.metadata["start"]["uid"], {"spectra": spectra})
+
+
+def _circuit_fit(freq_Hz: np.ndarray, z_ohm: np.ndarray) -> dict[str, Any]:
+    from .impedance import fit_two_arc_cell  # here: scipy.optimize is slow to import
+
+    finite = np.isfinite(freq_Hz) & np.isfinite(z_ohm)
+    try:
+        return {"fit": fit_two_arc_cell(freq_Hz[finite], z_ohm[finite]), "fit_refused": None}
+    except ValueError as e:
+        return {"fit": None, "fit_refused": str(e)}
 
 
 def voltammetry(run) -> VoltammetrySummary:

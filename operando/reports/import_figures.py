@@ -33,15 +33,25 @@ def _title(run) -> str:
     return f"{start.get('sample', {}).get('name', '')}: {files[0]}{more}"
 
 
-def plot_nyquist(run, path: str | pathlib.Path) -> pathlib.Path:
-    """-Im Z against Re Z (Ohm, equal axes), one curve per spectrum."""
+def plot_nyquist(run, path: str | pathlib.Path, summary=None) -> pathlib.Path:
+    """-Im Z against Re Z (Ohm, equal axes), one curve per spectrum, with the two-arc
+    circuit fitted to it (dashed) where the summary holds one."""
+    from ..analysis.impedance import two_arc_cell_of
+
     c = _columns(run)
+    fits = {s["spectrum"]: s.get("fit") for s in (summary.values["spectra"] if summary else [])}
     fig = Figure(figsize=(6, 5.5))
     ax = fig.subplots()
     numbers = c.get("cycle", np.ones(c["frequency"].size))
     for n in np.unique(numbers):
         sel = numbers == n
-        ax.plot(c["Re_Z"][sel], c["minus_Im_Z"][sel], "o-", ms=3, lw=1, label=f"spectrum {n:g}")
+        (line,) = ax.plot(c["Re_Z"][sel], c["minus_Im_Z"][sel], "o", ms=3, label=f"spectrum {n:g}")
+        fit = fits.get(int(n))
+        if fit:
+            f = c["frequency"][sel]
+            fine = np.logspace(np.log10(np.nanmax(f)), np.log10(np.nanmin(f)), 200)
+            z = two_arc_cell_of(fit, fine)
+            ax.plot(z.real, -z.imag, "--", lw=1, color=line.get_color())
     ax.set_xlabel("Re Z (Ohm)")
     ax.set_ylabel("-Im Z (Ohm)")
     ax.set_aspect("equal", adjustable="datalim")
@@ -137,7 +147,9 @@ def _cycling(run, summary, stem) -> None:
 
 IMPORTED_FIGURES = {
     "imported_cycling": (_cycling,),
-    "imported_impedance": (lambda run, summary, stem: plot_nyquist(run, f"{stem}_nyquist.png"),),
+    "imported_impedance": (
+        lambda run, summary, stem: plot_nyquist(run, f"{stem}_nyquist.png", summary),
+    ),
     "imported_voltammetry": (lambda run, summary, stem: plot_voltammogram(run, f"{stem}_cv.png"),),
     "imported_trace": (lambda run, summary, stem: plot_trace(run, f"{stem}_trace.png"),),
     "imported_ecms": (lambda run, summary, stem: plot_ecms(run, f"{stem}_ecms.png"),),
