@@ -20,6 +20,7 @@ from operando.analysis.impedance import (
     two_arc_cell_of,
 )
 from operando.analysis.results import EisSummary, GittSummary
+from operando.analysis.technique_runs import eis_summary
 from operando.devices.impedance import ImpedanceAnalyzer
 from operando.errors import BadRequest
 from operando.instruments import TECHNIQUE_CODES
@@ -235,6 +236,41 @@ def test_cv_peaks_of_a_synthetic_voltammogram_strongest_first():
     assert cycle["anodic_peaks_V"] == pytest.approx([4.70, 4.76], abs=0.006)
     assert cycle["cathodic_peaks_V"] == pytest.approx([4.66], abs=0.006)
     assert cycle["peak_currents_mA"]["anodic"][0] == pytest.approx(0.2, rel=0.02)
+
+
+class _EisRun:
+    """A stored EIS run as eis_summary reads it: one event in the ``eis`` stream."""
+
+    def __init__(self, freq: np.ndarray, z: np.ndarray):
+        import xarray as xr
+
+        self.metadata = {"start": {"uid": "u"}}
+        self._eis = xr.Dataset({
+            "eis_n": ("time", [freq.size]), "eis_ewe": ("time", [4.2]),
+            "eis_freq": (("time", "k"), [freq]), "eis_z_re": (("time", "k"), [z.real]),
+            "eis_z_im": (("time", "k"), [z.imag]),
+        })  # fmt: skip
+
+    def __getitem__(self, stream: str):
+        assert stream == "eis"
+        return self
+
+    def read(self):
+        return self._eis
+
+
+def test_eis_summary_adds_the_two_arc_fit_where_randles_does_not_describe_the_spectrum():
+    freq = np.logspace(4, -2, 49)
+    film_cell = two_arc_cell(freq, 4.0, 8.0, 2e-5, 0.8, 40.0, 3e-3, 0.9, 5.0, 300.0)
+    summary = eis_summary(_EisRun(freq, film_cell))
+    assert summary.fit_rms_rel > 0.05 and summary.two_arc["fit_rms_rel"] < 0.01
+    assert summary.two_arc["r_ct_ohm"] == pytest.approx(40.0, rel=0.05)
+    assert "two_arc" in summary.warnings[0]
+    ideal = randles(freq, 40.0, 100.0, 2.2e-3, 50.0, 1000.0)
+    summary = eis_summary(_EisRun(freq, ideal))
+    assert summary.two_arc is None and summary.warnings == []
+    inductive = eis_summary(_EisRun(freq, 2.0 + 1j * 2 * np.pi * freq * 1e-6))
+    assert inductive.r_ct_ohm is None and "inductive" in inductive.warnings[0]
 
 
 def test_eis_summary_keeps_small_numbers():

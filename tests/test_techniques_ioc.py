@@ -46,6 +46,7 @@ def test_eis_recovers_the_charge_transfer_resistance_within_20_percent(session, 
     r_ct_true = R_J_MOL_K * T_REF_K / (F_C_MOL * SPINEL.exchange_current_density_mA_cm2 * 1e-3
                                        * area)  # fmt: skip
     assert summary.r_ct_ohm == pytest.approx(r_ct_true, rel=0.2)
+    assert summary.two_arc is None and summary.warnings == []  # the Randles circuit suffices
     assert summary.r_s_ohm == pytest.approx(SPINEL.area_specific_resistance_ohm_cm2 / AREA_CM2,
                                              rel=0.2)  # fmt: skip
     assert plot_nyquist(run, summary, tmp_path / "nyquist.png").stat().st_size > 0

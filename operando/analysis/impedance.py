@@ -144,11 +144,12 @@ def two_arc_cell(freq_Hz: np.ndarray, *p: float) -> np.ndarray:
     )
 
 
-def not_fittable(freq_Hz: np.ndarray, z_ohm: np.ndarray) -> str | None:
+def not_fittable(freq_Hz: np.ndarray, z_ohm: np.ndarray, min_points: int = 10) -> str | None:
     """Why a spectrum has no arc an equivalent circuit of a cell can describe (None if it
-    has): too few frequencies, or mostly inductive (-Im Z <= 0)."""
-    if np.size(freq_Hz) < 10:
-        return f"{np.size(freq_Hz)} frequencies; a circuit fit needs at least 10"
+    has): fewer than min_points frequencies (10 for the two-arc circuit's nine
+    parameters), or mostly inductive (-Im Z <= 0)."""
+    if np.size(freq_Hz) < min_points:
+        return f"{np.size(freq_Hz)} frequencies; a circuit fit needs at least {min_points}"
     share = float(np.mean(-np.imag(z_ohm) > 0))
     if share < MIN_CAPACITIVE_SHARE:
         return (

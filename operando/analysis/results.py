@@ -304,7 +304,9 @@ class EisSummary(Summary):
     """Potentiostatic EIS: the Randles fit R_s (ohm), R_ct (ohm), C_dl (F), Warburg sigma
     (ohm s^-1/2) and the finite-space diffusion time r^2/D (s; None when the spectrum does
     not reach it), the fit's relative RMS residual, the DC potential (V) and the number of
-    frequencies."""
+    frequencies. Where the Randles circuit does not describe the spectrum (a real cell's
+    surface film, depressed arcs), ``two_arc`` holds the two-arc cell fit and ``warnings``
+    says so; an inductive spectrum gets no fit and the reason in ``warnings``."""
 
     kind: ClassVar[str] = "eis"
     r_s_ohm: float | None = None
@@ -315,6 +317,8 @@ class EisSummary(Summary):
     fit_rms_rel: float | None = None
     ewe_V: float | None = None
     n_frequencies: int = 0
+    two_arc: dict[str, Any] | None = None
+    warnings: list[str] = field(default_factory=list)
 
     def to_json(self) -> dict:
         return round_significant(_values(self))

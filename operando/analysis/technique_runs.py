@@ -8,7 +8,7 @@ import numpy as np
 from ..materials import parse_formula
 from .cv import voltammogram_peaks
 from .gitt import gitt_analysis
-from .impedance import fit_randles
+from .impedance import POOR_FIT_RMS_REL, fit_randles, fit_two_arc_cell, not_fittable
 from .results import CvSummary, EisSummary, GittSummary
 from .tables import primary_columns
 
@@ -52,7 +52,23 @@ def eis_spectrum(run) -> tuple[np.ndarray, np.ndarray, float]:
 
 
 def eis_summary(run) -> EisSummary:
-    """The Randles fit of a run's impedance spectrum."""
+    """The Randles fit of a run's impedance spectrum; the two-arc cell fit beside it when
+    the Randles circuit leaves residuals above ``POOR_FIT_RMS_REL``; no fit for a spectrum
+    that is ``not_fittable``, with the reason."""
     freq, z, ewe = eis_spectrum(run)
+    uid, n = run.metadata["start"]["uid"], int(freq.size)
+    reason = not_fittable(freq, z, min_points=5)
+    if reason:
+        return EisSummary(
+            uid, ewe_V=ewe, n_frequencies=n, warnings=[f"no circuit fitted: {reason}"]
+        )
     fit = fit_randles(freq, z)
-    return EisSummary(run.metadata["start"]["uid"], ewe_V=ewe, n_frequencies=int(freq.size), **fit)
+    two_arc, warnings = None, []
+    if fit["fit_rms_rel"] > POOR_FIT_RMS_REL and not not_fittable(freq, z):
+        two_arc = fit_two_arc_cell(freq, z)
+        warnings.append(
+            f"the Randles circuit leaves residuals of {fit['fit_rms_rel']:.1%} of |Z|; the "
+            f"two-arc cell circuit (a surface film, depressed arcs) leaves "
+            f"{two_arc['fit_rms_rel']:.1%}: see two_arc"
+        )
+    return EisSummary(uid, ewe_V=ewe, n_frequencies=n, two_arc=two_arc, warnings=warnings, **fit)

@@ -6,7 +6,7 @@ import pathlib
 
 import numpy as np
 
-from ..analysis.impedance import randles
+from ..analysis.impedance import randles, two_arc_cell_of
 from ..analysis.tables import primary_columns
 from ..analysis.technique_runs import eis_spectrum
 from .figures import _figure, _save
@@ -24,11 +24,17 @@ def plot_nyquist(run, summary, path: str | pathlib.Path) -> pathlib.Path:
     fig, ax = _figure(1, 1, (6, 5))
     ax.plot(z.real, -z.imag, "o", ms=4, label=f"measured at {ewe:.3f} V")
     fine = np.logspace(np.log10(freq.max()), np.log10(freq.min()), 300)
-    fit = randles(fine, summary.r_s_ohm, summary.r_ct_ohm, summary.c_dl_F, summary.warburg_sigma,
-                  summary.diffusion_time_s)  # fmt: skip
-    ax.plot(fit.real, -fit.imag, "-", label=(
-        f"Randles fit: R_s {summary.r_s_ohm:.3g}, R_ct {summary.r_ct_ohm:.3g} ohm, "
-        f"C_dl {summary.c_dl_F:.3g} F"))  # fmt: skip
+    if summary.r_s_ohm is not None:  # no fit of an inductive spectrum
+        fit = randles(fine, summary.r_s_ohm, summary.r_ct_ohm, summary.c_dl_F,
+                      summary.warburg_sigma, summary.diffusion_time_s)  # fmt: skip
+        ax.plot(fit.real, -fit.imag, "-", label=(
+            f"Randles fit: R_s {summary.r_s_ohm:.3g}, R_ct {summary.r_ct_ohm:.3g} ohm, "
+            f"C_dl {summary.c_dl_F:.3g} F"))  # fmt: skip
+    if summary.two_arc:
+        two = two_arc_cell_of(summary.two_arc, fine)
+        ax.plot(two.real, -two.imag, "--", label=(
+            f"two-arc fit: R_film {summary.two_arc['r_film_ohm']:.3g}, "
+            f"R_ct {summary.two_arc['r_ct_ohm']:.3g} ohm"))  # fmt: skip
     ax.set_xlabel("Re Z (ohm)")
     ax.set_ylabel("-Im Z (ohm)")
     ax.set_aspect("equal", adjustable="datalim")
