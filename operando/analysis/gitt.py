@@ -17,7 +17,8 @@ Each pulse's result is checked against both with its own D: a pulse whose D says
 tau > (V_M/S)^2 / D (``SHORT_PULSE_LIMIT``), typically one that crossed a step of the
 titration curve (a large dE_s against a small dE_t), or whose dE_s and dE_t differ in sign,
 gets no D (None) and the reason in ``weppner_huggins_invalid``, rather than a number that
-can be orders of magnitude off.
+can be orders of magnitude off. With the formula's own D, D tau / (V_M/S)^2 =
+(4/pi) (dE_s/dE_t)^2, so the limit is |dE_s/dE_t| <= sqrt(pi)/2 = 0.89, whatever the radius.
 
 Each rest is also fitted with the spherical-diffusion relaxation after a pulse of length
 tau (:mod:`.relaxation`): its time constant r^2/D gives a second D per pulse that does not
