@@ -235,6 +235,37 @@ def _cli(capsys, *argv) -> tuple[int, str, str]:
     return code, out, err
 
 
+def check_a_file_is_imported_once(capsys, data: str) -> None:
+    """Importing the same file again names the stored run instead of storing a copy;
+    --again stores a new run. (Also run against the served store, test_served_store.)"""
+    from tiled.queries import Contains
+
+    from operando.storage import open_store
+    from operando.studies.importing import sha256
+
+    peis = BIOLOGIC / "PEIS.mpr"
+    runs = []
+    for extra in ([], [], ["--again"]):
+        code, out, _ = _cli(capsys, "import", peis, peis, "--data", data, "--json", *extra)
+        assert code == 0
+        runs.append(json.loads(out)["runs"])
+    first = runs[0][0]["uid"]
+    assert "already_imported" not in runs[0][0]
+    # the same file twice in one command, then again later: all name the first run
+    assert [(r["uid"], r.get("already_imported")) for r in runs[0][1:] + runs[1]] == [
+        (first, True)
+    ] * 3
+    assert all(r["uid"] != first and "already_imported" not in r for r in runs[2])
+    with open_store(data) as store:
+        stored = list(store.client.search(Contains("start.source.sha256", sha256(peis))))
+        assert first in stored and len(stored) == 3  # the first, and two with --again
+
+
+@pytest.mark.slow
+def test_a_file_already_in_the_catalog_is_not_imported_twice(tmp_path, capsys):
+    check_a_file_is_imported_once(capsys, str(tmp_path / "data"))
+
+
 @pytest.mark.slow
 def test_import_then_report_gives_per_cycle_capacities_and_a_nyquist_figure(tmp_path, capsys):
     data = tmp_path / "data"

@@ -125,6 +125,14 @@ def test_acquire_replay_and_recover_against_the_served_store(
 
 
 @pytest.mark.slow
+def test_a_file_already_in_the_served_catalog_is_not_imported_twice(served_store, capsys):
+    pytest.importorskip("galvani")
+    from test_import import check_a_file_is_imported_once
+
+    check_a_file_is_imported_once(capsys, served_store.uri)
+
+
+@pytest.mark.slow
 def test_two_acquisition_clients_and_three_readers_20_runs(served_store, tmp_path):
     """Two clients (each its own simulated beamline) acquire 10 short runs each while three
     readers read every finished run; every run is complete and equal to its local log."""

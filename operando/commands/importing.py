@@ -18,12 +18,16 @@ def cmd_import(args: argparse.Namespace) -> int:
         name=args.sample, material=args.material, formula=args.formula,
         mass_mg=args.mass_mg, area_cm2=args.area_cm2, materials_dir=args.materials_dir,
     )  # fmt: skip
-    runs = import_files(args.files, args.data, options, args.calibration)
+    runs = import_files(args.files, args.data, options, args.calibration, again=args.again)
     if args.json:
         print(json.dumps({"runs": runs}))
     else:
         for run in runs:
-            print(f"{run['file']}: {run['kind']} run {run['uid']}")
+            if run.get("already_imported"):
+                print(f"{run['file']}: already in the catalog as {run['kind']} run {run['uid']} "
+                      "(same contents, by sha256); --again imports it as a new run")  # fmt: skip
+            else:
+                print(f"{run['file']}: {run['kind']} run {run['uid']}")
     return 0
 
 
@@ -45,5 +49,16 @@ def register(sub: argparse._SubParsersAction) -> None:
         help="EC-MS: the mass spectrometer's calibration table (TOML: [GAS] m/z = A per mol/s); "
         "the summary then gives each gas's rate and amount",
     )
-    p.add_argument("--json", action="store_true", help='print {"runs": [{uid, kind, file}]}')
+    p.add_argument(
+        "--again",
+        action="store_true",
+        help="import files whose contents (sha256) are already in the catalog as new runs "
+        "(e.g. with corrected sample metadata); by default they are named, not stored twice",
+    )
+    p.add_argument(
+        "--json",
+        action="store_true",
+        help='print {"runs": [{uid, kind, file}]}; a file already in the catalog gives the '
+        'stored run\'s uid and "already_imported": true',
+    )
     p.set_defaults(func=cmd_import)

@@ -273,11 +273,47 @@ def prepare(paths: list[str], options: SampleOptions, calibration: str | None = 
     return prepared
 
 
-def store_documents(data: str, runs: list[dict]) -> None:
-    """Store runs through the path of acquired runs: document log, then tiled."""
+def _hashes(run: dict) -> list[str]:
+    return list(run["docs"][0][1]["source"]["sha256"])
+
+
+def imported_before(client, hashes: list[str]) -> str | None:
+    """The uid of a stored run imported from files of exactly these contents (sha256, in
+    order), else None."""
+    from tiled.queries import Contains
+
+    for uid, node in client.search(Contains("start.source.sha256", hashes[0])).items():
+        source = (node.metadata.get("start") or {}).get("source") or {}
+        if list(source.get("sha256") or []) == hashes:
+            return uid
+    return None
+
+
+def entries(client, runs: list[dict], again: bool = False) -> list[dict]:
+    """Per prepared run, in order: ``{"uid", "kind", "file"}``; for one whose files (by
+    sha256) are already in the catalog, or given twice in this command, the stored run's
+    uid and ``"already_imported": True`` (unless ``again``: then every run is new)."""
+    out, seen = [], {}
+    for run in runs:
+        entry = {"uid": run["uid"], "kind": run["kind"], "file": run["file"]}
+        key = tuple(_hashes(run))
+        found = None if again else (seen.get(key) or imported_before(client, list(key)))
+        if found is not None:
+            entry.update(uid=found, already_imported=True)
+        seen.setdefault(key, found or run["uid"])  # later copies name the stored run
+        out.append(entry)
+    return out
+
+
+def store_documents(data: str, runs: list[dict], *, again: bool = False) -> list[dict]:
+    """Store runs through the path of acquired runs: document log, then tiled. A run whose
+    files (by sha256) are already in the catalog is not stored again unless ``again``.
+    Returns what became of each run (``entries``)."""
     from ..storage import DocumentLog, make_writer, open_store
 
     store = open_store(data)
+    out = entries(store.client, runs, again)
+    runs = [r for r, e in zip(runs, out, strict=True) if not e.get("already_imported")]
     log = DocumentLog(store.log_dir) if store.log_dir is not None else None
     writer = make_writer(store)
     try:
@@ -288,12 +324,19 @@ def store_documents(data: str, runs: list[dict]) -> None:
                 writer(name, doc)
     finally:
         writer.close()  # a run cut short by an error leaves no unfinished column copy
+        store.close()
+    return out
 
 
 def import_files(
-    paths: list[str], data: str, options: SampleOptions, calibration: str | None = None
+    paths: list[str],
+    data: str,
+    options: SampleOptions,
+    calibration: str | None = None,
+    *,
+    again: bool = False,
 ) -> list[dict]:
-    """Import files as runs: ``[{"uid", "kind", "file"}]`` in the order given."""
-    runs = prepare(paths, options, calibration)
-    store_documents(data, runs)
-    return [{"uid": r["uid"], "kind": r["kind"], "file": r["file"]} for r in runs]
+    """Import files as runs: ``[{"uid", "kind", "file"}]`` in the order given. A file
+    whose contents are already in the catalog is not imported again (unless ``again``): its
+    entry names the stored run and has ``"already_imported": true``."""
+    return store_documents(data, prepare(paths, options, calibration), again=again)
