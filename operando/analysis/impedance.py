@@ -76,6 +76,27 @@ def _starts(freq: np.ndarray, z: np.ndarray) -> list[np.ndarray]:
     return starts
 
 
+def _best_fit(model, z: np.ndarray, starts, lower: np.ndarray, upper: np.ndarray, **options):
+    """The least-squares result (scipy) of lowest cost over several starts: model(x) is the
+    circuit's Z at the spectrum's frequencies for parameters x; each residual of the real
+    and imaginary parts is divided by |Z| (every frequency weighs alike)."""
+    scale = np.abs(z)
+
+    def residuals(x: np.ndarray) -> np.ndarray:
+        with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
+            d = (model(x) - z) / scale
+        d = np.where(np.isfinite(d), d, 1e6)
+        return np.concatenate((d.real, d.imag))
+
+    best = None
+    for start in starts:
+        start = np.clip(start, lower + 1e-9, upper - 1e-9)
+        result = least_squares(residuals, start, bounds=(lower, upper), method="trf", **options)
+        if best is None or result.cost < best.cost:
+            best = result
+    return best
+
+
 def fit_randles(freq_Hz: np.ndarray, z_ohm: np.ndarray) -> dict:
     """Fit the Randles circuit with a finite-space spherical Warburg to a spectrum (freq Hz,
     complex Z ohm): ``r_s_ohm``, ``r_ct_ohm``, ``c_dl_F``, ``warburg_sigma`` (ohm s^-1/2),
@@ -85,26 +106,13 @@ def fit_randles(freq_Hz: np.ndarray, z_ohm: np.ndarray) -> dict:
     z = np.asarray(z_ohm, dtype=complex)
     if freq.size < 5:
         raise ValueError(f"an equivalent-circuit fit needs at least 5 frequencies, got {freq.size}")
-    scale = np.abs(z)
     omega_lo, omega_hi = 2 * np.pi * freq.min(), 2 * np.pi * freq.max()
     tau_bounds = np.log([1.0 / (TAU_SPAN * omega_hi), TAU_SPAN / omega_lo])
     lower = np.array([-np.inf] * 4 + [tau_bounds[0]])
     upper = np.array([np.inf] * 4 + [tau_bounds[1]])
 
-    def residuals(logp: np.ndarray) -> np.ndarray:
-        with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
-            model = randles(freq, *np.exp(logp))
-        d = (model - z) / scale
-        d = np.where(np.isfinite(d), d, 1e6)
-        return np.concatenate((d.real, d.imag))
-
-    best = None
-    for start in _starts(freq, z):
-        start = np.clip(start, lower + 1e-9, upper - 1e-9)
-        result = least_squares(residuals, start, bounds=(lower, upper), method="trf",
-                               x_scale=1.0, max_nfev=2000)  # fmt: skip
-        if best is None or result.cost < best.cost:
-            best = result
+    best = _best_fit(lambda x: randles(freq, *np.exp(x)), z, _starts(freq, z), lower, upper,
+                     x_scale=1.0, max_nfev=2000)  # fmt: skip
     values = dict(zip(PARAMETERS, (float(v) for v in np.exp(best.x)), strict=True))
     if best.x[-1] > tau_bounds[1] - 1e-3:  # at its bound: the spectrum never saw it
         values["diffusion_time_s"] = None
@@ -171,10 +179,9 @@ def _two_arc_starts(freq: np.ndarray, z: np.ndarray) -> list[np.ndarray]:
     for share in (0.2, 0.5, 0.8):
         r_1, r_2 = share * width / 2, (1 - share) * width / 2
         for tau in (0.3, 3.0, 30.0):
-            logs = np.log([r_s, r_1, 1 / (w_hi * r_1), 1.0, r_2, 1 / (w_lo * r_2), 1.0,
-                           sigma, tau / omega[-1]])  # fmt: skip
-            logs[_N_SLOTS] = 0.85
-            starts.append(logs)
+            q_1, q_2 = 1 / (w_hi * r_1), 1 / (w_lo * r_2)
+            starts.append(np.array([*np.log([r_s, r_1, q_1]), 0.85, *np.log([r_2, q_2]), 0.85,
+                                    *np.log([sigma, tau / omega[-1]])]))  # fmt: skip
     return starts
 
 
@@ -190,7 +197,6 @@ def fit_two_arc_cell(freq_Hz: np.ndarray, z_ohm: np.ndarray) -> dict:
     reason = not_fittable(freq, z)
     if reason:
         raise ValueError(reason)
-    scale = np.abs(z)
     omega_lo, omega_hi = 2 * np.pi * freq.min(), 2 * np.pi * freq.max()
     lower, upper = np.full(9, -np.inf), np.full(9, np.inf)
     lower[_N_SLOTS], upper[_N_SLOTS] = 0.5, 1.0
@@ -201,19 +207,8 @@ def fit_two_arc_cell(freq_Hz: np.ndarray, z_ohm: np.ndarray) -> dict:
         p[_N_SLOTS] = x[_N_SLOTS]
         return p
 
-    def residuals(x: np.ndarray) -> np.ndarray:
-        with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
-            d = (two_arc_cell(freq, *values(x)) - z) / scale
-        d = np.where(np.isfinite(d), d, 1e6)
-        return np.concatenate((d.real, d.imag))
-
-    best = None
-    for start in _two_arc_starts(freq, z):
-        start = np.clip(start, lower + 1e-9, upper - 1e-9)
-        result = least_squares(residuals, start, bounds=(lower, upper), method="trf",
-                               max_nfev=3000)  # fmt: skip
-        if best is None or result.cost < best.cost:
-            best = result
+    best = _best_fit(lambda x: two_arc_cell(freq, *values(x)), z, _two_arc_starts(freq, z),
+                     lower, upper, max_nfev=3000)  # fmt: skip
     p = dict(zip(TWO_ARC_PARAMETERS, (float(v) for v in values(best.x)), strict=True))
     arcs = []
     for k in ("1", "2"):
